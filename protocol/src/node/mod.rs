@@ -1,0 +1,370 @@
+//! The sans-IO node: a state machine driven by `handle_*` inputs and drained with
+//! [`Node::poll_output`].
+
+mod output;
+mod relay;
+mod reply;
+mod sender;
+
+pub use output::{Event, Output, TimerKind};
+pub use relay::CommandError;
+
+use crate::certificate::{Certificate, TrustStore};
+use crate::crypto::{CryptoCounts, CryptoProvider, Keypair, PublicKey};
+use crate::error::RejectReason;
+use crate::frame::{Frame, FrameKind, SignedRequestPayload};
+use crate::ids::{AskId, PayloadId, PeerId};
+use crate::payment::{PaymentHash, PaymentOutcome};
+use crate::policy::{Feedback, Policy};
+use crate::time::{Duration, Timestamp};
+use rand_chacha::ChaCha12Rng;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use relay::{IssuedConditions, PendingAsk, Seen};
+use sender::OwnBroadcast;
+
+/// Bounds on everything a node keeps. Peers cannot grow a node's state past these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest route (routing instructions) accepted.
+    pub max_hops: usize,
+    /// Payload ids remembered for deduplication.
+    pub seen_max: usize,
+    /// How long a payload id is remembered.
+    pub seen_ttl: Duration,
+    /// Outstanding conditions issued to originators.
+    pub conditions_max: usize,
+    /// Outstanding asks sent by this node.
+    pub asks_max: usize,
+    /// Verified request digests cached (skips re-verifying identical signed requests).
+    pub verified_cache_max: usize,
+    /// Invoices remembered for settlement feedback.
+    pub invoices_max: usize,
+    /// Reply routes kept per own topic.
+    pub routes_max: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_hops: 64,
+            seen_max: 65_536,
+            seen_ttl: Duration::from_secs(600),
+            conditions_max: 4_096,
+            asks_max: 4_096,
+            verified_cache_max: 4_096,
+            invoices_max: 16_384,
+            routes_max: 64,
+        }
+    }
+}
+
+/// Everything a node is built from except its policy and RNG.
+#[derive(Clone)]
+pub struct NodeConfig {
+    /// This node's address; forwarders put it in onion layers.
+    pub address: PeerId,
+    /// Identity key, certified by `certificate`: signs requests and replies, opens replies.
+    pub identity: Keypair,
+    /// The node's certificate.
+    pub certificate: Certificate,
+    /// Anonymous account key: named in routing instructions, opens sealed preimages.
+    pub account: Keypair,
+    /// Key peers seal onion layers to.
+    pub peer_key: Keypair,
+    /// Trusted authorities and revocations.
+    pub trust: Arc<TrustStore>,
+    /// The cryptography.
+    pub crypto: Arc<dyn CryptoProvider>,
+    /// State bounds.
+    pub limits: Limits,
+}
+
+/// A Sweet-Gossip node as a sans-IO state machine.
+///
+/// Contract: time is monotonic (inputs with an earlier `now` than a previous input are
+/// ignored); after every input or command, drain [`Node::poll_output`] until `None` before the
+/// next one. The node never reads a clock, never does I/O and draws every random value
+/// (keys, nonces, ids) from the RNG it was built with, so equal inputs give equal outputs.
+pub struct Node {
+    cfg: NodeConfig,
+    policy: Box<dyn Policy>,
+    rng: ChaCha12Rng,
+    now: Timestamp,
+    peers: BTreeMap<PeerId, PublicKey>,
+    peer_list: Vec<PeerId>,
+    outputs: VecDeque<Output>,
+    counts: CryptoCounts,
+    verified: BTreeSet<[u8; 32]>,
+    verified_order: VecDeque<[u8; 32]>,
+    seen: BTreeMap<PayloadId, Seen>,
+    seen_expiry: BTreeSet<(Timestamp, PayloadId)>,
+    issued: BTreeMap<(PeerId, AskId), IssuedConditions>,
+    issued_expiry: BTreeSet<(Timestamp, PeerId, AskId)>,
+    issued_for: BTreeSet<(PeerId, PayloadId)>,
+    asks: BTreeMap<AskId, PendingAsk>,
+    asks_expiry: BTreeSet<(Timestamp, AskId)>,
+    own: BTreeMap<PayloadId, OwnBroadcast>,
+    invoices: BTreeMap<PaymentHash, (PeerId, u64)>,
+    invoices_order: VecDeque<PaymentHash>,
+    timers: BTreeMap<TimerKind, Timestamp>,
+}
+
+impl Node {
+    /// A node with no peers yet. `rng` is the only source of randomness it will use.
+    pub fn new(cfg: NodeConfig, policy: Box<dyn Policy>, rng: ChaCha12Rng) -> Self {
+        Self {
+            cfg,
+            policy,
+            rng,
+            now: Timestamp::ZERO,
+            peers: BTreeMap::new(),
+            peer_list: Vec::new(),
+            outputs: VecDeque::new(),
+            counts: CryptoCounts::default(),
+            verified: BTreeSet::new(),
+            verified_order: VecDeque::new(),
+            seen: BTreeMap::new(),
+            seen_expiry: BTreeSet::new(),
+            issued: BTreeMap::new(),
+            issued_expiry: BTreeSet::new(),
+            issued_for: BTreeSet::new(),
+            asks: BTreeMap::new(),
+            asks_expiry: BTreeSet::new(),
+            own: BTreeMap::new(),
+            invoices: BTreeMap::new(),
+            invoices_order: VecDeque::new(),
+            timers: BTreeMap::new(),
+        }
+    }
+
+    /// This node's address.
+    pub fn address(&self) -> PeerId {
+        self.cfg.address
+    }
+
+    /// This node's certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.cfg.certificate
+    }
+
+    /// This node's anonymous account key.
+    pub fn account(&self) -> PublicKey {
+        self.cfg.account.public()
+    }
+
+    /// Cryptographic operations performed so far (cached verifications are not counted).
+    pub fn crypto_counts(&self) -> CryptoCounts {
+        self.counts
+    }
+
+    /// The current peers, ascending.
+    pub fn peers(&self) -> &[PeerId] {
+        &self.peer_list
+    }
+
+    /// Connects a peer whose onion key is `peer_key`; replaces the key if already connected.
+    pub fn add_peer(&mut self, peer: PeerId, peer_key: PublicKey) {
+        if self.peers.insert(peer, peer_key).is_none() {
+            let at = self.peer_list.partition_point(|p| *p < peer);
+            self.peer_list.insert(at, peer);
+        }
+    }
+
+    /// Disconnects a peer. Returns whether it was connected.
+    pub fn remove_peer(&mut self, peer: PeerId) -> bool {
+        let was = self.peers.remove(&peer).is_some();
+        if was {
+            self.peer_list.retain(|p| *p != peer);
+        }
+        was
+    }
+
+    /// The policy, e.g. to read a reputation table in tests.
+    pub fn policy(&self) -> &dyn Policy {
+        self.policy.as_ref()
+    }
+
+    /// The next instruction, or `None` when drained.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// A frame arrived from `from`. Bad frames are dropped and reported as
+    /// [`Event::FrameRejected`]; this never fails.
+    pub fn handle_frame(&mut self, now: Timestamp, from: PeerId, bytes: &[u8]) {
+        if !self.advance(now) {
+            return;
+        }
+        let frame = match Frame::decode(bytes) {
+            Ok(f) => f,
+            Err(e) => return self.reject(from, FrameKind::Malformed, e.into()),
+        };
+        let kind = frame.kind();
+        let result = match frame {
+            Frame::AskForBroadcast(f) => self.on_ask(from, f),
+            Frame::PowBroadcastConditions(f) => self.on_conditions(from, f),
+            Frame::PowBroadcast(f) => self.on_broadcast(from, f),
+            Frame::Reply(f) => self.on_reply(from, f),
+        };
+        if let Err(reason) = result {
+            self.reject(from, kind, reason);
+        }
+    }
+
+    /// A timer set with [`Output::SetTimer`] fired. Late or replaced timers do nothing.
+    pub fn handle_timer(&mut self, now: Timestamp, timer: TimerKind) {
+        if !self.advance(now) {
+            return;
+        }
+        match self.timers.get(&timer) {
+            Some(at) if *at <= now => {
+                self.timers.remove(&timer);
+            }
+            _ => return,
+        }
+        match timer {
+            TimerKind::ReplyDeadline(id) => self.on_reply_deadline(id),
+        }
+    }
+
+    /// The proof of work asked for with [`Output::SolvePow`] was found.
+    pub fn handle_pow_solved(&mut self, now: Timestamp, id: AskId, nonce: u64) {
+        if self.advance(now) {
+            self.on_pow_solved(id, nonce);
+        }
+    }
+
+    /// The payment network reports the outcome of paying one invoice of
+    /// [`Output::PayInvoices`].
+    pub fn handle_payment_result(
+        &mut self,
+        now: Timestamp,
+        payload_id: PayloadId,
+        payment_hash: PaymentHash,
+        outcome: PaymentOutcome,
+    ) {
+        if self.advance(now) {
+            self.on_payment_result(payload_id, payment_hash, outcome);
+        }
+    }
+
+    /// The payment network reports that an invoice this node issued was paid.
+    pub fn handle_invoice_settled(&mut self, now: Timestamp, payment_hash: PaymentHash) {
+        if !self.advance(now) {
+            return;
+        }
+        if let Some((via, amount_sat)) = self.invoices.remove(&payment_hash) {
+            self.policy.observe(&Feedback::ReplyPaid { via });
+            self.event(Event::InvoiceSettled {
+                payment_hash,
+                amount_sat,
+            });
+        }
+    }
+
+    fn advance(&mut self, now: Timestamp) -> bool {
+        if now < self.now {
+            return false;
+        }
+        self.now = now;
+        self.purge_expired();
+        true
+    }
+
+    fn purge_expired(&mut self) {
+        let now = self.now;
+        while let Some(&(t, id)) = self.seen_expiry.first() {
+            if t >= now {
+                break;
+            }
+            self.seen_expiry.pop_first();
+            self.seen.remove(&id);
+        }
+        while let Some(&(t, peer, ask)) = self.issued_expiry.first() {
+            if t >= now {
+                break;
+            }
+            self.issued_expiry.pop_first();
+            self.remove_issued(peer, ask);
+        }
+        while let Some(&(t, ask)) = self.asks_expiry.first() {
+            if t >= now {
+                break;
+            }
+            self.asks_expiry.pop_first();
+            self.asks.remove(&ask);
+        }
+    }
+
+    fn remove_issued(&mut self, peer: PeerId, ask: AskId) -> Option<IssuedConditions> {
+        let c = self.issued.remove(&(peer, ask))?;
+        self.issued_for.remove(&(peer, c.payload_id));
+        Some(c)
+    }
+
+    fn reject(&mut self, from: PeerId, kind: FrameKind, reason: RejectReason) {
+        self.event(Event::FrameRejected { from, kind, reason });
+    }
+
+    fn event(&mut self, e: Event) {
+        self.outputs.push_back(Output::Event(e));
+    }
+
+    fn send(&mut self, to: PeerId, frame: &Frame) {
+        self.outputs.push_back(Output::Send {
+            to,
+            kind: frame.kind(),
+            bytes: frame.encode(),
+        });
+    }
+
+    fn set_timer(&mut self, timer: TimerKind, at: Timestamp) {
+        self.timers.insert(timer, at);
+        self.outputs.push_back(Output::SetTimer { timer, at });
+    }
+
+    /// Checks the sender certificate and request signature, skipping the signature checks for
+    /// a byte-identical request verified before (status is always re-checked at `now`).
+    fn verify_request(&mut self, req: &SignedRequestPayload) -> Result<[u8; 32], RejectReason> {
+        self.cfg
+            .trust
+            .check_status(&req.payload.sender_certificate, self.now)?;
+        if !req.payload.topic.is_well_formed() || !self.policy.accept_topic(&req.payload.topic) {
+            return Err(RejectReason::TopicRefused);
+        }
+        let digest = req.digest();
+        self.counts.hash += 1;
+        if self.verified.contains(&digest) {
+            return Ok(digest);
+        }
+        self.counts.verify += 1;
+        self.cfg
+            .trust
+            .check_signature(self.cfg.crypto.as_ref(), &req.payload.sender_certificate)?;
+        self.counts.verify += 1;
+        if !req.verify_signature(self.cfg.crypto.as_ref()) {
+            return Err(RejectReason::BadRequestSignature);
+        }
+        if self.verified_order.len() >= self.cfg.limits.verified_cache_max {
+            if let Some(old) = self.verified_order.pop_front() {
+                self.verified.remove(&old);
+            }
+        }
+        self.verified.insert(digest);
+        self.verified_order.push_back(digest);
+        Ok(digest)
+    }
+
+    fn remember_invoice(&mut self, hash: PaymentHash, via: PeerId, amount: u64) {
+        if self.invoices.insert(hash, (via, amount)).is_none() {
+            self.invoices_order.push_back(hash);
+        }
+        while self.invoices_order.len() > self.cfg.limits.invoices_max {
+            if let Some(old) = self.invoices_order.pop_front() {
+                self.invoices.remove(&old);
+            }
+        }
+    }
+}

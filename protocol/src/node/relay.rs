@@ -1,0 +1,411 @@
+//! Broadcasting: the sender's start, the ask / conditions / proof-of-work exchange, the checks
+//! on a received broadcast, and forwarding to the peers the fanout policy picks.
+
+use super::{Event, Node, Output, TimerKind};
+use crate::crypto::CryptoError;
+use crate::encoding::encode;
+use crate::error::RejectReason;
+use crate::frame::{
+    AskForBroadcastFrame, BroadcastPayload, Frame, PowBroadcastConditionsFrame, PowBroadcastFrame,
+    RequestPayload, SignedRequestPayload,
+};
+use crate::ids::{AskId, PayloadId, PeerId};
+use crate::onion::Onion;
+use crate::payment::RoutingPaymentInstruction;
+use crate::policy::FanoutContext;
+use crate::pow::{self, ProofOfWork, WorkRequest};
+use crate::time::{Duration, Timestamp};
+use crate::topic::Topic;
+use rand_core::RngCore;
+use std::sync::Arc;
+
+/// What a node remembers of a payload id.
+#[derive(Debug, Clone)]
+pub(super) struct Seen {
+    /// Accepted arrivals of this payload id.
+    pub(super) arrivals: u32,
+    /// The fee this node asked for it.
+    pub(super) fee: u64,
+    /// This node is the payload's sender.
+    pub(super) own: bool,
+}
+
+/// Conditions this node sent and waits to see met.
+#[derive(Debug, Clone)]
+pub(super) struct IssuedConditions {
+    pub(super) payload_id: PayloadId,
+    pub(super) digest: [u8; 32],
+    pub(super) valid_till: Timestamp,
+    pub(super) work: WorkRequest,
+    pub(super) fee: u64,
+    pub(super) tolerance: Duration,
+}
+
+/// What a forwarder carries into every hop it offers the topic to.
+#[derive(Debug)]
+pub(super) struct ForwardBase {
+    pub(super) request: SignedRequestPayload,
+    pub(super) onion: Onion,
+    pub(super) instructions: Vec<RoutingPaymentInstruction>,
+}
+
+/// An ask this node sent.
+#[derive(Debug)]
+pub(super) struct PendingAsk {
+    pub(super) peer: PeerId,
+    pub(super) base: Arc<ForwardBase>,
+    pub(super) expires: Timestamp,
+    /// Set once conditions arrived: the payload to send and the work it needs.
+    pub(super) solving: Option<(BroadcastPayload, WorkRequest)>,
+}
+
+/// Why an application command was refused. Only contract violations by the driver.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// `now` is earlier than an input already handled.
+    #[error("time went backwards")]
+    TimeWentBackwards,
+    /// The topic is malformed.
+    #[error("malformed topic")]
+    MalformedTopic,
+    /// This node's own certificate key cannot sign (foreign keypair).
+    #[error("signing failed: {0}")]
+    Crypto(#[from] CryptoError),
+}
+
+impl Node {
+    /// Starts broadcasting `topic` as its sender: signs a fresh request, offers it to the peers
+    /// the fanout policy picks, and collects replies until the policy's reply deadline.
+    pub fn broadcast(&mut self, now: Timestamp, topic: Topic) -> Result<PayloadId, CommandError> {
+        if !self.advance(now) {
+            return Err(CommandError::TimeWentBackwards);
+        }
+        if !topic.is_well_formed() {
+            return Err(CommandError::MalformedTopic);
+        }
+        let mut id = [0u8; 16];
+        self.rng.fill_bytes(&mut id);
+        let payload_id = PayloadId(id);
+        let payload = RequestPayload {
+            payload_id,
+            topic,
+            sender_certificate: self.cfg.certificate.clone(),
+        };
+        let request =
+            SignedRequestPayload::sign(self.cfg.crypto.as_ref(), &self.cfg.identity, payload)?;
+        self.counts.sign += 1;
+        self.counts.hash += 1;
+        let digest = request.digest();
+        self.remember_seen(payload_id, 0, true);
+        let deadline = now + self.policy.params().reply_deadline;
+        self.start_own(payload_id, digest, deadline);
+        self.set_timer(TimerKind::ReplyDeadline(payload_id), deadline);
+        self.event(Event::TopicBroadcast { payload_id });
+        let base = Arc::new(ForwardBase {
+            request,
+            onion: Onion::default(),
+            instructions: Vec::new(),
+        });
+        self.offer(base, 0, None);
+        Ok(payload_id)
+    }
+
+    /// Asks every peer the fanout policy picks for conditions to carry `base`.
+    fn offer(&mut self, base: Arc<ForwardBase>, hop: u32, from: Option<PeerId>) {
+        let candidates: Vec<PeerId> = self
+            .peer_list
+            .iter()
+            .copied()
+            .filter(|p| Some(*p) != from)
+            .collect();
+        let ctx = FanoutContext {
+            payload_id: base.request.payload.payload_id,
+            topic: &base.request.payload.topic,
+            hop,
+            from,
+            candidates: &candidates,
+            now: self.now,
+        };
+        let mut chosen = self.policy.fanout(&ctx, &mut self.rng);
+        chosen.sort_unstable();
+        chosen.dedup();
+        for peer in chosen {
+            if candidates.binary_search(&peer).is_err()
+                || self.asks.len() >= self.cfg.limits.asks_max
+            {
+                continue;
+            }
+            let ask_id = AskId(self.rng.next_u64());
+            let expires = self.now + self.policy.params().ask_timeout;
+            let frame = Frame::AskForBroadcast(AskForBroadcastFrame {
+                ask_id,
+                signed_request_payload: base.request.clone(),
+            });
+            self.send(peer, &frame);
+            self.asks.insert(
+                ask_id,
+                PendingAsk {
+                    peer,
+                    base: Arc::clone(&base),
+                    expires,
+                    solving: None,
+                },
+            );
+            self.asks_expiry.insert((expires, ask_id));
+        }
+    }
+
+    pub(super) fn on_ask(
+        &mut self,
+        from: PeerId,
+        f: AskForBroadcastFrame,
+    ) -> Result<(), RejectReason> {
+        let req = &f.signed_request_payload;
+        let payload_id = req.payload.payload_id;
+        if self.is_exhausted(payload_id, &req.payload.topic) {
+            return Err(RejectReason::DuplicatePayload);
+        }
+        if self.issued_for.contains(&(from, payload_id)) {
+            return Err(RejectReason::RepeatedAsk);
+        }
+        if self.issued.len() >= self.cfg.limits.conditions_max {
+            return Err(RejectReason::Overloaded);
+        }
+        let digest = self.verify_request(req)?;
+        let params = self.policy.params();
+        let (ttl, tolerance) = (params.conditions_ttl, params.timestamp_tolerance);
+        let fee = self.policy.routing_fee(&req.payload.topic);
+        let work = self.policy.work_request(&req.payload.topic, from);
+        let valid_till = self.now + ttl;
+        self.issued.insert(
+            (from, f.ask_id),
+            IssuedConditions {
+                payload_id,
+                digest,
+                valid_till,
+                work,
+                fee,
+                tolerance,
+            },
+        );
+        self.issued_for.insert((from, payload_id));
+        // Kept a grace period past `valid_till` so a late broadcast gets the precise reason.
+        self.issued_expiry
+            .insert((valid_till + ttl, from, f.ask_id));
+        let frame = Frame::PowBroadcastConditions(PowBroadcastConditionsFrame {
+            ask_id: f.ask_id,
+            valid_till,
+            work_request: work,
+            timestamp_tolerance: tolerance,
+            routing_payment_instruction: RoutingPaymentInstruction {
+                account: self.cfg.account.public(),
+                amount: fee,
+            },
+        });
+        self.send(from, &frame);
+        Ok(())
+    }
+
+    pub(super) fn on_conditions(
+        &mut self,
+        from: PeerId,
+        f: PowBroadcastConditionsFrame,
+    ) -> Result<(), RejectReason> {
+        let Some(ask) = self.asks.get(&f.ask_id) else {
+            return Err(RejectReason::UnexpectedConditions);
+        };
+        if ask.peer != from || ask.solving.is_some() {
+            return Err(RejectReason::UnexpectedConditions);
+        }
+        if self.now > f.valid_till {
+            return Err(RejectReason::ConditionsExpired);
+        }
+        let fee = f.routing_payment_instruction.amount;
+        if !self.policy.accept_conditions(&f.work_request, fee) {
+            self.drop_ask(f.ask_id);
+            self.event(Event::ConditionsDeclined { from });
+            return Ok(());
+        }
+        let Some(&peer_key) = self.peers.get(&from) else {
+            return Err(RejectReason::UnknownNextHop);
+        };
+        let base = Arc::clone(&ask.base);
+        let onion = base
+            .onion
+            .grow(
+                self.cfg.crypto.as_ref(),
+                self.cfg.address,
+                &peer_key,
+                &mut self.rng,
+            )
+            .map_err(|_| RejectReason::BadOnion)?;
+        self.counts.seal += 1;
+        let mut instructions = base.instructions.clone();
+        instructions.push(f.routing_payment_instruction);
+        let payload = BroadcastPayload {
+            signed_request_payload: base.request.clone(),
+            backward_onion: onion,
+            routing_payment_instruction_list: instructions,
+            timestamp: self.now,
+        };
+        let data = encode(&payload);
+        let ask = self
+            .asks
+            .get_mut(&f.ask_id)
+            .expect("invariant: looked up above");
+        // Keep the ask past the middleman's deadline: clocks may differ, the middleman judges.
+        let old = ask.expires;
+        ask.expires = ask
+            .expires
+            .max(f.valid_till + self.policy.params().ask_timeout);
+        ask.solving = Some((payload, f.work_request));
+        let expires = ask.expires;
+        self.asks_expiry.remove(&(old, f.ask_id));
+        self.asks_expiry.insert((expires, f.ask_id));
+        self.outputs.push_back(Output::SolvePow {
+            id: f.ask_id,
+            work: f.work_request,
+            data,
+        });
+        Ok(())
+    }
+
+    pub(super) fn on_pow_solved(&mut self, id: AskId, nonce: u64) {
+        let Some(ask) = self.asks.get(&id) else {
+            return;
+        };
+        if ask.solving.is_none() {
+            return;
+        }
+        let ask = self.drop_ask(id).expect("invariant: present above");
+        let (payload, work) = ask.solving.expect("invariant: checked above");
+        let payload_id = payload.signed_request_payload.payload.payload_id;
+        let frame = Frame::PowBroadcast(PowBroadcastFrame {
+            ask_id: id,
+            broadcast_payload: payload,
+            proof_of_work: ProofOfWork {
+                pow_scheme: work.pow_scheme,
+                pow_target: work.pow_target,
+                nonce,
+            },
+        });
+        self.send(ask.peer, &frame);
+        self.event(Event::TopicForwarded {
+            payload_id,
+            to: ask.peer,
+        });
+    }
+
+    fn drop_ask(&mut self, id: AskId) -> Option<PendingAsk> {
+        let ask = self.asks.remove(&id)?;
+        self.asks_expiry.remove(&(ask.expires, id));
+        Some(ask)
+    }
+
+    pub(super) fn on_broadcast(
+        &mut self,
+        from: PeerId,
+        f: PowBroadcastFrame,
+    ) -> Result<(), RejectReason> {
+        let issued = self
+            .remove_issued(from, f.ask_id)
+            .ok_or(RejectReason::UnknownAsk)?;
+        let grace = self.policy.params().conditions_ttl;
+        self.issued_expiry
+            .remove(&(issued.valid_till + grace, from, f.ask_id));
+        if self.now > issued.valid_till {
+            return Err(RejectReason::ConditionsExpired);
+        }
+        let pow = f.proof_of_work;
+        if pow.pow_scheme != issued.work.pow_scheme || pow.pow_target != issued.work.pow_target {
+            return Err(RejectReason::PowMismatch);
+        }
+        let payload = f.broadcast_payload;
+        self.counts.hash += 1;
+        if payload.signed_request_payload.digest() != issued.digest {
+            return Err(RejectReason::PayloadMismatch);
+        }
+        let list = &payload.routing_payment_instruction_list;
+        if list.len() > self.cfg.limits.max_hops {
+            return Err(RejectReason::TooManyHops);
+        }
+        let mine = RoutingPaymentInstruction {
+            account: self.cfg.account.public(),
+            amount: issued.fee,
+        };
+        let (last, earlier) = list
+            .split_last()
+            .ok_or(RejectReason::RoutingInstructionMismatch)?;
+        if *last != mine {
+            return Err(RejectReason::RoutingInstructionMismatch);
+        }
+        if earlier.iter().any(|i| i.account == mine.account) {
+            return Err(RejectReason::RoutingLoop);
+        }
+        let ts = payload.timestamp;
+        if ts > self.now || self.now > ts + issued.tolerance {
+            return Err(RejectReason::TimestampOutOfTolerance);
+        }
+        self.counts.hash += 1;
+        if !pow::check(&encode(&payload), &issued.work, pow.nonce) {
+            return Err(RejectReason::PowInsufficient);
+        }
+        let topic = &payload.signed_request_payload.payload.topic;
+        if self.is_exhausted(issued.payload_id, topic) {
+            return Err(RejectReason::DuplicatePayload);
+        }
+        let hop = list.len() as u32;
+        self.remember_seen(issued.payload_id, issued.fee, false);
+        self.event(Event::TopicAccepted {
+            payload_id: issued.payload_id,
+            from,
+            hop,
+        });
+        if self.policy.will_reply(topic) {
+            let message = self.policy.reply_message(topic, &mut self.rng);
+            return self.reply_to(from, payload, message);
+        }
+        let base = Arc::new(ForwardBase {
+            request: payload.signed_request_payload,
+            onion: payload.backward_onion,
+            instructions: payload.routing_payment_instruction_list,
+        });
+        self.offer(base, hop, Some(from));
+        Ok(())
+    }
+
+    /// True iff this node handled `id` as many times as its policy allows.
+    fn is_exhausted(&self, id: PayloadId, topic: &Topic) -> bool {
+        let Some(seen) = self.seen.get(&id) else {
+            return false;
+        };
+        let limit = if self.policy.will_reply(topic) {
+            self.policy.params().reply_routes_max
+        } else {
+            self.policy.multibroadcast()
+        };
+        seen.own || seen.arrivals >= limit
+    }
+
+    fn remember_seen(&mut self, id: PayloadId, fee: u64, own: bool) {
+        if let Some(seen) = self.seen.get_mut(&id) {
+            seen.arrivals += 1;
+            return;
+        }
+        if self.seen.len() >= self.cfg.limits.seen_max {
+            if let Some((_, old)) = self.seen_expiry.pop_first() {
+                self.seen.remove(&old);
+            }
+        }
+        let arrivals = u32::from(!own);
+        self.seen.insert(id, Seen { arrivals, fee, own });
+        self.seen_expiry
+            .insert((self.now + self.cfg.limits.seen_ttl, id));
+    }
+
+    /// The fee this node asked for `id`, if it still remembers it.
+    pub(super) fn fee_for(&self, id: &PayloadId) -> Option<u64> {
+        self.seen.get(id).map(|s| s.fee)
+    }
+}

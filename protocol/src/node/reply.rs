@@ -1,0 +1,186 @@
+//! Replying to a topic, and carrying replies back: peel one onion layer, open this node's
+//! preimage, check it against its payment hash, append an invoice, pass the frame on.
+
+use super::{Event, Node, Output};
+use crate::crypto::sha256;
+use crate::error::RejectReason;
+use crate::frame::{BroadcastPayload, Frame, ReplyFrame, ReplyPayload, SignedReplyPayload};
+use crate::ids::PeerId;
+use crate::payment::{Invoice, PaymentCryptoInstruction, PaymentHash, Preimage};
+
+const REPLIER_SECRET_TAG: &[u8] = b"sweet-gossip/replier-secret/v1";
+
+impl Node {
+    /// The secret this node derives its reply preimages from.
+    fn replier_secret(&self) -> [u8; 32] {
+        sha256(&[REPLIER_SECRET_TAG, self.cfg.identity.seed()])
+    }
+
+    /// Builds and sends a reply to a broadcast accepted from `from`.
+    pub(super) fn reply_to(
+        &mut self,
+        from: PeerId,
+        payload: BroadcastPayload,
+        message: Vec<u8>,
+    ) -> Result<(), RejectReason> {
+        self.counts.open += 1;
+        let (prev, inner) = payload
+            .backward_onion
+            .peel(self.cfg.crypto.as_ref(), &self.cfg.peer_key)
+            .map_err(|_| RejectReason::BadOnion)?;
+        if prev != from {
+            return Err(RejectReason::BadOnion);
+        }
+        let request = payload.signed_request_payload;
+        let payload_id = request.payload.payload_id;
+        let secret = self.replier_secret();
+        let crypto = self.cfg.crypto.clone();
+        let list = payload.routing_payment_instruction_list;
+        let mut preimages = Vec::with_capacity(list.len());
+        let mut instructions = Vec::with_capacity(list.len());
+        for ri in &list {
+            let preimage = Preimage::derive(&secret, &payload_id, &ri.account);
+            let sealed = crypto
+                .seal(&ri.account, &preimage.0, &mut self.rng)
+                .map_err(|_| RejectReason::MalformedInstructions)?;
+            self.counts.hash += 2;
+            self.counts.seal += 1;
+            instructions.push(PaymentCryptoInstruction {
+                account: ri.account,
+                amount: ri.amount,
+                payment_hash: preimage.payment_hash(),
+                sealed_preimage: sealed,
+            });
+            preimages.push(preimage);
+        }
+        let sender_key = request.payload.sender_certificate.public_key;
+        let mut encrypted = crypto
+            .seal(&sender_key, &message, &mut self.rng)
+            .map_err(|_| RejectReason::BadRequestSignature)?;
+        self.counts.seal += 1;
+        for p in &preimages {
+            encrypted = crypto.sym_encrypt(&p.0, &encrypted, &mut self.rng);
+            self.counts.sym_encrypt += 1;
+        }
+        let reply = ReplyPayload {
+            signed_request_payload: request,
+            encrypted_message: encrypted,
+            payment_crypto_instruction_list: instructions,
+        };
+        let signed = SignedReplyPayload::sign(crypto.as_ref(), &self.cfg.identity, reply)
+            .expect("invariant: the node's identity key was made by its own provider");
+        self.counts.sign += 1;
+        let own = signed.payload.payment_crypto_instruction_list.last();
+        let own = own.expect("invariant: an accepted broadcast carries this node's instruction");
+        let invoice = Invoice {
+            account: own.account,
+            payment_hash: own.payment_hash,
+            amount: own.amount,
+        };
+        let preimage = *preimages
+            .last()
+            .expect("invariant: one preimage per instruction");
+        self.issue_invoice(invoice, preimage, from);
+        let frame = Frame::Reply(ReplyFrame {
+            replier_certificate: self.cfg.certificate.clone(),
+            signed_reply_payload: signed,
+            forward_onion: inner,
+            invoices: vec![invoice],
+        });
+        self.send(from, &frame);
+        self.event(Event::TopicReplied {
+            payload_id,
+            to: from,
+        });
+        Ok(())
+    }
+
+    pub(super) fn on_reply(&mut self, from: PeerId, mut f: ReplyFrame) -> Result<(), RejectReason> {
+        if f.forward_onion.is_empty() {
+            return self.on_final_reply(from, f);
+        }
+        let payload_id = f
+            .signed_reply_payload
+            .payload
+            .signed_request_payload
+            .payload
+            .payload_id;
+        self.counts.open += 1;
+        let (next, inner) = f
+            .forward_onion
+            .peel(self.cfg.crypto.as_ref(), &self.cfg.peer_key)
+            .map_err(|_| RejectReason::BadOnion)?;
+        if !self.peers.contains_key(&next) {
+            return Err(RejectReason::UnknownNextHop);
+        }
+        let me = self.cfg.account.public();
+        let list = &f
+            .signed_reply_payload
+            .payload
+            .payment_crypto_instruction_list;
+        if list.len() > self.cfg.limits.max_hops {
+            return Err(RejectReason::TooManyHops);
+        }
+        let mine = list
+            .iter()
+            .find(|i| i.account == me)
+            .ok_or(RejectReason::MissingOwnInstruction)?;
+        let topic = &f
+            .signed_reply_payload
+            .payload
+            .signed_request_payload
+            .payload
+            .topic;
+        let fee = self
+            .fee_for(&payload_id)
+            .unwrap_or_else(|| self.policy.routing_fee(topic));
+        if mine.amount != fee {
+            return Err(RejectReason::RoutingInstructionMismatch);
+        }
+        self.counts.open += 1;
+        let opened = self
+            .cfg
+            .crypto
+            .open(&self.cfg.account, &mine.sealed_preimage)
+            .map_err(|_| RejectReason::PreimageMismatch)?;
+        let preimage = Preimage(
+            opened
+                .as_slice()
+                .try_into()
+                .map_err(|_| RejectReason::PreimageMismatch)?,
+        );
+        self.counts.hash += 1;
+        if preimage.payment_hash() != mine.payment_hash {
+            return Err(RejectReason::PreimageMismatch);
+        }
+        let invoice = Invoice {
+            account: me,
+            payment_hash: mine.payment_hash,
+            amount: mine.amount,
+        };
+        self.issue_invoice(invoice, preimage, from);
+        f.invoices.push(invoice);
+        f.forward_onion = inner;
+        self.send(next, &Frame::Reply(f));
+        self.event(Event::ReplyForwarded {
+            payload_id,
+            to: next,
+        });
+        Ok(())
+    }
+
+    fn issue_invoice(&mut self, invoice: Invoice, preimage: Preimage, via: PeerId) {
+        self.remember_invoice(invoice.payment_hash, via, invoice.amount);
+        self.outputs
+            .push_back(Output::RegisterInvoice { invoice, preimage });
+        self.event(Event::InvoiceIssued {
+            payment_hash: invoice.payment_hash,
+            amount_sat: invoice.amount,
+        });
+    }
+}
+
+/// True iff `hash` is the payment hash of `preimage`.
+pub(super) fn matches(preimage: &Preimage, hash: &PaymentHash) -> bool {
+    preimage.payment_hash() == *hash
+}

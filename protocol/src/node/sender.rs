@@ -1,0 +1,318 @@
+//! The sender's side: collect replies until the deadline, check them, choose a route, pay,
+//! recover from failed payments over another route of the same replier (paper 3.9), decrypt.
+
+use super::reply::matches;
+use super::{Event, Node, Output};
+use crate::crypto::PublicKey;
+use crate::error::RejectReason;
+use crate::frame::ReplyFrame;
+use crate::ids::{PayloadId, PeerId};
+use crate::payment::{Invoice, PaymentFailure, PaymentHash, PaymentOutcome, Preimage};
+use crate::policy::{Feedback, RouteOption};
+use crate::time::Timestamp;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A valid reply route held by the sender.
+#[derive(Debug)]
+pub(super) struct StoredRoute {
+    option: RouteOption,
+    frame: ReplyFrame,
+}
+
+#[derive(Debug)]
+struct Paying {
+    route: usize,
+    pending: BTreeSet<PaymentHash>,
+    failed: bool,
+}
+
+/// A topic this node broadcast.
+#[derive(Debug)]
+pub(super) struct OwnBroadcast {
+    digest: [u8; 32],
+    collecting: bool,
+    routes: Vec<StoredRoute>,
+    tried: BTreeSet<usize>,
+    held: BTreeMap<PaymentHash, Preimage>,
+    paying: Option<Paying>,
+    paid_sat: u64,
+}
+
+impl Node {
+    pub(super) fn start_own(&mut self, id: PayloadId, digest: [u8; 32], _deadline: Timestamp) {
+        self.own.insert(
+            id,
+            OwnBroadcast {
+                digest,
+                collecting: true,
+                routes: Vec::new(),
+                tried: BTreeSet::new(),
+                held: BTreeMap::new(),
+                paying: None,
+                paid_sat: 0,
+            },
+        );
+    }
+
+    pub(super) fn on_final_reply(
+        &mut self,
+        from: PeerId,
+        f: ReplyFrame,
+    ) -> Result<(), RejectReason> {
+        let reply = &f.signed_reply_payload.payload;
+        let payload_id = reply.signed_request_payload.payload.payload_id;
+        let own = self
+            .own
+            .get(&payload_id)
+            .ok_or(RejectReason::UnknownPayload)?;
+        if !own.collecting {
+            return Err(RejectReason::ReplyAfterDeadline);
+        }
+        if own.routes.len() >= self.cfg.limits.routes_max {
+            return Err(RejectReason::Overloaded);
+        }
+        self.counts.hash += 1;
+        if reply.signed_request_payload.digest() != own.digest {
+            return Err(RejectReason::PayloadMismatch);
+        }
+        self.counts.verify += 1;
+        self.cfg
+            .trust
+            .verify(self.cfg.crypto.as_ref(), &f.replier_certificate, self.now)?;
+        self.counts.verify += 1;
+        if !f
+            .signed_reply_payload
+            .verify_signature(self.cfg.crypto.as_ref(), &f.replier_certificate)
+        {
+            return Err(RejectReason::BadReplySignature);
+        }
+        check_invoices(
+            reply.payment_crypto_instruction_list.as_slice(),
+            &f.invoices,
+            self.cfg.limits.max_hops,
+        )?;
+        let fee_total_sat = f.invoices.iter().map(|i| i.amount).sum();
+        let route_length = f.invoices.len() as u32;
+        let option = RouteOption {
+            replier: f.replier_certificate.public_key,
+            length: route_length,
+            fee_total_sat,
+            fee_unpaid_sat: fee_total_sat,
+            via: from,
+            arrived: self.now,
+        };
+        let own = self
+            .own
+            .get_mut(&payload_id)
+            .expect("invariant: looked up above");
+        own.routes.push(StoredRoute { option, frame: f });
+        self.event(Event::ReplyReceived {
+            payload_id,
+            route_length,
+            fee_total_sat,
+        });
+        Ok(())
+    }
+
+    pub(super) fn on_reply_deadline(&mut self, id: PayloadId) {
+        let Some(own) = self.own.get_mut(&id) else {
+            return;
+        };
+        own.collecting = false;
+        if own.routes.is_empty() {
+            self.own.remove(&id);
+            self.event(Event::NoReply { payload_id: id });
+            return;
+        }
+        self.pay_next(id, None);
+    }
+
+    /// Chooses the next untried route (of `replier` only, when given) and pays what it lacks.
+    fn pay_next(&mut self, id: PayloadId, replier: Option<PublicKey>) {
+        let own = self
+            .own
+            .get_mut(&id)
+            .expect("invariant: caller checked the topic exists");
+        let mut indices = Vec::new();
+        let mut options = Vec::new();
+        for (i, r) in own.routes.iter().enumerate() {
+            if own.tried.contains(&i) || replier.is_some_and(|k| k != r.option.replier) {
+                continue;
+            }
+            let mut o = r.option.clone();
+            o.fee_unpaid_sat = r
+                .frame
+                .invoices
+                .iter()
+                .filter(|inv| !own.held.contains_key(&inv.payment_hash))
+                .map(|inv| inv.amount)
+                .sum();
+            indices.push(i);
+            options.push(o);
+        }
+        let choice = if options.is_empty() {
+            None
+        } else {
+            self.policy.choose_route(&options)
+        };
+        let Some(route) = choice.and_then(|c| indices.get(c).copied()) else {
+            self.own.remove(&id);
+            self.event(Event::ReplyUnpaid { payload_id: id });
+            return;
+        };
+        let own = self.own.get_mut(&id).expect("invariant: present above");
+        let unpaid: Vec<Invoice> = own.routes[route]
+            .frame
+            .invoices
+            .iter()
+            .filter(|inv| !own.held.contains_key(&inv.payment_hash))
+            .copied()
+            .collect();
+        if unpaid.is_empty() {
+            return self.decrypt_and_deliver(id, route);
+        }
+        own.paying = Some(Paying {
+            route,
+            pending: unpaid.iter().map(|i| i.payment_hash).collect(),
+            failed: false,
+        });
+        self.outputs.push_back(Output::PayInvoices {
+            payload_id: id,
+            invoices: unpaid,
+        });
+    }
+
+    pub(super) fn on_payment_result(
+        &mut self,
+        id: PayloadId,
+        hash: PaymentHash,
+        outcome: PaymentOutcome,
+    ) {
+        let Some(own) = self.own.get_mut(&id) else {
+            return;
+        };
+        let Some(paying) = own.paying.as_mut() else {
+            return;
+        };
+        if !paying.pending.remove(&hash) {
+            return;
+        }
+        let failure = match outcome {
+            PaymentOutcome::Paid(pre) if matches(&pre, &hash) => {
+                let amount = own.routes[paying.route]
+                    .frame
+                    .invoices
+                    .iter()
+                    .find(|i| i.payment_hash == hash)
+                    .map_or(0, |i| i.amount);
+                own.held.insert(hash, pre);
+                own.paid_sat += amount;
+                None
+            }
+            PaymentOutcome::Paid(_) => Some(PaymentFailure::NotSettled),
+            PaymentOutcome::Failed(f) => Some(f),
+        };
+        self.counts.hash += u64::from(matches!(outcome, PaymentOutcome::Paid(_)));
+        let own = self.own.get_mut(&id).expect("invariant: present above");
+        let paying = own.paying.as_mut().expect("invariant: present above");
+        paying.failed |= failure.is_some();
+        let (done, route, failed) = (paying.pending.is_empty(), paying.route, paying.failed);
+        if let Some(failure) = failure {
+            self.event(Event::PaymentFailed {
+                payload_id: id,
+                payment_hash: hash,
+                failure,
+            });
+        }
+        if !done {
+            return;
+        }
+        let own = self.own.get_mut(&id).expect("invariant: present above");
+        own.paying = None;
+        if failed {
+            own.tried.insert(route);
+            let via = own.routes[route].option.via;
+            let replier = own.routes[route].option.replier;
+            self.policy.observe(&Feedback::ReplyFailed { via });
+            self.pay_next(id, Some(replier));
+        } else {
+            self.decrypt_and_deliver(id, route);
+        }
+    }
+
+    fn decrypt_and_deliver(&mut self, id: PayloadId, route: usize) {
+        let own = self
+            .own
+            .remove(&id)
+            .expect("invariant: caller checked the topic exists");
+        let r = &own.routes[route];
+        let reply = &r.frame.signed_reply_payload.payload;
+        let crypto = self.cfg.crypto.clone();
+        let mut message = Some(reply.encrypted_message.clone());
+        for instr in reply.payment_crypto_instruction_list.iter().rev() {
+            let (Some(m), Some(key)) = (message.take(), own.held.get(&instr.payment_hash)) else {
+                break;
+            };
+            self.counts.sym_decrypt += 1;
+            message = crypto.sym_decrypt(&key.0, &m).ok();
+        }
+        let plain = message.and_then(|m| {
+            self.counts.open += 1;
+            crypto.open(&self.cfg.identity, &m).ok()
+        });
+        match plain {
+            Some(message) => {
+                self.policy
+                    .observe(&Feedback::ReplyPaid { via: r.option.via });
+                self.outputs.push_back(Output::DeliverReply {
+                    payload_id: id,
+                    replier: r.frame.replier_certificate.clone(),
+                    message,
+                    fee_paid_sat: own.paid_sat,
+                    route_length: r.option.length,
+                });
+            }
+            None => self.event(Event::DecryptFailed { payload_id: id }),
+        }
+    }
+}
+
+/// Checks that the invoices are exactly one per signed instruction, with the same account and
+/// hash and no higher amount.
+fn check_invoices(
+    list: &[crate::payment::PaymentCryptoInstruction],
+    invoices: &[Invoice],
+    max_hops: usize,
+) -> Result<(), RejectReason> {
+    if list.is_empty() {
+        return Err(RejectReason::MalformedInstructions);
+    }
+    if list.len() > max_hops {
+        return Err(RejectReason::TooManyHops);
+    }
+    let hashes: BTreeSet<PaymentHash> = list.iter().map(|i| i.payment_hash).collect();
+    if hashes.len() != list.len() {
+        return Err(RejectReason::MalformedInstructions);
+    }
+    let mut by_hash: BTreeMap<PaymentHash, &Invoice> = BTreeMap::new();
+    for inv in invoices {
+        if by_hash.insert(inv.payment_hash, inv).is_some() || !hashes.contains(&inv.payment_hash) {
+            return Err(RejectReason::InvoiceMismatch);
+        }
+    }
+    for instr in list {
+        let inv = by_hash
+            .get(&instr.payment_hash)
+            .ok_or(RejectReason::MissingInvoice)?;
+        if inv.account != instr.account {
+            return Err(RejectReason::InvoiceMismatch);
+        }
+        if inv.amount > instr.amount {
+            return Err(RejectReason::InflatedInvoice);
+        }
+        if inv.amount < instr.amount {
+            return Err(RejectReason::InvoiceMismatch);
+        }
+    }
+    Ok(())
+}

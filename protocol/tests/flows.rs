@@ -1,0 +1,226 @@
+//! End-to-end flows of the paper over the in-memory driver.
+
+mod common;
+
+use common::*;
+use sweet_gossip::*;
+
+const MSG: &[u8] = b"driver Alice, plate SG-042, call +61 400 000 000";
+
+#[test]
+fn line_sender_gets_plaintext_and_every_middleman_is_paid_its_fee() {
+    // 0 = sender, 1 = M1 (fee 7), 2 = M2 (fee 11), 3 = replier (fee 13).
+    let mut net = Net::new(
+        vec![relay(5), relay(7), relay(11), replier(13, MSG)],
+        &[(0, 1), (1, 2), (2, 3)],
+        1,
+    );
+    let id = net.broadcast(0);
+    net.run();
+    assert_eq!(net.delivered.len(), 1, "events: {:?}", net.rejections());
+    let d = &net.delivered[0];
+    assert_eq!((d.node, d.payload_id), (0, id));
+    assert_eq!(d.message, MSG);
+    assert_eq!(d.route_length, 3);
+    assert_eq!(d.fee_paid_sat, 7 + 11 + 13);
+    assert_eq!(net.earned.get(&1), Some(&7));
+    assert_eq!(net.earned.get(&2), Some(&11));
+    assert_eq!(net.earned.get(&3), Some(&13));
+    assert_eq!(net.earned.get(&0), None, "the sender earns nothing");
+    assert_eq!(net.spent.get(&0), Some(&31));
+    assert!(net.rejections().is_empty(), "{:?}", net.rejections());
+    // Every node verified the topic exactly once.
+    for n in 1..=3 {
+        let accepted = net
+            .events
+            .iter()
+            .filter(|(i, e)| *i == n && matches!(e, Event::TopicAccepted { .. }))
+            .count();
+        assert_eq!(accepted, 1, "node {n}");
+    }
+    // Each middleman settled its invoice and learned the reply was paid.
+    assert_eq!(
+        net.count_events(|e| matches!(e, Event::InvoiceSettled { .. })),
+        3
+    );
+}
+
+#[test]
+fn diamond_pays_the_cheaper_route() {
+    // 0 = sender; 1 = cheap middleman (fee 5); 2 = dear middleman (fee 50); 3 = replier.
+    let mut net = Net::new(
+        vec![relay(1), relay(5), relay(50), replier(13, MSG)],
+        &[(0, 1), (0, 2), (1, 3), (2, 3)],
+        2,
+    );
+    net.broadcast(0);
+    net.run();
+    assert_eq!(
+        net.count_events(|e| matches!(e, Event::ReplyReceived { .. })),
+        2
+    );
+    assert_eq!(net.delivered.len(), 1);
+    assert_eq!(net.delivered[0].message, MSG);
+    assert_eq!(net.delivered[0].fee_paid_sat, 5 + 13);
+    assert_eq!(net.earned.get(&1), Some(&5));
+    assert_eq!(net.earned.get(&2), None, "the dear route is not paid");
+    assert_eq!(net.earned.get(&3), Some(&13));
+}
+
+#[test]
+fn failed_payment_recovers_over_the_other_route_paying_only_missing_invoices() {
+    let mut net = Net::new(
+        vec![relay(1), relay(5), relay(50), replier(13, MSG)],
+        &[(0, 1), (0, 2), (1, 3), (2, 3)],
+        3,
+    );
+    // The cheap middleman's invoice cannot be paid.
+    let cheap = net.account(1);
+    net.failing_accounts.insert(cheap);
+    net.broadcast(0);
+    net.run();
+    assert_eq!(net.delivered.len(), 1, "{:?}", net.rejections());
+    assert_eq!(net.delivered[0].message, MSG);
+    // First attempt: replier (13) paid, cheap (5) failed. Second: only the dear middleman (50);
+    // the replier's preimage is the same on both routes and is not paid twice.
+    let amounts: Vec<u64> = net.payments.iter().map(|p| p.2).collect();
+    assert_eq!(
+        amounts.iter().filter(|a| **a == 13).count(),
+        1,
+        "{amounts:?}"
+    );
+    assert_eq!(amounts.iter().sum::<u64>(), 13 + 50);
+    assert_eq!(net.delivered[0].fee_paid_sat, 63);
+    assert_eq!(net.earned.get(&1), None);
+    assert_eq!(net.earned.get(&2), Some(&50));
+    assert_eq!(net.earned.get(&3), Some(&13));
+    assert_eq!(
+        net.count_events(|e| matches!(e, Event::PaymentFailed { .. })),
+        1
+    );
+}
+
+#[test]
+fn revoked_replier_certificate_is_rejected() {
+    let crypto = RealCrypto;
+    let mut ca = CertificateAuthority::new("ca", crypto.keypair_from_seed([200; 32]));
+    // Node 3's identity key, as the harness derives it.
+    let mut seed = [1u8; 32];
+    seed[..8].copy_from_slice(&3u64.to_le_bytes());
+    ca.revoke(crypto.keypair_from_seed(seed).public());
+    let mut trust = TrustStore::new();
+    trust.trust("ca", ca.public_key());
+    trust
+        .apply_revocation_list(&crypto, &ca.revocation_list(&crypto, Timestamp(1)))
+        .unwrap();
+    let mut net = Net::with_trust(
+        vec![relay(1), relay(7), replier(13, MSG), replier(13, MSG)],
+        &[(0, 1), (1, 3)],
+        4,
+        ca,
+        trust,
+    );
+    let id = net.broadcast(0);
+    net.run();
+    assert!(net.delivered.is_empty());
+    assert!(net.rejections().iter().any(|(n, k, r)| *n == 0
+        && *k == FrameKind::Reply
+        && *r == RejectReason::Certificate(CertificateError::Revoked)));
+    assert_eq!(
+        net.count_events(|e| *e == Event::NoReply { payload_id: id }),
+        1
+    );
+    assert!(net.payments.is_empty());
+}
+
+#[test]
+fn expired_conditions_are_rejected() {
+    let mut net = Net::new(
+        vec![relay(1), relay(7), replier(13, MSG)],
+        &[(0, 1), (1, 2)],
+        5,
+    );
+    // Proof of work takes longer than the 10 s the conditions stay valid.
+    net.pow_time = Duration::from_secs(11);
+    net.broadcast(0);
+    net.run();
+    assert!(net.delivered.is_empty());
+    assert!(net.rejections().iter().any(|(n, k, r)| *n == 1
+        && *k == FrameKind::Broadcast
+        && *r == RejectReason::ConditionsExpired));
+    assert_eq!(
+        net.count_events(|e| matches!(e, Event::TopicAccepted { .. })),
+        0
+    );
+}
+
+#[test]
+fn replayed_broadcast_is_rejected_and_not_forwarded_again() {
+    let mut net = Net::new(
+        vec![relay(1), relay(7), relay(9), replier(13, MSG)],
+        &[(0, 1), (1, 2), (2, 3)],
+        6,
+    );
+    net.broadcast(0);
+    net.run();
+    let (from, to, _, bytes) = net
+        .sent
+        .iter()
+        .find(|s| s.2 == FrameKind::Broadcast && s.1 == 1)
+        .cloned()
+        .unwrap();
+    let before = net.count_events(|e| matches!(e, Event::TopicForwarded { .. }));
+    net.inject(from, to, bytes);
+    net.run();
+    assert_eq!(
+        net.count_events(|e| matches!(e, Event::TopicForwarded { .. })),
+        before
+    );
+    assert!(net
+        .rejections()
+        .iter()
+        .any(|r| r.2 == RejectReason::UnknownAsk));
+}
+
+#[test]
+fn withheld_invoice_is_detected_and_routed_around() {
+    // Middleman 1 strips its invoice from replies; the sender must use the route via 2.
+    let mut net = Net::new(
+        vec![relay(1), relay(5), relay(50), replier(13, MSG)],
+        &[(0, 1), (0, 2), (1, 3), (2, 3)],
+        7,
+    );
+    net.tamper = Some(Box::new(|from, to, bytes| {
+        if from == 1 && to == 0 {
+            if let Ok(Frame::Reply(mut r)) = Frame::decode(bytes) {
+                r.invoices.pop();
+                *bytes = Frame::Reply(r).encode();
+            }
+        }
+    }));
+    net.broadcast(0);
+    net.run();
+    assert!(net
+        .rejections()
+        .iter()
+        .any(|r| r.2 == RejectReason::MissingInvoice));
+    assert_eq!(net.delivered.len(), 1);
+    assert_eq!(net.delivered[0].fee_paid_sat, 50 + 13);
+}
+
+#[test]
+fn geohash_finer_than_policy_is_refused() {
+    let mut p = params(1);
+    p.geohash_precision_max = 6;
+    let strict: Box<dyn Policy> = Box::new(TestPolicy {
+        params: p,
+        reply: None,
+    });
+    let mut net = Net::new(vec![relay(1), strict], &[(0, 1)], 8);
+    net.broadcast(0);
+    net.run();
+    assert!(net
+        .rejections()
+        .iter()
+        .any(|r| r.1 == FrameKind::Ask && r.2 == RejectReason::TopicRefused));
+}

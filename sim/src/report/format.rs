@@ -1,0 +1,323 @@
+//! Deterministic text formatting: numbers, metric names, point labels, ticks.
+//!
+//! No `log10`/`powf` here: only IEEE-exact operations (comparisons, `*`, `/`,
+//! `sqrt`) and Rust's exact decimal formatting, so the output is the same on
+//! every machine.
+
+/// Known metrics: name, table header, phrase used in sentences, unit.
+const METRICS: &[(&str, &str, &str, &str)] = &[
+    ("coverage_final", "final coverage", "final coverage", ""),
+    ("t50_s", "t50 (s)", "time to 50 % coverage", "s"),
+    ("t90_s", "t90 (s)", "time to 90 % coverage", "s"),
+    ("t99_s", "t99 (s)", "time to 99 % coverage", "s"),
+    ("frames_per_node", "frames/node", "frames per node", ""),
+    ("bytes_per_node", "bytes/node", "bytes per node", "B"),
+    (
+        "pow_hashes_per_node",
+        "PoW hashes/node",
+        "PoW hashes per node",
+        "",
+    ),
+    ("frames_total", "frames total", "frames in total", ""),
+    ("bytes_total", "bytes total", "bytes in total", "B"),
+    ("replies_received", "replies", "replies received", ""),
+    (
+        "time_to_first_reply_s",
+        "first reply (s)",
+        "time to the first reply",
+        "s",
+    ),
+    ("reply_latency_s", "reply latency (s)", "reply latency", "s"),
+    (
+        "route_length_mean",
+        "route length (hops)",
+        "mean route length",
+        "hops",
+    ),
+    (
+        "route_fee_paid_sat",
+        "route fee (sat)",
+        "route fee paid",
+        "sat",
+    ),
+    (
+        "payment_success_rate",
+        "payment success",
+        "payment success rate",
+        "",
+    ),
+    (
+        "fees_earned_per_honest_node_sat",
+        "fees/honest node (sat)",
+        "fees earned per honest node",
+        "sat",
+    ),
+    (
+        "fees_earned_per_adversary_node_sat",
+        "fees/adversary node (sat)",
+        "fees earned per adversarial node",
+        "sat",
+    ),
+    ("victim_coverage", "victim coverage", "victim coverage", ""),
+    (
+        "attacker_pow_hashes",
+        "attacker PoW hashes",
+        "attacker PoW hashes",
+        "",
+    ),
+    ("attacker_frames", "attacker frames", "attacker frames", ""),
+];
+
+/// Table groups: heading and member metrics, in display order. Metrics not
+/// listed here go to an "Other metrics" group.
+pub(crate) const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "Propagation",
+        &[
+            "coverage_final",
+            "t50_s",
+            "t90_s",
+            "t99_s",
+            "frames_per_node",
+            "bytes_per_node",
+            "pow_hashes_per_node",
+        ],
+    ),
+    (
+        "Replies and payments",
+        &[
+            "replies_received",
+            "time_to_first_reply_s",
+            "reply_latency_s",
+            "route_length_mean",
+            "route_fee_paid_sat",
+            "payment_success_rate",
+        ],
+    ),
+    (
+        "Attack",
+        &[
+            "victim_coverage",
+            "fees_earned_per_honest_node_sat",
+            "fees_earned_per_adversary_node_sat",
+            "attacker_pow_hashes",
+            "attacker_frames",
+        ],
+    ),
+];
+
+fn lookup(name: &str) -> Option<&'static (&'static str, &'static str, &'static str, &'static str)> {
+    METRICS.iter().find(|m| m.0 == name)
+}
+
+/// Column header for a metric, e.g. `t90 (s)`; unknown metrics keep their name.
+pub(crate) fn metric_header(name: &str) -> String {
+    lookup(name).map_or_else(|| name.to_string(), |m| m.1.to_string())
+}
+
+/// Phrase for sentences, e.g. `time to 90 % coverage`.
+pub(crate) fn metric_phrase(name: &str) -> String {
+    lookup(name).map_or_else(|| name.replace('_', " "), |m| m.2.to_string())
+}
+
+/// Unit suffix for a value in a sentence (`" s"`, `" sat"`, or empty).
+pub(crate) fn metric_unit(name: &str) -> String {
+    match lookup(name) {
+        Some(m) if !m.3.is_empty() => format!(" {}", m.3),
+        Some(_) => String::new(),
+        None if name.ends_with("_s") => " s".to_string(),
+        None if name.ends_with("_sat") => " sat".to_string(),
+        None => String::new(),
+    }
+}
+
+/// Number of decimals that shows about three significant digits of values up
+/// to `max_abs` (at least 3 decimals below 10, fewer for large values).
+pub(crate) fn decimals_for(max_abs: f64) -> usize {
+    let a = max_abs.abs();
+    if !a.is_finite() || a == 0.0 {
+        return 3;
+    }
+    if a >= 1000.0 {
+        0
+    } else if a >= 100.0 {
+        1
+    } else if a >= 10.0 {
+        2
+    } else if a >= 0.01 {
+        3
+    } else {
+        let mut d = 3;
+        let mut v = a;
+        while v < 0.01 && d < 9 {
+            v *= 10.0;
+            d += 1;
+        }
+        d
+    }
+}
+
+/// Fixed-point formatting without a negative zero.
+pub(crate) fn fmt_fixed(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+/// `mean [low, high]` (or just the mean when the interval is unknown).
+pub(crate) fn fmt_mean_ci(
+    mean: f64,
+    low: Option<f64>,
+    high: Option<f64>,
+    decimals: usize,
+) -> String {
+    match (low, high) {
+        (Some(l), Some(h)) => format!(
+            "{} [{}, {}]",
+            fmt_fixed(mean, decimals),
+            fmt_fixed(l, decimals),
+            fmt_fixed(h, decimals)
+        ),
+        _ => fmt_fixed(mean, decimals),
+    }
+}
+
+/// Last path segment of a key (`policy.fanout` -> `fanout`), or the whole key
+/// when another key in `all` has the same last segment.
+pub(crate) fn short_key(key: &str, all: &[String]) -> String {
+    let last = |k: &str| k.rsplit('.').next().unwrap_or(k).to_string();
+    let mine = last(key);
+    let clashes = all.iter().filter(|k| last(k) == mine).count();
+    if clashes > 1 {
+        key.to_string()
+    } else {
+        mine
+    }
+}
+
+/// Point label, e.g. `fanout=flood, share=0.1`; `fallback` when there are no params.
+pub(crate) fn point_label(params: &[(String, String)], fallback: &str) -> String {
+    if params.is_empty() {
+        return fallback.to_string();
+    }
+    let keys: Vec<String> = params.iter().map(|(k, _)| k.clone()).collect();
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", short_key(k, &keys), v))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Escapes text for a Markdown table cell or inline text.
+pub(crate) fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The smallest "nice" step (1, 2 or 5 times a power of ten) that is at
+/// least `raw > 0`, plus the decimals needed to print multiples of it.
+pub(crate) fn nice_step(raw: f64) -> (f64, usize) {
+    if !raw.is_finite() || raw <= 0.0 {
+        return (1.0, 0);
+    }
+    let mut mag = 1.0_f64;
+    let mut guard = 0;
+    while mag > raw && guard < 400 {
+        mag /= 10.0;
+        guard += 1;
+    }
+    while mag * 10.0 <= raw && guard < 800 {
+        mag *= 10.0;
+        guard += 1;
+    }
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let mut decimals = 0;
+    let mut m = step;
+    while m < 0.999_999 && decimals < 12 {
+        m *= 10.0;
+        decimals += 1;
+    }
+    (step, decimals)
+}
+
+/// "Nice" tick values covering `[lo, hi]` with about `target` ticks, plus the
+/// decimals needed to print them.
+pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, usize) {
+    let span = hi - lo;
+    if !span.is_finite() || span <= 0.0 || target == 0 {
+        return (vec![lo], decimals_for(lo));
+    }
+    let (step, decimals) = nice_step(span / target as f64);
+    // The tolerance keeps a tick at an end point despite rounding (0.6 / 0.2 < 3).
+    let first = (lo / step - 1e-9).ceil();
+    let last = (hi / step + 1e-9).floor();
+    let mut ticks = Vec::new();
+    let mut i = first;
+    while i <= last && ticks.len() < 100 {
+        let v = i * step;
+        ticks.push(if v == 0.0 { 0.0 } else { v });
+        i += 1.0;
+    }
+    (ticks, decimals)
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn formats_numbers_deterministically() {
+        assert_eq!(fmt_fixed(-0.0001, 3), "0.000");
+        assert_eq!(fmt_fixed(0.98149, 3), "0.981");
+        assert_eq!(decimals_for(14.2), 2);
+        assert_eq!(decimals_for(0.0012), 5);
+        assert_eq!(
+            fmt_mean_ci(0.981, Some(0.975), Some(0.987), 3),
+            "0.981 [0.975, 0.987]"
+        );
+        assert_eq!(fmt_mean_ci(2.5, None, Some(1.0), 3), "2.500");
+    }
+
+    #[test]
+    fn labels_use_last_segment_unless_ambiguous() {
+        let p = vec![
+            ("policy.fanout".to_string(), "flood".to_string()),
+            ("attack.share".to_string(), "0.1".to_string()),
+        ];
+        assert_eq!(point_label(&p, "x"), "fanout=flood, share=0.1");
+        let q = vec![
+            ("a.share".to_string(), "1".to_string()),
+            ("b.share".to_string(), "2".to_string()),
+        ];
+        assert_eq!(point_label(&q, "x"), "a.share=1, b.share=2");
+        assert_eq!(point_label(&[], "all runs"), "all runs");
+    }
+
+    #[test]
+    fn ticks_are_nice() {
+        let (t, d) = nice_ticks(0.0, 1.0, 5);
+        assert_eq!(t.len(), 6);
+        assert_eq!(d, 1);
+        assert_eq!(fmt_fixed(t[3], d), "0.6");
+        let (t, d) = nice_ticks(3.0, 47.0, 5);
+        assert_eq!(d, 0);
+        assert_eq!(t, vec![10.0, 20.0, 30.0, 40.0]);
+    }
+}

@@ -1,0 +1,227 @@
+//! `report.md`.
+
+use std::fmt::Write as _;
+
+use super::format::{
+    decimals_for, fmt_mean_ci, md_escape, metric_header, short_key, GROUPS,
+};
+use super::insights::what_stands_out;
+use super::model::Dataset;
+use super::plots::PlotMeta;
+
+/// Most metric columns in one table; "Other metrics" is split beyond this.
+const MAX_COLUMNS: usize = 6;
+
+/// Renders the whole report.
+pub(crate) fn render(d: &Dataset, plots: &[PlotMeta], skipped: &[PlotMeta]) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# Sweep report: {}\n", md_escape(&d.title));
+    let _ = writeln!(md, "{}\n", scenario_sentence(d));
+
+    md.push_str("## Parameters swept\n\n");
+    md.push_str(&parameters(d));
+
+    md.push_str("## Summary\n\n");
+    md.push_str(
+        "Mean over replicates with the 95 % confidence interval of the mean in brackets. \
+         `(n=k)` marks a metric defined in only k of the point's replicates; `n/a` one defined in none. \
+         All metrics and their standard deviations are in `summary.csv`.\n\n",
+    );
+    let tables = tables(d);
+    if tables.is_empty() {
+        md.push_str("`summary.csv` holds no metric.\n\n");
+    }
+    for (heading, table) in tables {
+        let _ = writeln!(md, "### {heading}\n\n{table}");
+    }
+
+    md.push_str("## What stands out\n\n");
+    let sentences = what_stands_out(d);
+    if sentences.is_empty() {
+        md.push_str("The metrics present allow no comparison.\n\n");
+    } else {
+        for s in sentences {
+            let _ = writeln!(md, "- {s}");
+        }
+        md.push('\n');
+    }
+
+    md.push_str("## Plots\n\n");
+    if plots.is_empty() {
+        md.push_str("No plot could be drawn from the data present.\n\n");
+    }
+    for p in plots {
+        let _ = writeln!(
+            md,
+            "### {}\n\n![{}]({})\n\n{}\n",
+            md_escape(&p.title),
+            md_escape(&p.title),
+            p.file,
+            p.caption
+        );
+    }
+    if !skipped.is_empty() {
+        md.push_str("Not drawn:\n\n");
+        for p in skipped {
+            let _ = writeln!(md, "- `{}`: {}", p.file, p.caption);
+        }
+        md.push('\n');
+    }
+    md
+}
+
+fn scenario_sentence(d: &Dataset) -> String {
+    let mut s = String::new();
+    if let Some(desc) = &d.description {
+        s.push_str(&md_escape(desc));
+        if !desc.ends_with('.') {
+            s.push('.');
+        }
+        s.push(' ');
+    }
+    let n_points = d.points.len();
+    let reps: Vec<usize> = d.points.iter().map(|p| p.replicates).collect();
+    let (lo, hi) = (
+        reps.iter().copied().min().unwrap_or(0),
+        reps.iter().copied().max().unwrap_or(0),
+    );
+    let reps_text = if lo == hi {
+        format!("{lo} replicate{}", if lo == 1 { "" } else { "s" })
+    } else {
+        format!("between {lo} and {hi} replicates")
+    };
+    let runs = d.runs.len();
+    if n_points == 1 {
+        let _ = write!(s, "One point, run with {reps_text} ({runs} runs in total)");
+    } else {
+        let _ = write!(
+            s,
+            "{n_points} sweep points, each run with {reps_text} ({runs} runs in total)"
+        );
+    }
+    if let Some(n) = d.nodes {
+        let _ = write!(s, " on a network of {n} nodes");
+    }
+    s.push('.');
+    s
+}
+
+fn parameters(d: &Dataset) -> String {
+    if d.swept.is_empty() {
+        return "No parameter is swept.\n\n".to_string();
+    }
+    let mut s = String::new();
+    for key in &d.swept {
+        let mut values: Vec<&str> = Vec::new();
+        for p in &d.points {
+            if let Some(v) = d.param(p.index, key) {
+                if !values.contains(&v) {
+                    values.push(v);
+                }
+            }
+        }
+        let shown: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+        let _ = writeln!(
+            s,
+            "- `{key}` ({} value{}): {}",
+            values.len(),
+            if values.len() == 1 { "" } else { "s" },
+            shown.join(", ")
+        );
+    }
+    s.push('\n');
+    s
+}
+
+/// Metrics grouped for tables: known groups first, then the rest in chunks.
+fn table_groups(d: &Dataset) -> Vec<(String, Vec<String>)> {
+    let present: Vec<&String> = d.metrics.iter().filter(|m| d.has_metric(m)).collect();
+    let mut groups = Vec::new();
+    for (heading, members) in GROUPS {
+        let chosen: Vec<String> = members
+            .iter()
+            .filter(|m| present.iter().any(|p| p == m))
+            .map(|m| m.to_string())
+            .collect();
+        if !chosen.is_empty() {
+            groups.push((heading.to_string(), chosen));
+        }
+    }
+    let rest: Vec<String> = present
+        .iter()
+        .filter(|m| !GROUPS.iter().any(|(_, ms)| ms.contains(&m.as_str())))
+        .map(|m| m.to_string())
+        .collect();
+    let chunks: Vec<&[String]> = rest.chunks(MAX_COLUMNS).collect();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let heading = if chunks.len() == 1 {
+            "Other metrics".to_string()
+        } else {
+            format!("Other metrics ({} of {})", i + 1, chunks.len())
+        };
+        groups.push((heading, chunk.to_vec()));
+    }
+    groups
+}
+
+fn tables(d: &Dataset) -> Vec<(String, String)> {
+    table_groups(d)
+        .into_iter()
+        .map(|(heading, metrics)| (heading, table(d, &metrics)))
+        .collect()
+}
+
+/// One row per point: `#`, one column per swept key, one per metric.
+fn table(d: &Dataset, metrics: &[String]) -> String {
+    let mut s = String::new();
+    let mut header = vec!["#".to_string()];
+    header.extend(d.swept.iter().map(|k| md_escape(&short_key(k, &d.swept))));
+    header.extend(metrics.iter().map(|m| md_escape(&metric_header(m))));
+    let _ = writeln!(s, "| {} |", header.join(" | "));
+    let mut align = vec!["---:".to_string()];
+    align.extend(d.swept.iter().map(|_| "---".to_string()));
+    align.extend(metrics.iter().map(|_| "---:".to_string()));
+    let _ = writeln!(s, "|{}|", align.join("|"));
+
+    // One precision per column, from the largest mean in it.
+    let decimals: Vec<usize> = metrics
+        .iter()
+        .map(|m| {
+            let max = d
+                .points
+                .iter()
+                .filter_map(|p| d.mean(p.index, m))
+                .fold(0.0_f64, |a, v| a.max(v.abs()));
+            decimals_for(max)
+        })
+        .collect();
+    for p in &d.points {
+        let mut row = vec![p.index.to_string()];
+        row.extend(
+            d.swept
+                .iter()
+                .map(|k| md_escape(d.param(p.index, k).unwrap_or(""))),
+        );
+        for (m, &dec) in metrics.iter().zip(&decimals) {
+            row.push(summary_cell(d, p.index, m, dec));
+        }
+        let _ = writeln!(s, "| {} |", row.join(" | "));
+    }
+    s
+}
+
+/// `mean [low, high]`, with `(n=k)` when fewer replicates define it.
+pub(crate) fn summary_cell(d: &Dataset, point: usize, metric: &str, decimals: usize) -> String {
+    let Some(r) = d.row(point, metric) else {
+        return String::new();
+    };
+    let Some(mean) = r.mean.filter(|_| r.n > 0) else {
+        return "n/a".to_string();
+    };
+    let mut cell = fmt_mean_ci(mean, r.ci95_low, r.ci95_high, decimals);
+    let reps = d.point(point).map_or(0, |p| p.replicates);
+    if r.n < reps {
+        let _ = write!(cell, " (n={})", r.n);
+    }
+    cell
+}

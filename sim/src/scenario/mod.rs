@@ -1,0 +1,269 @@
+//! Scenario files: the TOML description of a simulation setup, its checks,
+//! its defaults and its sweeps.
+//!
+//! A file needs `name`, `seed` and a `[graph]` table; every other key has a
+//! documented default (see [`Scenario`] and its sections). Unknown keys are
+//! rejected.
+//!
+//! # Sweeps
+//!
+//! Any single value may be written as a list to sweep it:
+//!
+//! ```toml
+//! [policy]
+//! fanout = ["fixed", "reputation"]
+//! fanout_k = [2, 4, 8]
+//! ```
+//!
+//! The file then stands for the cartesian product of all swept keys (here 6
+//! [`SweepPoint`]s), ordered by the keys' order of appearance in the file,
+//! the first key varying slowest. `workload.times_s`, itself a list, is swept
+//! by a list of lists (`times_s = [[1.0], [1.0, 2.0]]`). `name`, `seed` and
+//! `replicates` cannot be swept. At most [`MAX_SWEEP_POINTS`] points.
+//!
+//! # Errors
+//!
+//! Every rejection is one [`ScenarioError`] that reads like
+//! `scenarios/foo.toml:12:1: key `policy.fanout_k`: must be at least 1, got 0`,
+//! possibly followed by a `hint:` line.
+
+mod catalogue;
+mod error;
+mod locate;
+mod policy;
+mod schema;
+mod sweep;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_errors;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use catalogue::{catalogue, CatalogueEntry, CatalogueGroup, CatalogueParam};
+pub use error::{Diagnostic, ScenarioError};
+pub use policy::{
+    Attach, Attack, AttackKind, Device, FanoutPolicy, LatencyModel, Network, Payments, PolicySpec,
+    RouteChoice,
+};
+pub use schema::{
+    graph_node_count, Amount, Arrivals, BBox, Roles, Scale, ScaleMode, Scenario, Workload,
+};
+pub use sweep::MAX_SWEEP_POINTS;
+pub use validate::Violation;
+
+use error::{Point, Source};
+use locate::SourceIndex;
+use sweep::Spliced;
+
+/// One point of a sweep: which values the swept keys take, and the resolved
+/// scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepPoint {
+    /// Position in the sweep, from 0.
+    pub index: u32,
+    /// Each swept key (dotted, such as `policy.fanout`) and the value it takes
+    /// at this point as written in the file (strings without quotes), in
+    /// file order. Empty when nothing is swept.
+    pub params: Vec<(String, String)>,
+    /// The resolved scenario of this point.
+    pub scenario: Scenario,
+}
+
+/// A parsed scenario file: all its sweep points, resolved and checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// The file, as given.
+    pub path: PathBuf,
+    /// The scenario's `name`.
+    pub name: String,
+    /// Hex SHA-256 of the file's bytes.
+    pub digest: String,
+    /// The cartesian product of the swept keys, first key varying slowest;
+    /// a single point when nothing is swept.
+    pub points: Vec<SweepPoint>,
+}
+
+/// Reads, checks and expands a scenario file.
+pub fn load(path: &Path) -> Result<ScenarioFile, ScenarioError> {
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => parse(text, path),
+        Err(e) => {
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            Err(error::not_utf8(path, valid))
+        }
+    }
+}
+
+/// Checks and expands the text of a scenario file; `path` is only used in
+/// error messages and in the result.
+pub fn parse(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
+    let doc = toml_edit::ImDocument::parse(text.to_string())
+        .map_err(|e| error::syntax(path, text, &e))?;
+    let index = SourceIndex::build(&doc, text);
+    let mut source = Source {
+        path,
+        text,
+        index: &index,
+        sweeps: &[],
+        points: 1,
+    };
+    let sweeps = sweep::find_sweeps(&index).map_err(|p| source.problem(p))?;
+    source.sweeps = &sweeps;
+    let total = sweep::point_count(&sweeps).map_err(|p| source.problem(p))?;
+    source.points = total;
+
+    let mut points = Vec::with_capacity(total);
+    for number in 0..total {
+        let picks = sweep::choice(&sweeps, number);
+        let point = Point {
+            number,
+            picks: &picks,
+        };
+        let spliced = Spliced::new(text, &sweeps, &picks);
+        let scenario: Scenario = toml::from_str(&spliced.text)
+            .map_err(|e| source.deserialize(&e, &spliced, &point))?;
+        scenario
+            .validate()
+            .map_err(|v| source.violation(v, &point))?;
+        let params = sweeps
+            .iter()
+            .zip(&picks)
+            .map(|(s, &pick)| {
+                let label = s.elements.get(pick).map(|e| e.label.clone());
+                (s.path.clone(), label.unwrap_or_default())
+            })
+            .collect();
+        points.push(SweepPoint {
+            index: u32::try_from(number).unwrap_or(u32::MAX),
+            params,
+            scenario,
+        });
+    }
+    let name = points
+        .first()
+        .map(|p| p.scenario.name.clone())
+        .unwrap_or_default();
+    Ok(ScenarioFile {
+        path: path.to_path_buf(),
+        name,
+        digest: sha256_hex(text.as_bytes()),
+        points,
+    })
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Rewrites every `workload.bbox` table of a resolved document as an inline
+/// table, the way files write it.
+fn inline_bboxes(item: &mut toml_edit::Item) {
+    if let Some(table) = item.as_table_like_mut() {
+        let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
+        for key in keys {
+            let Some(child) = table.get_mut(&key) else {
+                continue;
+            };
+            if key == "bbox" {
+                if let toml_edit::Item::Table(bbox) = child {
+                    let inline = std::mem::take(bbox).into_inline_table();
+                    table.remove(&key);
+                    table.insert(&key, toml_edit::value(inline));
+                    continue;
+                }
+            }
+            inline_bboxes(child);
+        }
+    } else if let Some(tables) = item.as_array_of_tables_mut() {
+        for table in tables.iter_mut() {
+            for (_, child) in table.iter_mut() {
+                inline_bboxes(child);
+            }
+        }
+    }
+}
+
+fn to_toml_text<T: Serialize>(value: &T, header: &str) -> String {
+    let text = match toml::to_string(value) {
+        Ok(text) => text,
+        Err(e) => return format!("# cannot render as TOML: {e}\n"),
+    };
+    match text.parse::<toml_edit::DocumentMut>() {
+        Ok(mut doc) => {
+            inline_bboxes(doc.as_item_mut());
+            format!("{header}{doc}")
+        }
+        Err(_) => format!("{header}{text}"),
+    }
+}
+
+impl Scenario {
+    /// This scenario as a TOML scenario file with every default written out;
+    /// [`parse`] reads it back into an equal scenario.
+    pub fn to_toml(&self) -> String {
+        to_toml_text(self, "")
+    }
+}
+
+impl ScenarioFile {
+    /// Every point's resolved scenario, defaults filled in, as one TOML
+    /// document (what `sgsim check` prints and what is saved next to
+    /// results). Deterministic; [`ScenarioFile::from_resolved_toml`] reads it
+    /// back.
+    pub fn resolved_toml(&self) -> String {
+        let header = format!(
+            "# Resolved scenario {:?}: {} sweep point(s), every default filled in.\n\
+             # Source {} (sha256 {}).\n\n",
+            self.name,
+            self.points.len(),
+            self.path.display(),
+            self.digest
+        );
+        to_toml_text(self, &header)
+    }
+
+    /// Reads back what [`ScenarioFile::resolved_toml`] printed, checking every
+    /// point again; `path` names the resolved file in errors.
+    pub fn from_resolved_toml(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
+        let file: ScenarioFile = toml::from_str(text).map_err(|e| {
+            let at = e.span().map(|s| s.start);
+            let (line, column) = at.map_or((1, 1), |at| locate::line_col(text, at));
+            ScenarioError::Syntax(Diagnostic {
+                path: path.to_path_buf(),
+                line,
+                column,
+                key: None,
+                message: format!("not a resolved scenario file: {}", e.message().trim()),
+                hint: None,
+            })
+        })?;
+        for point in &file.points {
+            point.scenario.validate().map_err(|v| {
+                ScenarioError::InvalidValue(Diagnostic {
+                    path: path.to_path_buf(),
+                    line: 1,
+                    column: 1,
+                    key: Some(format!("points[{}].scenario.{}", point.index, v.key)),
+                    message: v.message,
+                    hint: None,
+                })
+            })?;
+        }
+        Ok(file)
+    }
+}

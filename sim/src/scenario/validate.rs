@@ -1,0 +1,442 @@
+//! Value checks run on every deserialized sweep point.
+
+use std::fmt;
+
+use super::schema::{graph_node_count, Amount, Arrivals, Scenario};
+use crate::graph::GraphSpec;
+
+/// A value that deserialized but is impossible, with the dotted key it is
+/// attributed to (such as `policy.fanout_k`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Dotted key path, such as `policy.fanout_k`.
+    pub key: String,
+    /// What is wrong and what is allowed, such as `must be at least 1, got 0`.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "key `{}`: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for Violation {}
+
+type Check = Result<(), Violation>;
+
+fn fail(key: &str, message: String) -> Check {
+    Err(Violation {
+        key: key.to_string(),
+        message,
+    })
+}
+
+fn finite(key: &str, v: f64) -> Check {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        fail(key, format!("must be a finite number, got {v:?}"))
+    }
+}
+
+fn at_least(key: &str, v: f64, min: f64) -> Check {
+    finite(key, v)?;
+    if v >= min {
+        Ok(())
+    } else {
+        fail(key, format!("must be at least {min:?}, got {v:?}"))
+    }
+}
+
+fn positive(key: &str, v: f64) -> Check {
+    finite(key, v)?;
+    if v > 0.0 {
+        Ok(())
+    } else {
+        fail(key, format!("must be greater than 0, got {v:?}"))
+    }
+}
+
+fn within(key: &str, v: f64, lo: f64, hi: f64, what: &str) -> Check {
+    finite(key, v)?;
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        fail(
+            key,
+            format!("must be {what} in [{lo:?}, {hi:?}], got {v:?}"),
+        )
+    }
+}
+
+fn probability(key: &str, v: f64) -> Check {
+    within(key, v, 0.0, 1.0, "a probability")
+}
+
+fn share(key: &str, v: f64) -> Check {
+    within(key, v, 0.0, 1.0, "a fraction")
+}
+
+fn int_at_least(key: &str, v: u64, min: u64) -> Check {
+    if v >= min {
+        Ok(())
+    } else {
+        fail(key, format!("must be at least {min}, got {v}"))
+    }
+}
+
+fn precision(key: &str, v: u8) -> Check {
+    if (1..=12).contains(&v) {
+        Ok(())
+    } else {
+        fail(key, format!("must be a geohash precision in 1..=12, got {v}"))
+    }
+}
+
+fn before_end(key: &str, v: f64, duration_s: f64) -> Check {
+    at_least(key, v, 0.0)?;
+    if v < duration_s {
+        Ok(())
+    } else {
+        fail(
+            key,
+            format!("must be before the end of the run (duration_s = {duration_s:?}), got {v:?}"),
+        )
+    }
+}
+
+impl Scenario {
+    /// Checks every value and every cross-field constraint; returns the first
+    /// violation, in file-section order.
+    pub fn validate(&self) -> Check {
+        if self.name.trim().is_empty() {
+            fail("name", "must not be empty".to_string())?;
+        }
+        if self.seed > i64::MAX as u64 {
+            fail(
+                "seed",
+                format!(
+                    "must be at most {} (TOML integers are signed), got {}",
+                    i64::MAX,
+                    self.seed
+                ),
+            )?;
+        }
+        int_at_least("replicates", self.replicates.into(), 1)?;
+        positive("duration_s", self.duration_s)?;
+        let nodes = validate_graph(&self.graph)?;
+        self.validate_roles(nodes)?;
+        self.validate_workload()?;
+        self.validate_policy()?;
+        self.validate_network()?;
+        self.validate_device_and_payments()?;
+        self.validate_attack(nodes)
+    }
+
+    fn validate_roles(&self, nodes: Option<u32>) -> Check {
+        let roles = &self.roles;
+        precision("roles.service_area_precision", roles.service_area_precision)?;
+        if roles.service_area_precision > self.workload.precision {
+            fail(
+                "roles.service_area_precision",
+                format!(
+                    "must not exceed workload.precision ({}), since a gig worker's service \
+                     cell must be a prefix of the topic's geohash, got {}",
+                    self.workload.precision, roles.service_area_precision
+                ),
+            )?;
+        }
+        let corrupted_share = if self.attack.kind.corrupts_nodes() {
+            self.attack.share
+        } else {
+            0.0
+        };
+        let Some(nodes) = nodes else {
+            // Edge-list graphs: only fractions can be checked before the file is read.
+            let total = roles.customers.fraction().unwrap_or(0.0)
+                + roles.gig_workers.fraction().unwrap_or(0.0);
+            if total > 1.0 {
+                fail(
+                    "roles.gig_workers",
+                    format!("customers + gig_workers must not exceed 1.0 of the nodes, got {total:?}"),
+                )?;
+            }
+            return Ok(());
+        };
+        if let Amount::Count(count) = roles.customers {
+            if count > nodes {
+                fail(
+                    "roles.customers",
+                    format!("must not exceed the node count ({nodes}), got {count}"),
+                )?;
+            }
+        }
+        let (customers, workers) = roles.counts(nodes);
+        if customers == 0 {
+            fail(
+                "roles.customers",
+                format!(
+                    "must give at least 1 customer, but {} of {nodes} nodes rounds to 0",
+                    roles.customers
+                ),
+            )?;
+        }
+        if let Amount::Count(count) = roles.gig_workers {
+            if count > nodes {
+                fail(
+                    "roles.gig_workers",
+                    format!("must not exceed the node count ({nodes}), got {count}"),
+                )?;
+            }
+        }
+        if u64::from(customers) + u64::from(workers) > u64::from(nodes) {
+            fail(
+                "roles.gig_workers",
+                format!(
+                    "customers ({customers}) + gig_workers ({workers}) must not exceed the \
+                     node count ({nodes}), got {}",
+                    u64::from(customers) + u64::from(workers)
+                ),
+            )?;
+        }
+        if corrupted_share > 0.0 && corrupted_share <= 1.0 {
+            let attackers = self.attack.corrupted(nodes);
+            let total = u64::from(customers) + u64::from(workers) + u64::from(attackers);
+            if total > u64::from(nodes) {
+                fail(
+                    "attack.share",
+                    format!(
+                        "customers ({customers}) + gig_workers ({workers}) + attackers \
+                         ({attackers}) must not exceed the node count ({nodes}), got {total}"
+                    ),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_workload(&self) -> Check {
+        let w = &self.workload;
+        at_least("workload.rate_per_s", w.rate_per_s, 0.0)?;
+        for (i, &t) in w.times_s.iter().enumerate() {
+            before_end("workload.times_s", t, self.duration_s)?;
+            if i > 0 && t < w.times_s[i - 1] {
+                fail(
+                    "workload.times_s",
+                    format!(
+                        "must be in ascending order, got {t:?} after {:?}",
+                        w.times_s[i - 1]
+                    ),
+                )?;
+            }
+        }
+        if w.arrivals == Arrivals::Fixed && w.times_s.is_empty() {
+            fail(
+                "workload.times_s",
+                "must list at least one time when workload.arrivals = \"fixed\"".to_string(),
+            )?;
+        }
+        before_end("workload.start_s", w.start_s, self.duration_s)?;
+        let b = &w.bbox;
+        within("workload.bbox.lat_min", b.lat_min, -90.0, 90.0, "a latitude")?;
+        within("workload.bbox.lat_max", b.lat_max, -90.0, 90.0, "a latitude")?;
+        within("workload.bbox.lon_min", b.lon_min, -180.0, 180.0, "a longitude")?;
+        within("workload.bbox.lon_max", b.lon_max, -180.0, 180.0, "a longitude")?;
+        if b.lat_min >= b.lat_max {
+            fail(
+                "workload.bbox.lat_min",
+                format!(
+                    "must be below lat_max ({:?}), got {:?}",
+                    b.lat_max, b.lat_min
+                ),
+            )?;
+        }
+        if b.lon_min >= b.lon_max {
+            fail(
+                "workload.bbox.lon_min",
+                format!(
+                    "must be below lon_max ({:?}), got {:?}",
+                    b.lon_max, b.lon_min
+                ),
+            )?;
+        }
+        precision("workload.precision", w.precision)?;
+        positive("workload.reply_deadline_s", w.reply_deadline_s)?;
+        int_at_least("workload.message_bytes", w.message_bytes.into(), 1)
+    }
+
+    fn validate_policy(&self) -> Check {
+        let p = &self.policy;
+        int_at_least("policy.fanout_k", p.fanout_k.into(), 1)?;
+        probability("policy.fanout_p", p.fanout_p)?;
+        finite("policy.fanout_c", p.fanout_c)?;
+        int_at_least(
+            "policy.adaptive_target_rounds",
+            p.adaptive_target_rounds.into(),
+            1,
+        )?;
+        int_at_least("policy.adaptive_k_min", p.adaptive_k_min.into(), 1)?;
+        if p.adaptive_k_max < p.adaptive_k_min {
+            fail(
+                "policy.adaptive_k_max",
+                format!(
+                    "must be at least policy.adaptive_k_min ({}), got {}",
+                    p.adaptive_k_min, p.adaptive_k_max
+                ),
+            )?;
+        }
+        share("policy.reputation_explore", p.reputation_explore)?;
+        int_at_least("policy.multibroadcast", p.multibroadcast.into(), 1)?;
+        int_at_least("policy.reply_routes_max", p.reply_routes_max.into(), 1)?;
+        if p.routing_fee_sat.checked_add(p.fee_jitter_sat).is_none() {
+            fail(
+                "policy.fee_jitter_sat",
+                "routing_fee_sat + fee_jitter_sat overflows".to_string(),
+            )?;
+        }
+        at_least("policy.pow_difficulty", p.pow_difficulty, 1.0)?;
+        precision("policy.geohash_precision_max", p.geohash_precision_max)?;
+        positive("policy.timestamp_tolerance_s", p.timestamp_tolerance_s)?;
+        positive("policy.conditions_ttl_s", p.conditions_ttl_s)
+    }
+
+    fn validate_network(&self) -> Check {
+        let n = &self.network;
+        at_least("network.one_way_delay_ms_mean", n.one_way_delay_ms_mean, 0.0)?;
+        at_least("network.one_way_delay_ms_min", n.one_way_delay_ms_min, 0.0)?;
+        if n.one_way_delay_ms_min > n.one_way_delay_ms_mean {
+            fail(
+                "network.one_way_delay_ms_min",
+                format!(
+                    "must not exceed one_way_delay_ms_mean ({:?}), got {:?}",
+                    n.one_way_delay_ms_mean, n.one_way_delay_ms_min
+                ),
+            )?;
+        }
+        at_least("network.lognormal_sigma", n.lognormal_sigma, 0.0)?;
+        probability("network.packet_loss_probability", n.packet_loss_probability)?;
+        share("network.churn_fraction", n.churn_fraction)?;
+        positive("network.offline_mean_s", n.offline_mean_s)?;
+        positive("network.online_mean_s", n.online_mean_s)
+    }
+
+    fn validate_device_and_payments(&self) -> Check {
+        let d = &self.device;
+        positive("device.hash_rate_per_s", d.hash_rate_per_s)?;
+        at_least("device.sign_us", d.sign_us, 0.0)?;
+        at_least("device.verify_us", d.verify_us, 0.0)?;
+        at_least("device.seal_us", d.seal_us, 0.0)?;
+        at_least("device.open_us", d.open_us, 0.0)?;
+        at_least("device.sym_us", d.sym_us, 0.0)?;
+        at_least("device.hash_us", d.hash_us, 0.0)?;
+        probability(
+            "payments.failure_probability",
+            self.payments.failure_probability,
+        )
+    }
+
+    fn validate_attack(&self, nodes: Option<u32>) -> Check {
+        let a = &self.attack;
+        if a.kind.uses_sybils() {
+            within("attack.share", a.share, 0.0, 1000.0, "a multiple of the honest nodes")?;
+        } else {
+            share("attack.share", a.share)?;
+        }
+        int_at_least("attack.sybil_degree", a.sybil_degree.into(), 1)?;
+        at_least("attack.chatterbox_rate_per_s", a.chatterbox_rate_per_s, 0.0)?;
+        at_least("attack.start_s", a.start_s, 0.0)?;
+        if matches!(
+            a.kind,
+            super::policy::AttackKind::Flash | super::policy::AttackKind::CovertFlash
+        ) {
+            before_end("attack.start_s", a.start_s, self.duration_s)?;
+        }
+        at_least("attack.inflate_factor", a.inflate_factor, 1.0)?;
+        if let Some(nodes) = nodes {
+            if a.victim >= nodes {
+                fail(
+                    "attack.victim",
+                    format!(
+                        "must be a node index below the node count ({nodes}), got {}",
+                        a.victim
+                    ),
+                )?;
+            }
+            if a.kind.uses_sybils() && a.sybil_degree > nodes {
+                fail(
+                    "attack.sybil_degree",
+                    format!(
+                        "must not exceed the honest node count ({nodes}), got {}",
+                        a.sybil_degree
+                    ),
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks the graph and returns its node count when known.
+fn validate_graph(graph: &GraphSpec) -> Result<Option<u32>, Violation> {
+    match graph {
+        GraphSpec::Complete { nodes }
+        | GraphSpec::ErdosRenyi { nodes, .. }
+        | GraphSpec::RandomRegular { nodes, .. }
+        | GraphSpec::BarabasiAlbert { nodes, .. }
+        | GraphSpec::WattsStrogatz { nodes, .. } => {
+            int_at_least("graph.nodes", (*nodes).into(), 1)?
+        }
+        GraphSpec::Grid { rows, cols } | GraphSpec::Torus { rows, cols } => {
+            int_at_least("graph.rows", (*rows).into(), 1)?;
+            int_at_least("graph.cols", (*cols).into(), 1)?;
+            if rows.checked_mul(*cols).is_none() {
+                fail(
+                    "graph.cols",
+                    format!("rows * cols must be at most {}", u32::MAX),
+                )?;
+            }
+        }
+        GraphSpec::EdgeList { .. } => {}
+    }
+    if let Err(error) = graph.validate() {
+        let message = error.to_string();
+        return Err(Violation {
+            key: graph_key_in(graph, &message),
+            message,
+        });
+    }
+    Ok(graph_node_count(graph))
+}
+
+/// The graph key a generator's error message is about: the field named
+/// earliest in the message, or `graph` itself.
+fn graph_key_in(graph: &GraphSpec, message: &str) -> String {
+    let fields: Vec<String> = match toml::Value::try_from(graph) {
+        Ok(toml::Value::Table(table)) => table
+            .keys()
+            .filter(|k| k.as_str() != "generator")
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut best: Option<(usize, &str)> = None;
+    for field in &fields {
+        for (at, _) in message.match_indices(field.as_str()) {
+            let before = message[..at].chars().next_back();
+            let after = message[at + field.len()..].chars().next();
+            let earlier = match best {
+                Some((b, _)) => at < b,
+                None => true,
+            };
+            if !is_word(before) && !is_word(after) && earlier {
+                best = Some((at, field));
+            }
+        }
+    }
+    match best {
+        Some((_, field)) => format!("graph.{field}"),
+        None => "graph".to_string(),
+    }
+}
