@@ -144,12 +144,12 @@ pub(crate) fn decimals_for(max_abs: f64) -> usize {
         1
     } else if a >= 10.0 {
         2
-    } else if a >= 0.01 {
+    } else if a >= 0.1 {
         3
     } else {
         let mut d = 3;
         let mut v = a;
-        while v < 0.01 && d < 9 {
+        while v < 0.1 && d < 9 {
             v *= 10.0;
             d += 1;
         }

@@ -65,8 +65,9 @@ pub(crate) fn render(d: &Dataset, plots: &[PlotMeta], skipped: &[PlotMeta]) -> S
         for p in skipped {
             let _ = writeln!(md, "- `{}`: {}", p.file, p.caption);
         }
-        md.push('\n');
     }
+    let mut md = md.trim_end().to_string();
+    md.push('\n');
     md
 }
 
