@@ -1,1 +1,17 @@
-//! Deterministic discrete-event simulator for Sweet-Gossip.
+//! `sgsim`: a deterministic discrete-event simulator and research harness for Sweet-Gossip.
+//!
+//! A scenario file (see [`scenario`]) fixes a peer graph, node roles, a workload of job topics,
+//! policies, network faults and a seed. [`engine::run`] executes one replicate with every node
+//! running the protocol crate's `Node`; [`runner`] runs whole sweeps in parallel and writes
+//! results whose bytes depend only on the scenario file and seed.
+
+#![deny(missing_docs)]
+
+pub mod engine;
+pub mod fanout;
+pub mod graph;
+pub mod ledger;
+pub mod metrics;
+pub mod network;
+pub mod rng;
+pub mod scenario;

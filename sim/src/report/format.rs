@@ -227,11 +227,22 @@ pub(crate) fn md_escape(s: &str) -> String {
     out
 }
 
+/// Decimals needed to print multiples of `step` (a 1-2-5 step) exactly.
+pub(crate) fn step_decimals(step: f64) -> usize {
+    let mut decimals = 0;
+    let mut m = step.abs();
+    while m > 0.0 && m < 0.999_999 && decimals < 12 {
+        m *= 10.0;
+        decimals += 1;
+    }
+    decimals
+}
+
 /// The smallest "nice" step (1, 2 or 5 times a power of ten) that is at
-/// least `raw > 0`, plus the decimals needed to print multiples of it.
-pub(crate) fn nice_step(raw: f64) -> (f64, usize) {
+/// least `raw > 0`.
+pub(crate) fn nice_step(raw: f64) -> f64 {
     if !raw.is_finite() || raw <= 0.0 {
-        return (1.0, 0);
+        return 1.0;
     }
     let mut mag = 1.0_f64;
     let mut guard = 0;
@@ -243,28 +254,21 @@ pub(crate) fn nice_step(raw: f64) -> (f64, usize) {
         mag *= 10.0;
         guard += 1;
     }
-    let step = [1.0, 2.0, 5.0, 10.0]
+    [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * mag)
         .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    let mut decimals = 0;
-    let mut m = step;
-    while m < 0.999_999 && decimals < 12 {
-        m *= 10.0;
-        decimals += 1;
-    }
-    (step, decimals)
+        .unwrap_or(10.0 * mag)
 }
 
-/// "Nice" tick values covering `[lo, hi]` with about `target` ticks, plus the
-/// decimals needed to print them.
-pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, usize) {
+/// "Nice" tick values covering `[lo, hi]` with about `target` ticks, and the
+/// step between them.
+pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64) {
     let span = hi - lo;
     if !span.is_finite() || span <= 0.0 || target == 0 {
-        return (vec![lo], decimals_for(lo));
+        return (vec![lo], 1.0);
     }
-    let (step, decimals) = nice_step(span / target as f64);
+    let step = nice_step(span / target as f64);
     // The tolerance keeps a tick at an end point despite rounding (0.6 / 0.2 < 3).
     let first = (lo / step - 1e-9).ceil();
     let last = (hi / step + 1e-9).floor();
@@ -275,7 +279,55 @@ pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, usize) {
         ticks.push(if v == 0.0 { 0.0 } else { v });
         i += 1.0;
     }
-    (ticks, decimals)
+    (ticks, step)
+}
+
+/// How tick labels of one axis are printed: `value / scale` with fixed
+/// decimals and an SI suffix (k, M, G, ...) for large values.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TickFormat {
+    pub scale: f64,
+    pub suffix: &'static str,
+    pub decimals: usize,
+}
+
+impl TickFormat {
+    /// Format for ticks spaced by `step` whose largest magnitude is `max_abs`.
+    pub(crate) fn new(max_abs: f64, step: f64) -> Self {
+        const SI: [(f64, &str); 6] = [
+            (1e18, "E"),
+            (1e15, "P"),
+            (1e12, "T"),
+            (1e9, "G"),
+            (1e6, "M"),
+            (1e3, "k"),
+        ];
+        if max_abs >= 1e5 {
+            if let Some(&(scale, suffix)) = SI.iter().find(|(s, _)| max_abs >= *s) {
+                return TickFormat {
+                    scale,
+                    suffix,
+                    decimals: step_decimals(step / scale).min(3),
+                };
+            }
+        }
+        TickFormat {
+            scale: 1.0,
+            suffix: "",
+            decimals: step_decimals(step),
+        }
+    }
+
+    pub(crate) fn format(&self, v: f64) -> String {
+        if v == 0.0 {
+            return fmt_fixed(0.0, self.decimals);
+        }
+        format!(
+            "{}{}",
+            fmt_fixed(v / self.scale, self.decimals),
+            self.suffix
+        )
+    }
 }
 
 #[cfg(test)]
@@ -312,12 +364,18 @@ mod unit {
 
     #[test]
     fn ticks_are_nice() {
-        let (t, d) = nice_ticks(0.0, 1.0, 5);
+        let (t, step) = nice_ticks(0.0, 1.0, 5);
         assert_eq!(t.len(), 6);
-        assert_eq!(d, 1);
-        assert_eq!(fmt_fixed(t[3], d), "0.6");
-        let (t, d) = nice_ticks(3.0, 47.0, 5);
-        assert_eq!(d, 0);
+        let f = TickFormat::new(1.0, step);
+        assert_eq!(f.decimals, 1);
+        assert_eq!(f.format(t[3]), "0.6");
+        let (t, step) = nice_ticks(3.0, 47.0, 5);
+        assert_eq!(step_decimals(step), 0);
         assert_eq!(t, vec![10.0, 20.0, 30.0, 40.0]);
+        let (t, step) = nice_ticks(0.0, 2.4e12, 5);
+        let f = TickFormat::new(2.0e12, step);
+        assert_eq!(f.format(t[1]), "0.5T");
+        assert_eq!(f.format(t[0]), "0.0");
+        assert_eq!(TickFormat::new(2.0e6, 5e5).format(1.5e6), "1.5M");
     }
 }

@@ -45,8 +45,7 @@ fn cell(d: &Dataset, point: usize, metric: &str, decimals: usize) -> String {
 }
 
 fn ci(d: &Dataset, point: usize, metric: &str) -> Option<(f64, f64)> {
-    let r = d.row(point, metric)?;
-    Some((r.ci95_low?, r.ci95_high?))
+    d.estimate(point, metric)?.ci
 }
 
 fn best_coverage(d: &Dataset) -> Option<String> {
@@ -260,7 +259,9 @@ fn group_label(d: &Dataset, point: usize) -> String {
 pub(crate) fn attack_groups(d: &Dataset) -> Vec<(String, Vec<(usize, f64)>)> {
     let mut groups: Vec<(String, Vec<(usize, f64)>)> = Vec::new();
     for p in &d.points {
-        let Some(share) = d.param(p.index, ATTACK_SHARE).and_then(|s| s.parse::<f64>().ok())
+        let Some(share) = d
+            .param(p.index, ATTACK_SHARE)
+            .and_then(|s| s.parse::<f64>().ok())
         else {
             continue;
         };

@@ -2,9 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::format::{
-    decimals_for, fmt_mean_ci, md_escape, metric_header, short_key, GROUPS,
-};
+use super::format::{decimals_for, fmt_mean_ci, md_escape, metric_header, short_key, GROUPS};
 use super::insights::what_stands_out;
 use super::model::Dataset;
 use super::plots::PlotMeta;
@@ -91,13 +89,16 @@ fn scenario_sentence(d: &Dataset) -> String {
     } else {
         format!("between {lo} and {hi} replicates")
     };
-    let runs = d.runs.len();
+    let runs = match d.runs.len() {
+        1 => "1 run".to_string(),
+        n => format!("{n} runs"),
+    };
     if n_points == 1 {
-        let _ = write!(s, "One point, run with {reps_text} ({runs} runs in total)");
+        let _ = write!(s, "One point, run with {reps_text} ({runs} in total)");
     } else {
         let _ = write!(
             s,
-            "{n_points} sweep points, each run with {reps_text} ({runs} runs in total)"
+            "{n_points} sweep points, each run with {reps_text} ({runs} in total)"
         );
     }
     if let Some(n) = d.nodes {
@@ -121,7 +122,16 @@ fn parameters(d: &Dataset) -> String {
                 }
             }
         }
-        let shown: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+        let shown: Vec<String> = values
+            .iter()
+            .map(|v| {
+                if v.contains('`') {
+                    md_escape(v)
+                } else {
+                    format!("`{v}`")
+                }
+            })
+            .collect();
         let _ = writeln!(
             s,
             "- `{key}` ({} value{}): {}",

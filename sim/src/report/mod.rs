@@ -15,6 +15,8 @@
 //! them; all of them report malformed input as a [`ReportError`] naming the file
 //! and, where it applies, the 1-based line.
 
+mod axis;
+mod csv;
 mod format;
 mod input;
 mod insights;
@@ -24,6 +26,7 @@ mod plot_attack;
 mod plot_common;
 mod plot_hist;
 mod plots;
+mod style;
 #[cfg(test)]
 mod tests;
 
@@ -31,10 +34,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use csv::{parse_csv_line, read_coverage, read_csv, read_summary, CsvTable};
 pub use input::{
-    parse_csv_line, read_coverage, read_csv, read_runs, read_scenario_info, read_summary,
-    read_sweep, CoverageSample, CsvTable, Params, RunRecord, ScenarioInfo, Summary, SummaryRow,
-    SweepInfo, SweepPoint,
+    read_runs, read_scenario_info, read_sweep, CoverageSample, Params, RunRecord, ScenarioInfo,
+    Summary, SummaryRow, SweepInfo, SweepPoint,
 };
 
 /// File names of the inputs inside a result folder.

@@ -3,10 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use super::csv::{read_coverage, read_summary};
 use super::format::point_label;
 use super::input::{
-    read_coverage, read_runs, read_scenario_info, read_summary, read_sweep, CoverageSample,
-    Params, RunRecord, SummaryRow,
+    read_runs, read_scenario_info, read_sweep, CoverageSample, Params, RunRecord, SummaryRow,
 };
 use super::{ReportError, COVERAGE_FILE, RUNS_FILE, SCENARIO_FILE, SUMMARY_FILE, SWEEP_FILE};
 
@@ -21,6 +21,24 @@ pub(crate) struct PointInfo {
     pub label: String,
     /// Number of runs of this point in `runs.jsonl`.
     pub replicates: usize,
+}
+
+/// Mean of a metric at a point, with its 95 % CI when the summary has one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Estimate {
+    pub mean: f64,
+    pub ci: Option<(f64, f64)>,
+}
+
+impl Estimate {
+    /// The mean and, when known, both CI bounds (for axis ranges).
+    pub(crate) fn values(&self) -> Vec<f64> {
+        let mut v = vec![self.mean];
+        if let Some((lo, hi)) = self.ci {
+            v.extend([lo, hi]);
+        }
+        v
+    }
 }
 
 /// Mean curve of one point: `(time_s, mean, ci_low, ci_high)` per grid time.
@@ -116,11 +134,15 @@ impl Dataset {
             }
         }
         for row in &summary.rows {
-            params.entry(row.point).or_insert_with(|| row.params.clone());
+            params
+                .entry(row.point)
+                .or_insert_with(|| row.params.clone());
         }
         let mut replicates: BTreeMap<usize, usize> = BTreeMap::new();
         for run in &runs {
-            params.entry(run.point).or_insert_with(|| run.params.clone());
+            params
+                .entry(run.point)
+                .or_insert_with(|| run.params.clone());
             *replicates.entry(run.point).or_default() += 1;
         }
         let points = params
@@ -170,6 +192,15 @@ impl Dataset {
         self.row(point, metric)
             .filter(|r| r.n > 0)
             .and_then(|r| r.mean)
+    }
+
+    /// Mean and CI of a metric at a point, when the mean is defined.
+    pub(crate) fn estimate(&self, point: usize, metric: &str) -> Option<Estimate> {
+        let mean = self.mean(point, metric)?;
+        let ci = self
+            .row(point, metric)
+            .and_then(|r| Some((r.ci95_low?, r.ci95_high?)));
+        Some(Estimate { mean, ci })
     }
 
     /// Whether some point has a defined mean for the metric.

@@ -1,7 +1,7 @@
 //! Plots of attack sweeps (swept key `attack.share`).
 
 use super::insights::attack_groups;
-use super::model::Dataset;
+use super::model::{Dataset, Estimate};
 use super::plot_common::{
     data_range, draw_line, draw_markers, draw_whiskers, render, series_style, Axis, Chart, Dash,
     Figure, LegendEntry, PResult, Sample, SeriesStyle,
@@ -10,11 +10,11 @@ use super::plots::{PlotOutcome, FINAL_COVERAGE_AXIS};
 
 const SHARE_AXIS: &str = "attacker share (fraction of nodes)";
 
-/// One drawn line: legend label, style, `(share, mean, ci)` points.
+/// One drawn line: legend label, style, `(share, estimate)` points.
 struct Line {
     label: String,
     style: SeriesStyle,
-    pts: Vec<(f64, f64, Option<(f64, f64)>)>,
+    pts: Vec<(f64, Estimate)>,
 }
 
 fn group_name(label: &str) -> String {
@@ -25,28 +25,26 @@ fn group_name(label: &str) -> String {
     }
 }
 
-/// `(share, mean, ci)` of a metric along one group.
-fn along(d: &Dataset, members: &[(usize, f64)], metric: &str) -> Vec<(f64, f64, Option<(f64, f64)>)> {
+/// `(share, estimate)` of a metric along one group.
+fn along(d: &Dataset, members: &[(usize, f64)], metric: &str) -> Vec<(f64, Estimate)> {
     members
         .iter()
-        .filter_map(|&(p, share)| {
-            let m = d.mean(p, metric)?;
-            let ci = d
-                .row(p, metric)
-                .and_then(|r| Some((r.ci95_low?, r.ci95_high?)));
-            Some((share, m, ci))
-        })
+        .filter_map(|&(p, share)| Some((share, d.estimate(p, metric)?)))
         .collect()
 }
 
-fn draw_lines(lines: &[Line], title: &str, y_desc: &str, legend_title: &str) -> Result<String, String> {
+fn draw_lines(
+    lines: &[Line],
+    title: &str,
+    y_desc: &str,
+    legend_title: &str,
+) -> Result<String, String> {
     let xs = lines.iter().flat_map(|l| l.pts.iter().map(|p| p.0));
     let (x0, x1) = data_range(xs, true);
     let ys = lines
         .iter()
         .flat_map(|l| l.pts.iter())
-        .flat_map(|p| [Some(p.1), p.2.map(|c| c.0), p.2.map(|c| c.1)])
-        .flatten();
+        .flat_map(|p| p.1.values());
     let (y0, y1) = data_range(ys, true);
     let fig = Figure {
         title: title.to_string(),
@@ -67,10 +65,10 @@ fn draw_lines(lines: &[Line], title: &str, y_desc: &str, legend_title: &str) -> 
             let whiskers: Vec<(f64, f64, f64)> = l
                 .pts
                 .iter()
-                .filter_map(|p| p.2.map(|(lo, hi)| (p.0, lo, hi)))
+                .filter_map(|p| p.1.ci.map(|(lo, hi)| (p.0, lo, hi)))
                 .collect();
             draw_whiskers(chart, &whiskers, &l.style.color)?;
-            let xy: Vec<(f64, f64)> = l.pts.iter().map(|p| (p.0, p.1)).collect();
+            let xy: Vec<(f64, f64)> = l.pts.iter().map(|p| (p.0, p.1.mean)).collect();
             draw_line(chart, &xy, &l.style)?;
             draw_markers(chart, &xy, &l.style, 6)?;
         }

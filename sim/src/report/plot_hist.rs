@@ -51,7 +51,7 @@ impl Bins {
         } else {
             1.0
         };
-        let (width, _) = nice_step(raw);
+        let width = nice_step(raw);
         let start = (lo / width).floor() * width;
         let count = (((hi - start) / width).floor() as usize + 1).clamp(1, 200);
         Some(Bins {
@@ -222,7 +222,10 @@ mod unit {
         let b = Bins::for_values(&[3.0, 4.0, 4.0, 6.0]).unwrap();
         assert_eq!(b.start, 2.5);
         assert_eq!(b.count, 4);
-        assert_eq!(shares(&[3.0, 4.0, 4.0, 6.0], &b), vec![25.0, 50.0, 0.0, 25.0]);
+        assert_eq!(
+            shares(&[3.0, 4.0, 4.0, 6.0], &b),
+            vec![25.0, 50.0, 0.0, 25.0]
+        );
     }
 
     #[test]

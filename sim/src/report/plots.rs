@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::format::metric_phrase;
-use super::model::Dataset;
+use super::model::{Dataset, Estimate};
 use super::plot_common::{
     data_range, draw_band, draw_line, draw_markers, draw_whiskers, render, series_style, Axis,
     Chart, Figure, LegendEntry, PResult, Sample, SeriesStyle, GREY,
@@ -60,8 +60,7 @@ pub(crate) fn all_plots(d: &Dataset, dir: &Path) -> Result<Vec<PlotOutcome>, Rep
         path: dir.join(file),
         message,
     };
-    let mut out = Vec::new();
-    out.push(coverage(d).map_err(|m| plot_err("coverage.svg", m))?);
+    let mut out = vec![coverage(d).map_err(|m| plot_err("coverage.svg", m))?];
     out.push(
         coverage_vs(
             d,
@@ -104,12 +103,8 @@ pub(crate) fn all_plots(d: &Dataset, dir: &Path) -> Result<Vec<PlotOutcome>, Rep
         .map_err(|m| plot_err("route_length.svg", m))?,
     );
     if d.is_attack_sweep() {
-        out.push(
-            plot_attack::attack_coverage(d).map_err(|m| plot_err("attack_coverage.svg", m))?,
-        );
-        out.push(
-            plot_attack::attack_earnings(d).map_err(|m| plot_err("attack_earnings.svg", m))?,
-        );
+        out.push(plot_attack::attack_coverage(d).map_err(|m| plot_err("attack_coverage.svg", m))?);
+        out.push(plot_attack::attack_earnings(d).map_err(|m| plot_err("attack_earnings.svg", m))?);
     }
     Ok(out)
 }
@@ -201,17 +196,13 @@ fn coverage(d: &Dataset) -> Result<PlotOutcome, String> {
     ))
 }
 
-/// `(point, x mean, y mean, y ci)` for points with both means.
-fn paired(d: &Dataset, x_metric: &str, y_metric: &str) -> Vec<(usize, f64, f64, Option<(f64, f64)>)> {
+/// `(point, x mean, y estimate)` for points with both means.
+fn paired(d: &Dataset, x_metric: &str, y_metric: &str) -> Vec<(usize, f64, Estimate)> {
     d.points
         .iter()
         .filter_map(|p| {
             let x = d.mean(p.index, x_metric)?;
-            let y = d.mean(p.index, y_metric)?;
-            let ci = d
-                .row(p.index, y_metric)
-                .and_then(|r| Some((r.ci95_low?, r.ci95_high?)));
-            Some((p.index, x, y, ci))
+            Some((p.index, x, d.estimate(p.index, y_metric)?))
         })
         .collect()
 }
@@ -232,11 +223,7 @@ fn coverage_vs(
         ));
     }
     let (x0, x1) = data_range(pts.iter().map(|p| p.1), true);
-    let ys = pts
-        .iter()
-        .flat_map(|p| [Some(p.2), p.3.map(|c| c.0), p.3.map(|c| c.1)])
-        .flatten();
-    let (y0, y1) = data_range(ys, false);
+    let (y0, y1) = data_range(pts.iter().flat_map(|p| p.2.values()), false);
     let fig = Figure {
         title: title.to_string(),
         x: Axis::numeric(x_desc, x0, x1),
@@ -252,12 +239,12 @@ fn coverage_vs(
             .collect(),
     };
     let svg = render(&fig, |chart: &mut Chart<'_, '_>| -> PResult {
-        for &(p, x, y, ci) in &pts {
+        for &(p, x, y) in &pts {
             let st = point_style(d, p);
-            if let Some((lo, hi)) = ci {
+            if let Some((lo, hi)) = y.ci {
                 draw_whiskers(chart, &[(x, lo, hi)], &st.color)?;
             }
-            draw_markers(chart, &[(x, y)], &st, 7)?;
+            draw_markers(chart, &[(x, y.mean)], &st, 7)?;
         }
         Ok(())
     })?;
@@ -276,16 +263,10 @@ fn t90(d: &Dataset) -> Result<PlotOutcome, String> {
     let file = "t90.svg";
     let title = "Time to 90 % coverage per sweep point";
     let metric = "t90_s";
-    let pts: Vec<(usize, f64, Option<(f64, f64)>)> = d
+    let pts: Vec<(usize, Estimate)> = d
         .points
         .iter()
-        .filter_map(|p| {
-            let m = d.mean(p.index, metric)?;
-            let ci = d
-                .row(p.index, metric)
-                .and_then(|r| Some((r.ci95_low?, r.ci95_high?)));
-            Some((p.index, m, ci))
-        })
+        .filter_map(|p| Some((p.index, d.estimate(p.index, metric)?)))
         .collect();
     if pts.is_empty() {
         return Ok(PlotOutcome::skipped(
@@ -294,11 +275,7 @@ fn t90(d: &Dataset) -> Result<PlotOutcome, String> {
             "no point reaches 90 % coverage (or `t90_s` is absent).",
         ));
     }
-    let ys = pts
-        .iter()
-        .flat_map(|p| [Some(p.1), p.2.map(|c| c.0), p.2.map(|c| c.1)])
-        .flatten();
-    let (y0, y1) = data_range(ys, true);
+    let (y0, y1) = data_range(pts.iter().flat_map(|p| p.1.values()), true);
     let slots = d.points.iter().map(|p| p.index + 1).max().unwrap_or(1);
     let fig = Figure {
         title: title.to_string(),
@@ -315,13 +292,13 @@ fn t90(d: &Dataset) -> Result<PlotOutcome, String> {
             .collect(),
     };
     let svg = render(&fig, |chart: &mut Chart<'_, '_>| -> PResult {
-        for &(p, m, ci) in &pts {
+        for &(p, e) in &pts {
             let st = point_style(d, p);
             let x = p as f64;
-            if let Some((lo, hi)) = ci {
+            if let Some((lo, hi)) = e.ci {
                 draw_whiskers(chart, &[(x, lo, hi)], &st.color)?;
             }
-            draw_markers(chart, &[(x, m)], &st, 7)?;
+            draw_markers(chart, &[(x, e.mean)], &st, 7)?;
         }
         Ok(())
     })?;

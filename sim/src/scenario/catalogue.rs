@@ -100,11 +100,7 @@ const SYBIL_TIMED: &[CatalogueParam] = &[
     SYBIL[1],
     SYBIL[2],
     SYBIL[3],
-    p(
-        "attack.start_s",
-        "10.0",
-        "virtual second the Sybils strike",
-    ),
+    p("attack.start_s", "10.0", "virtual second the Sybils strike"),
 ];
 
 static CATALOGUE: &[CatalogueGroup] = &[
@@ -118,7 +114,11 @@ static CATALOGUE: &[CatalogueGroup] = &[
             e(
                 "probabilistic",
                 "forward to each peer with probability p",
-                &[p("policy.fanout_p", "0.5", "per-peer probability, in [0, 1]")],
+                &[p(
+                    "policy.fanout_p",
+                    "0.5",
+                    "per-peer probability, in [0, 1]",
+                )],
             ),
             e(
                 "logarithmic",
@@ -181,7 +181,11 @@ static CATALOGUE: &[CatalogueGroup] = &[
         default: "none",
         entries: &[
             e("none", "no adversary", &[]),
-            e("silent", "corrupted nodes forward nothing", &[SHARE_CORRUPT]),
+            e(
+                "silent",
+                "corrupted nodes forward nothing",
+                &[SHARE_CORRUPT],
+            ),
             e(
                 "chatterbox",
                 "corrupted nodes flood topics",
@@ -263,7 +267,11 @@ static CATALOGUE: &[CatalogueGroup] = &[
                 "fixed",
                 "topics are published at listed times",
                 &[
-                    p("workload.times_s", "[]", "arrival times, seconds, ascending"),
+                    p(
+                        "workload.times_s",
+                        "[]",
+                        "arrival times, seconds, ascending",
+                    ),
                     p("workload.topics_max", "5", "most topics per run"),
                 ],
             ),

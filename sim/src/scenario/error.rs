@@ -156,7 +156,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
             diagonal = above;
         }
     }
@@ -168,7 +170,10 @@ fn did_you_mean(given: &str, allowed: &[&str]) -> Option<String> {
     allowed
         .iter()
         .map(|a| (edit_distance(given, a), *a))
-        .filter(|(d, a)| *d <= (a.len() / 3).max(1))
+        .filter(|(d, a)| {
+            let same_start = given.chars().next() == a.chars().next();
+            *d <= (a.len() / 3).max(1) || (*d == 2 && same_start && a.len() >= 4)
+        })
         .min()
         .map(|(_, a)| format!("did you mean `{a}`?"))
 }
@@ -178,18 +183,27 @@ fn plain_expected(message: &str) -> String {
     const NAMES: &[(&str, &str)] = &[
         ("expected u8", "expected an integer in 0..=255"),
         ("expected u32", "expected an integer in 0..=4294967295"),
-        ("expected u64", "expected an integer in 0..=9223372036854775807"),
+        (
+            "expected u64",
+            "expected an integer in 0..=9223372036854775807",
+        ),
         ("expected f64", "expected a number"),
+        ("expected variant identifier", "expected a name (a string)"),
     ];
+    if message == "wanted string or table" {
+        return "invalid type: expected a name (a string)".to_string();
+    }
     for (serde_name, plain) in NAMES {
         if let Some(head) = message.strip_suffix(serde_name) {
             return format!("{head}{plain}");
         }
     }
-    match message.rfind("expected struct ") {
-        Some(at) => format!("{}expected a table", &message[..at]),
-        None => message.to_string(),
+    for table_like in ["expected struct ", "expected internally tagged enum "] {
+        if let Some(at) = message.rfind(table_like) {
+            return format!("{}expected a table", &message[..at]);
+        }
     }
+    message.to_string()
 }
 
 /// The list of graph generators, as serde names them.
@@ -219,7 +233,11 @@ impl Source<'_> {
             .sweeps
             .iter()
             .zip(point.picks)
-            .filter_map(|(s, &p)| s.elements.get(p).map(|e| format!("{} = {}", s.path, e.label)))
+            .filter_map(|(s, &p)| {
+                s.elements
+                    .get(p)
+                    .map(|e| format!("{} = {}", s.path, e.label))
+            })
             .collect();
         format!(
             " (at sweep point {} of {}: {})",
@@ -264,23 +282,34 @@ impl Source<'_> {
                 Some(k) => {
                     let pick = point.picks.get(k).copied().unwrap_or(0);
                     let element = self.sweeps[k].elements.get(pick)?;
-                    (element.unexpected.as_deref() == Some(described))
-                        .then(|| (path, element.span.start, Some(k)))
+                    (element.unexpected.as_deref() == Some(described)).then_some((
+                        path,
+                        element.span.start,
+                        Some(k),
+                    ))
                 }
                 None => {
-                    let start = child.value_span.as_ref().map(|s| s.start).or(child.position())?;
+                    let start = child
+                        .value_span
+                        .as_ref()
+                        .map(|s| s.start)
+                        .or(child.position())?;
                     (child.unexpected.as_deref() == Some(described)).then_some((path, start, None))
                 }
             }
         })
     }
 
-    /// A sweep that cannot be expanded.
+    /// A sweep that cannot be expanded, or an array of tables.
     pub fn problem(&self, problem: Problem) -> ScenarioError {
         let mut d = self.at(problem.at, Some(problem.key));
         d.message = problem.message;
         d.hint = problem.hint;
-        ScenarioError::Sweep(d)
+        if problem.wrong_type {
+            ScenarioError::WrongType(d)
+        } else {
+            ScenarioError::Sweep(d)
+        }
     }
 
     /// A value out of range in one sweep point.
@@ -343,7 +372,11 @@ impl Source<'_> {
             .filter(|e| e.key_span == span || (!e.is_table() && e.value_span == span));
         let table = span.as_ref().and_then(|s| self.index.locate_table(s));
         let table_path = table.map_or("", |e| e.path.as_str());
-        let name = backticked(&message).first().copied().unwrap_or("").to_string();
+        let name = backticked(&message)
+            .first()
+            .copied()
+            .unwrap_or("")
+            .to_string();
         let mut key = match sweep {
             Some(k) => Some(self.sweeps[k].path.clone()),
             None => scalar.or(table).map(|e| e.path.clone()),
@@ -352,70 +385,77 @@ impl Source<'_> {
         let mut at = span.as_ref().map(|s| s.start);
         let mut hint = None;
 
-        let (kind, text): (fn(Diagnostic) -> ScenarioError, String) =
-            if message.starts_with("missing field") {
-                let missing = match sweep {
-                    Some(k) => join(&self.sweeps[k].path, &name),
-                    None => {
-                        at = table.and_then(Entry::position);
-                        join(table_path, &name)
-                    }
-                };
-                hint = match missing.as_str() {
-                    "graph" => Some(format!(
-                        "add a [graph] table, e.g. generator = \"random_regular\", nodes = 500, \
-                         degree = 8; generators: {}",
-                        graph_generators()
-                    )),
-                    "graph.generator" => Some(format!("generators: {}", graph_generators())),
-                    "name" => Some("add e.g. name = \"baseline\"".to_string()),
-                    "seed" => Some("add e.g. seed = 1 (an integer)".to_string()),
-                    _ => None,
-                };
-                key = Some(missing);
-                (ScenarioError::MissingKey, "required key is missing".to_string())
-            } else if let Some(rest) = message.strip_prefix("unknown field") {
-                if let Some(k) = sweep {
-                    key = Some(join(&self.sweeps[k].path, &name));
-                } else if let Some(e) = scalar.filter(|e| e.path.ends_with(&name)) {
-                    at = e.position();
-                } else {
-                    key = Some(join(table_path, &name));
-                    let child = self.index.children(table_path).find(|(n, _)| *n == name);
-                    if let Some((_, c)) = child {
-                        at = c.position();
-                    }
+        let (kind, text): (fn(Diagnostic) -> ScenarioError, String) = if message
+            .starts_with("missing field")
+        {
+            let missing = match sweep {
+                Some(k) => join(&self.sweeps[k].path, &name),
+                None => {
+                    at = table.and_then(Entry::position);
+                    join(table_path, &name)
                 }
-                let allowed = backticked(rest);
-                hint = did_you_mean(&name, allowed.get(1..).unwrap_or_default());
-                (ScenarioError::UnknownKey, format!("unknown key{rest}"))
-            } else if let Some(rest) = message.strip_prefix("unknown variant") {
-                let allowed = backticked(rest);
-                hint = did_you_mean(&name, allowed.get(1..).unwrap_or_default());
-                (ScenarioError::UnknownValue, format!("unknown value{rest}"))
-            } else if message.starts_with("invalid type") || message.starts_with("invalid value") {
-                if scalar.is_none() && sweep.is_none() {
-                    if let Some((path, start, hit)) = self.described_child(table_path, &message, point)
-                    {
-                        key = Some(path);
-                        at = Some(start);
-                        sweep = hit;
-                    }
-                }
-                if message.contains(": sequence, expected") {
-                    hint = Some(
-                        "a list sweeps a key; give a single value or a non-empty list".to_string(),
-                    );
-                }
-                let kind: fn(Diagnostic) -> ScenarioError = if message.starts_with("invalid type") {
-                    ScenarioError::WrongType
-                } else {
-                    ScenarioError::InvalidValue
-                };
-                (kind, plain_expected(&message))
-            } else {
-                (ScenarioError::InvalidValue, plain_expected(&message))
             };
+            hint = match missing.as_str() {
+                "graph" => Some(format!(
+                    "add a [graph] table, e.g. generator = \"random_regular\", nodes = 500, \
+                         degree = 8; generators: {}",
+                    graph_generators()
+                )),
+                "graph.generator" => Some(format!("generators: {}", graph_generators())),
+                "name" => Some("add e.g. name = \"baseline\"".to_string()),
+                "seed" => Some("add e.g. seed = 1 (an integer)".to_string()),
+                _ => None,
+            };
+            key = Some(missing);
+            (
+                ScenarioError::MissingKey,
+                "required key is missing".to_string(),
+            )
+        } else if let Some(rest) = message.strip_prefix("unknown field") {
+            if let Some(k) = sweep {
+                key = Some(join(&self.sweeps[k].path, &name));
+            } else if let Some(e) = scalar.filter(|e| e.path.ends_with(&name)) {
+                at = e.position();
+            } else {
+                key = Some(join(table_path, &name));
+                let child = self.index.children(table_path).find(|(n, _)| *n == name);
+                if let Some((_, c)) = child {
+                    at = c.position();
+                }
+            }
+            let allowed = backticked(rest);
+            hint = did_you_mean(&name, allowed.get(1..).unwrap_or_default());
+            (ScenarioError::UnknownKey, format!("unknown key{rest}"))
+        } else if let Some(rest) = message.strip_prefix("unknown variant") {
+            let allowed = backticked(rest);
+            hint = did_you_mean(&name, allowed.get(1..).unwrap_or_default());
+            (ScenarioError::UnknownValue, format!("unknown value{rest}"))
+        } else if message.starts_with("invalid type")
+            || message.starts_with("invalid value")
+            || message.starts_with("wanted ")
+        {
+            if scalar.is_none() && sweep.is_none() {
+                if let Some((path, start, hit)) = self.described_child(table_path, &message, point)
+                {
+                    key = Some(path);
+                    at = Some(start);
+                    sweep = hit;
+                }
+            }
+            if message.contains(": sequence, expected") {
+                hint = Some(
+                    "a list sweeps a key; give a single value or a non-empty list".to_string(),
+                );
+            }
+            let kind: fn(Diagnostic) -> ScenarioError = if !message.starts_with("invalid value") {
+                ScenarioError::WrongType
+            } else {
+                ScenarioError::InvalidValue
+            };
+            (kind, plain_expected(&message))
+        } else {
+            (ScenarioError::InvalidValue, plain_expected(&message))
+        };
 
         let note = match sweep {
             Some(k) => self.sweep_note(k, point).1,

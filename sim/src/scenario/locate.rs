@@ -23,6 +23,8 @@ pub(crate) struct Entry {
     /// The value as serde's "invalid type" messages describe it, such as
     /// `string "many"` or `integer `5``.
     pub unexpected: Option<String>,
+    /// Whether the key is written as an array of tables (`[[key]]`).
+    pub array_of_tables: bool,
 }
 
 impl Entry {
@@ -135,6 +137,7 @@ impl SourceIndex {
                 value_span: None,
                 range: None,
                 unexpected: None,
+                array_of_tables: matches!(item, Item::ArrayOfTables(_)),
             });
             let (value_span, children, unexpected) = match item {
                 Item::None => (None, None, None),
@@ -212,9 +215,11 @@ impl SourceIndex {
     /// The innermost entry an error span belongs to: one whose key or value
     /// is exactly the span, else the deepest one whose range contains it.
     pub fn locate(&self, span: &Range<usize>) -> Option<&Entry> {
-        let exact = self.entries.iter().rev().find(|e| {
-            e.key_span.as_ref() == Some(span) || e.value_span.as_ref() == Some(span)
-        });
+        let exact = self
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.key_span.as_ref() == Some(span) || e.value_span.as_ref() == Some(span));
         exact.or_else(|| {
             self.entries
                 .iter()

@@ -39,6 +39,8 @@ mod validate;
 mod tests;
 #[cfg(test)]
 mod tests_errors;
+#[cfg(test)]
+mod tests_props;
 
 use std::path::{Path, PathBuf};
 
@@ -132,8 +134,8 @@ pub fn parse(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
             picks: &picks,
         };
         let spliced = Spliced::new(text, &sweeps, &picks);
-        let scenario: Scenario = toml::from_str(&spliced.text)
-            .map_err(|e| source.deserialize(&e, &spliced, &point))?;
+        let scenario: Scenario =
+            toml::from_str(&spliced.text).map_err(|e| source.deserialize(&e, &spliced, &point))?;
         scenario
             .validate()
             .map_err(|v| source.violation(v, &point))?;
@@ -170,45 +172,50 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Rewrites every `workload.bbox` table of a resolved document as an inline
-/// table, the way files write it.
-fn inline_bboxes(item: &mut toml_edit::Item) {
-    if let Some(table) = item.as_table_like_mut() {
-        let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
-        for key in keys {
-            let Some(child) = table.get_mut(&key) else {
-                continue;
-            };
-            if key == "bbox" {
-                if let toml_edit::Item::Table(bbox) = child {
-                    let inline = std::mem::take(bbox).into_inline_table();
-                    table.remove(&key);
-                    table.insert(&key, toml_edit::value(inline));
-                    continue;
+/// Turns the all-inline document `toml_edit` serializes into the layout of a
+/// scenario file: sections as `[tables]`, `points` as `[[points]]`, and
+/// `bbox` left inline.
+fn expand_tables(table: &mut toml_edit::Table) {
+    use toml_edit::{ArrayOfTables, Item, Value};
+    let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
+    for key in keys {
+        if key == "bbox" {
+            continue;
+        }
+        let Some(item) = table.get_mut(&key) else {
+            continue;
+        };
+        *item = match std::mem::take(item) {
+            Item::Value(Value::InlineTable(inline)) => {
+                let mut sub = inline.into_table();
+                expand_tables(&mut sub);
+                Item::Table(sub)
+            }
+            Item::Value(Value::Array(array))
+                if key == "points" && array.iter().all(Value::is_inline_table) =>
+            {
+                let mut tables = ArrayOfTables::new();
+                for value in array {
+                    if let Value::InlineTable(inline) = value {
+                        let mut sub = inline.into_table();
+                        expand_tables(&mut sub);
+                        tables.push(sub);
+                    }
                 }
+                Item::ArrayOfTables(tables)
             }
-            inline_bboxes(child);
-        }
-    } else if let Some(tables) = item.as_array_of_tables_mut() {
-        for table in tables.iter_mut() {
-            for (_, child) in table.iter_mut() {
-                inline_bboxes(child);
-            }
-        }
+            other => other,
+        };
     }
 }
 
 fn to_toml_text<T: Serialize>(value: &T, header: &str) -> String {
-    let text = match toml::to_string(value) {
-        Ok(text) => text,
-        Err(e) => return format!("# cannot render as TOML: {e}\n"),
-    };
-    match text.parse::<toml_edit::DocumentMut>() {
+    match toml_edit::ser::to_document(value) {
         Ok(mut doc) => {
-            inline_bboxes(doc.as_item_mut());
+            expand_tables(doc.as_table_mut());
             format!("{header}{doc}")
         }
-        Err(_) => format!("{header}{text}"),
+        Err(e) => format!("{header}# cannot render as TOML: {e}\n"),
     }
 }
 

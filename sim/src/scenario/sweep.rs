@@ -32,10 +32,24 @@ pub(crate) struct Problem {
     pub at: Option<usize>,
     pub message: String,
     pub hint: Option<String>,
+    /// A value of the wrong shape rather than a sweep misuse.
+    pub wrong_type: bool,
 }
 
 /// The swept keys of a file, in order of appearance.
 pub(crate) fn find_sweeps(index: &SourceIndex) -> Result<Vec<Sweep>, Problem> {
+    if let Some(entry) = index.entries.iter().find(|e| e.array_of_tables) {
+        return Err(Problem {
+            key: entry.path.clone(),
+            at: entry.position(),
+            message: format!(
+                "`[[{0}]]` makes a list of tables, which no key accepts; write `[{0}]`",
+                entry.path
+            ),
+            hint: Some("to sweep a value, write it as a list: key = [a, b]".to_string()),
+            wrong_type: true,
+        });
+    }
     let mut sweeps = Vec::new();
     for array in &index.arrays {
         let at = array
@@ -55,6 +69,7 @@ pub(crate) fn find_sweeps(index: &SourceIndex) -> Result<Vec<Sweep>, Problem> {
                         "write either {key} = [1.0, 2.0] or {key} = [[1.0, 2.0], [5.0]]",
                         key = array.path.rsplit('.').next().unwrap_or_default()
                     )),
+                    wrong_type: false,
                 });
             }
             nested > 0
@@ -75,6 +90,7 @@ pub(crate) fn find_sweeps(index: &SourceIndex) -> Result<Vec<Sweep>, Problem> {
                      repeated runs with derived seeds"
                         .to_string(),
                 ),
+                wrong_type: false,
             });
         }
         sweeps.push(Sweep {
@@ -100,9 +116,9 @@ pub(crate) fn point_count(sweeps: &[Sweep]) -> Result<usize, Problem> {
                     .iter()
                     .map(|s| format!("{} ({})", s.path, s.elements.len()))
                     .collect();
-                let product = sweeps.iter().try_fold(1usize, |acc, s| {
-                    acc.checked_mul(s.elements.len())
-                });
+                let product = sweeps
+                    .iter()
+                    .try_fold(1usize, |acc, s| acc.checked_mul(s.elements.len()));
                 Problem {
                     key: sweep.path.clone(),
                     at: sweep.key_span.as_ref().map(|s| s.start),
@@ -112,6 +128,7 @@ pub(crate) fn point_count(sweeps: &[Sweep]) -> Result<usize, Problem> {
                         MAX_SWEEP_POINTS
                     ),
                     hint: Some(format!("swept keys: {}", sizes.join(" x "))),
+                    wrong_type: false,
                 }
             })?;
     }

@@ -19,12 +19,17 @@ fn fail(text: &str) -> ScenarioError {
 fn check(text: &str, line: usize, column: usize, key: &str, needles: &[&str]) -> ScenarioError {
     let e = fail(text);
     let shown = e.to_string();
-    let d = e.diagnostic().unwrap_or_else(|| panic!("no diagnostic: {shown}"));
+    let d = e
+        .diagnostic()
+        .unwrap_or_else(|| panic!("no diagnostic: {shown}"));
     assert_eq!(d.path, Path::new(PATH));
     assert_eq!((d.line, d.column), (line, column), "{shown}");
     assert_eq!(d.key.as_deref(), Some(key), "{shown}");
     let prefix = format!("{PATH}:{line}:{column}: key `{key}`: ");
-    assert!(shown.starts_with(&prefix), "{shown}\nshould start with {prefix}");
+    assert!(
+        shown.starts_with(&prefix),
+        "{shown}\nshould start with {prefix}"
+    );
     for needle in needles {
         assert!(shown.contains(needle), "{shown}\nshould mention {needle}");
     }
@@ -61,10 +66,18 @@ fn unknown_key_lists_allowed_keys() {
         NEXT + 1,
         1,
         "policy.fanot",
-        &["unknown key `fanot`", "`fanout`", "`fanout_k`", "`conditions_ttl_s`"],
+        &[
+            "unknown key `fanot`",
+            "`fanout`",
+            "`fanout_k`",
+            "`conditions_ttl_s`",
+        ],
     );
     assert!(matches!(e, ScenarioError::UnknownKey(_)));
-    assert!(e.to_string().ends_with("hint: did you mean `fanout`?"), "{e}");
+    assert!(
+        e.to_string().ends_with("hint: did you mean `fanout`?"),
+        "{e}"
+    );
 
     let e = check(
         &with("[polcy]\nfanout = \"flood\"\n"),
@@ -86,7 +99,7 @@ fn unknown_key_lists_allowed_keys() {
     check(
         &with("[workload]\nbbox = { lat_min = 1.0, lat_max = 2.0, lon_min = 0.0, lon_max = 1.0, alt = 3 }\n"),
         NEXT + 1,
-        72,
+        70,
         "workload.bbox.alt",
         &["`lat_min`", "`lon_max`"],
     );
@@ -99,7 +112,10 @@ fn wrong_type_names_the_expected_type() {
         6,
         9,
         "graph.nodes",
-        &["invalid type: string \"many\"", "expected an integer in 0..=4294967295"],
+        &[
+            "invalid type: string \"many\"",
+            "expected an integer in 0..=4294967295",
+        ],
     );
     assert!(matches!(e, ScenarioError::WrongType(_)));
     check(
@@ -138,6 +154,31 @@ fn wrong_type_names_the_expected_type() {
         &["invalid type: sequence", "hint: a list sweeps a key"],
     );
     assert!(matches!(e, ScenarioError::WrongType(_)));
+    let e = check(
+        &with("[[policy]]\nfanout_k = 3\n"),
+        NEXT,
+        1,
+        "policy",
+        &["list of tables", "write `[policy]`"],
+    );
+    assert!(matches!(e, ScenarioError::WrongType(_)));
+    check(
+        "name = \"x\"\nseed = 1\ngraph = \"complete\"\n",
+        3,
+        9,
+        "graph",
+        &["string \"complete\"", "expected a table"],
+    );
+    check(
+        &with("[network]\nlatency = [[1.0], [2.0]]\n"),
+        NEXT + 1,
+        12,
+        "network.latency",
+        &[
+            "expected a name (a string)",
+            "(sweep value 1 of 2: `[1.0]`)",
+        ],
+    );
 }
 
 #[test]
@@ -170,7 +211,12 @@ fn unknown_enum_value_lists_the_variants() {
         NEXT + 1,
         8,
         "attack.kind",
-        &["`sybil`", "`covert_flash`", "`withhold_invoice`", "did you mean `sybil`?"],
+        &[
+            "`sybil`",
+            "`covert_flash`",
+            "`withhold_invoice`",
+            "did you mean `sybil`?",
+        ],
     );
 }
 
@@ -181,7 +227,11 @@ fn missing_required_keys_are_named() {
         1,
         1,
         "graph",
-        &["required key is missing", "hint: add a [graph] table", "`random_regular`"],
+        &[
+            "required key is missing",
+            "hint: add a [graph] table",
+            "`random_regular`",
+        ],
     );
     assert!(matches!(e, ScenarioError::MissingKey(_)));
     check(
@@ -229,11 +279,42 @@ fn impossible_values_are_rejected_with_their_range() {
     let top = |extra: &str| {
         format!("name = \"x\"\nseed = 1\n{extra}\n[graph]\ngenerator = \"complete\"\nnodes = 10\n")
     };
-    check(&top("replicates = 0"), 3, 1, "replicates", &["must be at least 1, got 0"]);
-    check(&top("duration_s = 0.0"), 3, 1, "duration_s", &["greater than 0, got 0.0"]);
-    check(&top("duration_s = -5"), 3, 1, "duration_s", &["greater than 0, got -5.0"]);
-    check(&top("duration_s = nan"), 3, 1, "duration_s", &["finite number, got NaN"]);
+    check(
+        &top("replicates = 0"),
+        3,
+        1,
+        "replicates",
+        &["must be at least 1, got 0"],
+    );
+    check(
+        &top("duration_s = 0.0"),
+        3,
+        1,
+        "duration_s",
+        &["greater than 0, got 0.0"],
+    );
+    check(
+        &top("duration_s = -5"),
+        3,
+        1,
+        "duration_s",
+        &["greater than 0, got -5.0"],
+    );
+    check(
+        &top("duration_s = nan"),
+        3,
+        1,
+        "duration_s",
+        &["finite number, got NaN"],
+    );
     check(&top("name2 = 1"), 3, 1, "name2", &["unknown key"]);
+    check(
+        "name = \" \"\nseed = 1\n[graph]\ngenerator = \"complete\"\nnodes = 3\n",
+        1,
+        1,
+        "name",
+        &["must not be empty"],
+    );
     check(
         "name = \"x\"\nseed = 1\n[graph]\ngenerator = \"complete\"\nnodes = 0\n",
         5,
@@ -327,7 +408,11 @@ fn swept_values_are_blamed_individually() {
         NEXT + 1,
         20,
         "policy.fanout",
-        &["unknown value `gossipy`", "`reputation`", "(sweep value 2 of 2: `gossipy`)"],
+        &[
+            "unknown value `gossipy`",
+            "`reputation`",
+            "(sweep value 2 of 2: `gossipy`)",
+        ],
     );
     check(
         "name = \"x\"\nseed = 1\n[graph]\ngenerator = \"complete\"\nnodes = [5, \"x\"]\n",
@@ -391,7 +476,10 @@ fn default_values_are_blamed_on_their_section() {
     let d = e.diagnostic().unwrap();
     assert_eq!(d.key.as_deref(), Some("roles.service_area_precision"));
     assert_eq!((d.line, d.column), (1, 1), "{shown}");
-    assert!(shown.contains("not set in the file: this is the default"), "{shown}");
+    assert!(
+        shown.contains("not set in the file: this is the default"),
+        "{shown}"
+    );
 
     let e = fail(&with("[roles]\ncustomers = 1\n[workload]\nprecision = 3\n"));
     let d = e.diagnostic().unwrap();

@@ -90,7 +90,10 @@ fn precision(key: &str, v: u8) -> Check {
     if (1..=12).contains(&v) {
         Ok(())
     } else {
-        fail(key, format!("must be a geohash precision in 1..=12, got {v}"))
+        fail(
+            key,
+            format!("must be a geohash precision in 1..=12, got {v}"),
+        )
     }
 }
 
@@ -134,6 +137,13 @@ impl Scenario {
         self.validate_attack(nodes)
     }
 
+    /// The checks that need the node count, for graphs whose size is only
+    /// known once built (edge lists): roles, attackers and the victim index.
+    pub fn validate_for_nodes(&self, nodes: u32) -> Check {
+        self.validate_roles(Some(nodes))?;
+        self.validate_attack(Some(nodes))
+    }
+
     fn validate_roles(&self, nodes: Option<u32>) -> Check {
         let roles = &self.roles;
         precision("roles.service_area_precision", roles.service_area_precision)?;
@@ -141,8 +151,8 @@ impl Scenario {
             fail(
                 "roles.service_area_precision",
                 format!(
-                    "must not exceed workload.precision ({}), since a gig worker's service \
-                     cell must be a prefix of the topic's geohash, got {}",
+                    "must not exceed workload.precision ({}), got {} (a gig worker's service \
+                     cell must be a prefix of a topic's geohash)",
                     self.workload.precision, roles.service_area_precision
                 ),
             )?;
@@ -159,7 +169,9 @@ impl Scenario {
             if total > 1.0 {
                 fail(
                     "roles.gig_workers",
-                    format!("customers + gig_workers must not exceed 1.0 of the nodes, got {total:?}"),
+                    format!(
+                        "customers + gig_workers must not exceed 1.0 of the nodes, got {total:?}"
+                    ),
                 )?;
             }
             return Ok(());
@@ -239,10 +251,34 @@ impl Scenario {
         }
         before_end("workload.start_s", w.start_s, self.duration_s)?;
         let b = &w.bbox;
-        within("workload.bbox.lat_min", b.lat_min, -90.0, 90.0, "a latitude")?;
-        within("workload.bbox.lat_max", b.lat_max, -90.0, 90.0, "a latitude")?;
-        within("workload.bbox.lon_min", b.lon_min, -180.0, 180.0, "a longitude")?;
-        within("workload.bbox.lon_max", b.lon_max, -180.0, 180.0, "a longitude")?;
+        within(
+            "workload.bbox.lat_min",
+            b.lat_min,
+            -90.0,
+            90.0,
+            "a latitude",
+        )?;
+        within(
+            "workload.bbox.lat_max",
+            b.lat_max,
+            -90.0,
+            90.0,
+            "a latitude",
+        )?;
+        within(
+            "workload.bbox.lon_min",
+            b.lon_min,
+            -180.0,
+            180.0,
+            "a longitude",
+        )?;
+        within(
+            "workload.bbox.lon_max",
+            b.lon_max,
+            -180.0,
+            180.0,
+            "a longitude",
+        )?;
         if b.lat_min >= b.lat_max {
             fail(
                 "workload.bbox.lat_min",
@@ -303,7 +339,11 @@ impl Scenario {
 
     fn validate_network(&self) -> Check {
         let n = &self.network;
-        at_least("network.one_way_delay_ms_mean", n.one_way_delay_ms_mean, 0.0)?;
+        at_least(
+            "network.one_way_delay_ms_mean",
+            n.one_way_delay_ms_mean,
+            0.0,
+        )?;
         at_least("network.one_way_delay_ms_min", n.one_way_delay_ms_min, 0.0)?;
         if n.one_way_delay_ms_min > n.one_way_delay_ms_mean {
             fail(
@@ -339,7 +379,13 @@ impl Scenario {
     fn validate_attack(&self, nodes: Option<u32>) -> Check {
         let a = &self.attack;
         if a.kind.uses_sybils() {
-            within("attack.share", a.share, 0.0, 1000.0, "a multiple of the honest nodes")?;
+            within(
+                "attack.share",
+                a.share,
+                0.0,
+                1000.0,
+                "a multiple of the honest nodes",
+            )?;
         } else {
             share("attack.share", a.share)?;
         }

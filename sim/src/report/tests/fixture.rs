@@ -37,7 +37,12 @@ fn params_json(params: &[(&str, &str)]) -> String {
 }
 
 impl Fixture {
-    pub(super) fn run(&mut self, point: usize, rep: usize, metrics: &[(&'static str, Option<f64>)]) {
+    pub(super) fn run(
+        &mut self,
+        point: usize,
+        rep: usize,
+        metrics: &[(&'static str, Option<f64>)],
+    ) {
         self.runs.push(Run {
             point,
             rep,
@@ -134,7 +139,12 @@ impl Fixture {
                 } else {
                     let mean = vals.iter().sum::<f64>() / n as f64;
                     if n == 1 {
-                        (format!("{mean}"), String::new(), String::new(), String::new())
+                        (
+                            format!("{mean}"),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                        )
                     } else {
                         let ss: f64 = vals.iter().map(|v| (v - mean) * (v - mean)).sum();
                         let sd = (ss / (n as f64 - 1.0)).sqrt();
@@ -147,12 +157,10 @@ impl Fixture {
                         )
                     }
                 };
-                let values: Vec<&str> = p.iter().map(|(_, v)| *v).collect();
-                let _ = writeln!(
-                    csv,
-                    "{i},{},{m},{n},{mean},{sd},{lo},{hi}",
-                    values.join(",")
-                );
+                let mut fields = vec![i.to_string()];
+                fields.extend(p.iter().map(|(_, v)| v.to_string()));
+                fields.extend([m.to_string(), n.to_string(), mean, sd, lo, hi]);
+                let _ = writeln!(csv, "{}", fields.join(","));
             }
         }
         fs::write(dir.join("summary.csv"), csv).unwrap();
@@ -202,7 +210,11 @@ pub(super) fn fanout_sweep() -> Fixture {
         [Some(2.5), None, None],
     ];
     let frames = [[40.0, 41.0, 42.0], [12.0, 13.0, 14.0], [5.0, 5.0, 5.0]];
-    let pow = [[4000.0, 4100.0, 4200.0], [1200.0, 1300.0, 1400.0], [500.0, 500.0, 500.0]];
+    let pow = [
+        [4000.0, 4100.0, 4200.0],
+        [1200.0, 1300.0, 1400.0],
+        [500.0, 500.0, 500.0],
+    ];
     for p in 0..3 {
         for r in 0..3 {
             f.runs.push(Run {

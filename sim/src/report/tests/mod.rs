@@ -1,13 +1,16 @@
+mod edge;
 mod fixture;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{read_coverage, read_runs, read_summary, write_report, ReportError, PLOT_FILES};
+use super::{write_report, PLOT_FILES};
 use fixture::{attack_sweep, fanout_sweep};
 
-fn keep(dir: &Path, tag: &str) {
+/// Debugging aid: with `REPORT_TEST_KEEP=/some/dir`, each test's result folder
+/// is copied there (for looking at the SVGs); without it, does nothing.
+pub(super) fn keep(dir: &Path, tag: &str) {
     if let Ok(out) = std::env::var("REPORT_TEST_KEEP") {
         let out = Path::new(&out).join(tag);
         fs::create_dir_all(&out).unwrap();
@@ -18,12 +21,12 @@ fn keep(dir: &Path, tag: &str) {
     }
 }
 
-fn report_of(dir: &Path) -> String {
+pub(super) fn report_of(dir: &Path) -> String {
     keep(dir, &dir.file_name().unwrap().to_string_lossy());
     fs::read_to_string(dir.join("report.md")).unwrap()
 }
 
-fn names(files: &[PathBuf]) -> Vec<String> {
+pub(super) fn names(files: &[PathBuf]) -> Vec<String> {
     files
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -32,10 +35,14 @@ fn names(files: &[PathBuf]) -> Vec<String> {
 
 /// XML-ish sanity: one root `<svg>` element, balanced `<text>` elements, the
 /// expected texts present (as escaped by the SVG writer), no NaN coordinates.
-fn assert_svg(path: &Path, needles: &[&str]) {
+pub(super) fn assert_svg(path: &Path, needles: &[&str]) {
     let svg = fs::read_to_string(path).unwrap();
     assert!(svg.starts_with("<svg"), "{}: no <svg> root", path.display());
-    assert!(svg.trim_end().ends_with("</svg>"), "{}: unterminated", path.display());
+    assert!(
+        svg.trim_end().ends_with("</svg>"),
+        "{}: unterminated",
+        path.display()
+    );
     assert_eq!(svg.matches("<svg").count(), 1);
     assert_eq!(
         svg.matches("<text").count(),
@@ -44,7 +51,11 @@ fn assert_svg(path: &Path, needles: &[&str]) {
         path.display()
     );
     assert!(svg.contains("width=\"800\"") && svg.contains("height=\"500\""));
-    assert!(!svg.contains("NaN") && !svg.contains("inf"), "{}", path.display());
+    assert!(
+        !svg.contains("NaN") && !svg.contains("inf"),
+        "{}",
+        path.display()
+    );
     for n in needles {
         assert!(svg.contains(n), "{} lacks {n:?}", path.display());
     }
@@ -60,7 +71,7 @@ fn assert_svg(path: &Path, needles: &[&str]) {
     }
 }
 
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(super) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     for e in fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
@@ -151,7 +162,10 @@ fn fanout_report_has_table_insights_and_plots() {
     assert_svg(&tmp.path().join("coverage_vs_cost.svg"), &cost);
     assert_svg(
         &tmp.path().join("coverage_vs_pow.svg"),
-        &["Final coverage vs proof-of-work per node", "PoW hashes per node (hashes)"],
+        &[
+            "Final coverage vs proof-of-work per node",
+            "PoW hashes per node (hashes)",
+        ],
     );
     assert_svg(
         &tmp.path().join("t90.svg"),
@@ -164,11 +178,20 @@ fn fanout_report_has_table_insights_and_plots() {
     );
     assert_svg(
         &tmp.path().join("route_fee.svg"),
-        &["Route fee distribution", "route fee paid per reply (sat)", "share of samples (%)", "fanout=sqrt (n=9)"],
+        &[
+            "Route fee distribution",
+            "route fee paid per reply (sat)",
+            "share of samples (%)",
+            "fanout=sqrt (n=9)",
+        ],
     );
     assert_svg(
         &tmp.path().join("route_length.svg"),
-        &["Route length distribution", "route length (hops)", "fanout=flood (n=9)"],
+        &[
+            "Route length distribution",
+            "route length (hops)",
+            "fanout=flood (n=9)",
+        ],
     );
 }
 
@@ -195,7 +218,9 @@ fn insights_follow_the_data() {
     f.write(tmp.path());
     write_report(tmp.path()).unwrap();
     let md = report_of(tmp.path());
-    assert!(md.contains("- **fanout=sqrt** reaches the highest mean final coverage, 1.000 [1.000, 1.000]"));
+    assert!(md.contains(
+        "- **fanout=sqrt** reaches the highest mean final coverage, 1.000 [1.000, 1.000]"
+    ));
     // flood's interval reaches past 1.000, so the two overlap.
     assert!(md.contains("the next best is **fanout=flood** with 0.999 [0.998, 1.000], and the two 95 % intervals overlap."));
     assert!(md.contains(
@@ -251,7 +276,10 @@ fn attack_sweep_reports_trends_and_earnings() {
             "adversary, fanout=sqrt",
         ],
     );
-    assert_svg(&tmp.path().join("coverage.svg"), &["fanout=sqrt, share=0.3"]);
+    assert_svg(
+        &tmp.path().join("coverage.svg"),
+        &["fanout=sqrt, share=0.3"],
+    );
 }
 
 #[test]
@@ -285,8 +313,11 @@ fn stale_plots_are_removed_when_their_data_goes() {
     let files = write_report(tmp.path()).unwrap();
     assert!(!tmp.path().join("route_fee.svg").exists());
     assert!(!tmp.path().join("coverage.svg").exists());
-    assert!(names(&files).iter().all(|n| PLOT_FILES.contains(&n.as_str()) || n == "report.md"));
-    assert!(report_of(tmp.path()).contains("- `coverage.svg`: `coverage.csv` is absent or holds no samples."));
+    assert!(names(&files)
+        .iter()
+        .all(|n| PLOT_FILES.contains(&n.as_str()) || n == "report.md"));
+    assert!(report_of(tmp.path())
+        .contains("- `coverage.svg`: `coverage.csv` is absent or holds no samples."));
 }
 
 #[test]
@@ -300,121 +331,13 @@ fn minimal_folder_without_optional_files() {
     write_report(tmp.path()).unwrap();
     let md = report_of(tmp.path());
     // Title falls back to the folder name; params come from summary.csv.
-    let dir_name = tmp.path().file_name().unwrap().to_string_lossy().into_owned();
+    let dir_name = tmp
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     assert!(md.starts_with(&format!("# Sweep report: {dir_name}")));
     assert!(md.contains("3 sweep points, each run with 3 replicates (9 runs in total)."));
     assert!(md.contains("| 1 | sqrt | 0.992 [0.990, 0.994] |"));
-}
-
-#[test]
-fn malformed_summary_names_file_and_line() {
-    let tmp = tempfile::tempdir().unwrap();
-    fanout_sweep().write(tmp.path());
-    let path = tmp.path().join("summary.csv");
-    let text = fs::read_to_string(&path).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let mut fields: Vec<String> = lines[2].split(',').map(str::to_string).collect();
-    fields[4] = "0.9x".to_string(); // the mean column
-    lines[2] = fields.join(",");
-    fs::write(&path, lines.join("\n")).unwrap();
-    let err = write_report(tmp.path()).unwrap_err();
-    match &err {
-        ReportError::Parse { path: p, line, .. } => {
-            assert_eq!(p, &path);
-            assert_eq!(*line, 3);
-        }
-        other => panic!("unexpected error {other:?}"),
-    }
-    let msg = err.to_string();
-    assert!(msg.contains("summary.csv:3:"), "{msg}");
-    assert!(msg.contains("mean") && msg.contains("0.9x"), "{msg}");
-    assert!(!tmp.path().join("report.md").exists());
-}
-
-#[test]
-fn missing_runs_is_a_clear_error() {
-    let tmp = tempfile::tempdir().unwrap();
-    fanout_sweep().write(tmp.path());
-    fs::remove_file(tmp.path().join("runs.jsonl")).unwrap();
-    let err = write_report(tmp.path()).unwrap_err();
-    assert!(matches!(&err, ReportError::MissingFile { path } if path.ends_with("runs.jsonl")));
-    let msg = err.to_string();
-    assert!(msg.contains("runs.jsonl") && msg.contains("missing"), "{msg}");
-}
-
-#[test]
-fn bad_inputs_give_errors_not_panics() {
-    let cases: [(&str, &str, usize); 6] = [
-        ("runs.jsonl", "{\"point\": 0}\n{\"point\": \"zero\"}\n", 2),
-        ("runs.jsonl", "{\"point\": 0, \"metrics\": {\"x\": \"1\"}}\n", 1),
-        ("summary.csv", "", 1),
-        ("summary.csv", "point,metric,n,mean\n", 1),
-        ("summary.csv", "point,metric,n,mean,std,ci95_low,ci95_high\n0,x,1,2\n", 2),
-        ("coverage.csv", "point,replicate,time_s,coverage\n0,0,\"1,0.5\n", 2),
-    ];
-    for (file, content, line) in cases {
-        let tmp = tempfile::tempdir().unwrap();
-        fanout_sweep().write(tmp.path());
-        fs::write(tmp.path().join(file), content).unwrap();
-        match write_report(tmp.path()) {
-            Err(ReportError::Parse { path, line: l, .. }) => {
-                assert!(path.ends_with(file));
-                assert_eq!(l, line, "{file}: {content:?}");
-            }
-            other => panic!("{file}: {content:?} gave {other:?}"),
-        }
-    }
-    // An empty runs file is reported, not plotted.
-    let tmp = tempfile::tempdir().unwrap();
-    fanout_sweep().write(tmp.path());
-    fs::write(tmp.path().join("runs.jsonl"), "\n").unwrap();
-    assert!(matches!(write_report(tmp.path()), Err(ReportError::NoData { .. })));
-    // Broken sweep.json names its line.
-    let tmp = tempfile::tempdir().unwrap();
-    fanout_sweep().write(tmp.path());
-    fs::write(tmp.path().join("sweep.json"), "{\n\"name\": 3\n}").unwrap();
-    assert!(matches!(
-        write_report(tmp.path()),
-        Err(ReportError::Parse { line: 2, .. })
-    ));
-}
-
-#[test]
-fn readers_parse_plain_structs() {
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("summary.csv");
-    fs::write(
-        &p,
-        "point,policy.fanout,metric,n,mean,std,ci95_low,ci95_high\r\n\
-         0,\"a,b\",t99_s,0,,,,\r\n1,flood,t90_s,2,1.5,NaN,1,2\r\n",
-    )
-    .unwrap();
-    let s = read_summary(&p).unwrap();
-    assert_eq!(s.swept, ["policy.fanout"]);
-    assert_eq!(s.rows[0].params, [("policy.fanout".to_string(), "a,b".to_string())]);
-    assert_eq!(s.rows[0].mean, None);
-    assert_eq!(s.rows[1].mean, Some(1.5));
-    assert_eq!(s.rows[1].std, None);
-    assert_eq!(s.rows[1].ci95_high, Some(2.0));
-
-    let c = tmp.path().join("coverage.csv");
-    fs::write(&c, "coverage,time_s,replicate,point\n0.5,1.25,2,3\n,1.5,2,3\n").unwrap();
-    let cov = read_coverage(&c).unwrap();
-    assert_eq!(cov.len(), 1);
-    assert_eq!((cov[0].point, cov[0].replicate, cov[0].time_s, cov[0].coverage), (3, 2, 1.25, 0.5));
-
-    let r = tmp.path().join("runs.jsonl");
-    fs::write(
-        &r,
-        "{\"point\": 1, \"replicate\": 2, \"seed\": 9, \"params\": [[\"k\", 0.5]], \
-         \"metrics\": {\"a\": null, \"b\": 2}, \"distributions\": {\"d\": [1, null, 3]}}\n\n",
-    )
-    .unwrap();
-    let runs = read_runs(&r).unwrap();
-    assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].params, [("k".to_string(), "0.5".to_string())]);
-    assert_eq!(runs[0].metrics["a"], None);
-    assert_eq!(runs[0].metrics["b"], Some(2.0));
-    assert_eq!(runs[0].distributions["d"], [1.0, 3.0]);
-    assert_eq!(runs[0].seed, Some(9));
 }

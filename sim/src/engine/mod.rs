@@ -1,0 +1,452 @@
+//! The discrete-event engine: events ordered by (virtual time, sequence number), each node a
+//! protocol [`Node`], outputs turned into events after link latency, proof of work and
+//! cryptography turned into virtual time by the device profile, payments through the ledger.
+
+mod setup;
+mod workload;
+
+pub use workload::{arrivals, Arrival};
+
+use crate::graph::{GraphError, PeerGraph};
+use crate::ledger::Ledger;
+use crate::metrics::{Collector, RunMetrics, Totals};
+use crate::network::{DeviceCosts, Links};
+use crate::rng::{exponential, stream, Concern};
+use crate::scenario::Scenario;
+use sha2::{Digest, Sha256};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::path::Path;
+use std::sync::Arc;
+use sweet_gossip::{
+    pow, AskId, CryptoCounts, Duration, Event, FrameKind, Node, Output, PayloadId, PaymentHash,
+    PaymentOutcome, PeerId, RealCrypto, TimerKind, Timestamp,
+};
+
+/// What a node does in the workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Publishes topics.
+    Customer,
+    /// Replies to topics in its service area.
+    Worker,
+    /// Only relays.
+    Gossiper,
+}
+
+/// A node in the world.
+pub struct SimNode {
+    node: Node,
+    role: Role,
+    online: bool,
+    busy_until: Timestamp,
+}
+
+impl SimNode {
+    fn new(node: Node, role: Role) -> Self {
+        Self {
+            node,
+            role,
+            online: true,
+            busy_until: Timestamp::ZERO,
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Ev {
+    Deliver {
+        to: u32,
+        from: u32,
+        bytes: Vec<u8>,
+    },
+    Timer {
+        node: u32,
+        timer: TimerKind,
+    },
+    PowDone {
+        node: u32,
+        id: AskId,
+        nonce: u64,
+    },
+    Payment {
+        node: u32,
+        payload: PayloadId,
+        hash: PaymentHash,
+        outcome: PaymentOutcome,
+    },
+    Settled {
+        node: u32,
+        hash: PaymentHash,
+    },
+    Publish {
+        arrival: usize,
+    },
+    Churn {
+        node: u32,
+        online: bool,
+    },
+}
+
+struct Queued {
+    at: Timestamp,
+    seq: u64,
+    ev: Ev,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+/// Why a run could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The peer graph could not be built.
+    #[error("graph: {0}")]
+    Graph(#[from] GraphError),
+}
+
+/// The result of one run.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The measurements.
+    pub metrics: RunMetrics,
+    /// SHA-256 of the event trace (time, event kind, node of every event), hex.
+    pub trace_sha256: String,
+}
+
+/// One simulated world.
+pub struct World {
+    nodes: Vec<SimNode>,
+    queue: BinaryHeap<Reverse<Queued>>,
+    seq: u64,
+    now: Timestamp,
+    end: Timestamp,
+    links: Links,
+    device: DeviceCosts,
+    ledger: Ledger,
+    metrics: Collector,
+    arrivals: Vec<Arrival>,
+    customers: Vec<u32>,
+    churn_rng: rand_chacha::ChaCha12Rng,
+    online_mean_s: f64,
+    offline_mean_s: f64,
+    trace: Sha256,
+    graph_connected: bool,
+    horizon_s: f64,
+}
+
+/// Runs replicate `replicate` of `s`; `base_dir` resolves relative paths in the scenario.
+pub fn run(s: &Scenario, replicate: u32, base_dir: &Path) -> Result<RunOutput, EngineError> {
+    let mut world = World::build(s, replicate, base_dir)?;
+    world.run_to_end();
+    Ok(world.finish())
+}
+
+impl World {
+    /// Builds the world of replicate `replicate` of `s`.
+    pub fn build(s: &Scenario, replicate: u32, base_dir: &Path) -> Result<World, EngineError> {
+        let graph = setup::build_graph(s, replicate, base_dir)?;
+        let factory = setup::Factory::new(Arc::new(RealCrypto), s.seed, replicate);
+        let (nodes, keys) = setup::build_nodes(s, replicate, &graph, &factory);
+        let mut world = World::empty(s, replicate, nodes, &graph);
+        for a in 0..graph.node_count() {
+            for &b in graph.peers(a) {
+                world.nodes[a as usize]
+                    .node
+                    .add_peer(PeerId(u64::from(b)), keys[b as usize].peer_key);
+            }
+        }
+        world.schedule_workload(s, replicate);
+        world.schedule_churn(s);
+        Ok(world)
+    }
+
+    fn empty(s: &Scenario, replicate: u32, nodes: Vec<SimNode>, graph: &PeerGraph) -> World {
+        let n = nodes.len();
+        let customers: Vec<u32> = (0..n as u32)
+            .filter(|i| nodes[*i as usize].role == Role::Customer)
+            .collect();
+        World {
+            nodes,
+            queue: BinaryHeap::new(),
+            seq: 0,
+            now: Timestamp::ZERO,
+            end: Timestamp(Duration::from_secs_f64(s.duration_s).as_micros()),
+            links: Links::new(
+                s.network.clone(),
+                stream(s.seed, replicate, Concern::Network),
+            ),
+            device: DeviceCosts::new(s.device.clone()),
+            ledger: Ledger::new(
+                n,
+                s.payments.balance_sat,
+                s.payments.failure_probability,
+                stream(s.seed, replicate, Concern::Payments),
+            ),
+            metrics: Collector::new(vec![true; n]),
+            arrivals: Vec::new(),
+            customers,
+            churn_rng: stream(s.seed, replicate, Concern::Churn),
+            online_mean_s: s.network.online_mean_s,
+            offline_mean_s: s.network.offline_mean_s,
+            trace: Sha256::new(),
+            graph_connected: graph.is_connected(),
+            horizon_s: s.workload.reply_deadline_s,
+        }
+    }
+
+    fn schedule_workload(&mut self, s: &Scenario, replicate: u32) {
+        self.arrivals = arrivals(s, replicate, self.customers.len());
+        for i in 0..self.arrivals.len() {
+            let at = self.arrivals[i].at;
+            self.push(at, Ev::Publish { arrival: i });
+        }
+    }
+
+    fn schedule_churn(&mut self, s: &Scenario) {
+        let f = s.network.churn_fraction;
+        if f <= 0.0 {
+            return;
+        }
+        // Customers stay online; a share of the other nodes is mobile.
+        for i in 0..self.nodes.len() as u32 {
+            if self.nodes[i as usize].role != Role::Customer
+                && crate::rng::chance(&mut self.churn_rng, f)
+            {
+                let t = exponential(&mut self.churn_rng, self.online_mean_s);
+                self.push(
+                    Timestamp(Duration::from_secs_f64(t).as_micros()),
+                    Ev::Churn {
+                        node: i,
+                        online: false,
+                    },
+                );
+            }
+        }
+    }
+
+    fn push(&mut self, at: Timestamp, ev: Ev) {
+        self.seq += 1;
+        self.queue.push(Reverse(Queued {
+            at,
+            seq: self.seq,
+            ev,
+        }));
+    }
+
+    /// Processes events until the queue is empty or the scenario's duration has passed.
+    pub fn run_to_end(&mut self) {
+        while let Some(Reverse(q)) = self.queue.pop() {
+            if q.at > self.end {
+                break;
+            }
+            self.now = q.at;
+            self.metrics.events += 1;
+            self.step(q.ev);
+        }
+    }
+
+    fn step(&mut self, ev: Ev) {
+        let now = self.now;
+        let (node, code) = match &ev {
+            Ev::Deliver { to, .. } => (*to, 1u8),
+            Ev::Timer { node, .. } => (*node, 2),
+            Ev::PowDone { node, .. } => (*node, 3),
+            Ev::Payment { node, .. } => (*node, 4),
+            Ev::Settled { node, .. } => (*node, 5),
+            Ev::Publish { arrival } => (self.customers[self.arrivals[*arrival].customer], 6),
+            Ev::Churn { node, .. } => (*node, 7),
+        };
+        self.trace.update(now.0.to_le_bytes());
+        self.trace.update([code]);
+        self.trace.update(node.to_le_bytes());
+        let sn = &mut self.nodes[node as usize];
+        // A busy device handles the input when it is free again.
+        if matches!(ev, Ev::Deliver { .. }) && sn.busy_until > now {
+            let at = sn.busy_until;
+            self.push(at, ev);
+            return;
+        }
+        let before = sn.node.crypto_counts();
+        match ev {
+            Ev::Deliver { from, bytes, .. } => {
+                if !sn.online {
+                    self.metrics.frame_lost();
+                    return;
+                }
+                sn.node.handle_frame(now, PeerId(u64::from(from)), &bytes);
+            }
+            Ev::Timer { timer, .. } => sn.node.handle_timer(now, timer),
+            Ev::PowDone { id, nonce, .. } => sn.node.handle_pow_solved(now, id, nonce),
+            Ev::Payment {
+                payload,
+                hash,
+                outcome,
+                ..
+            } => sn.node.handle_payment_result(now, payload, hash, outcome),
+            Ev::Settled { hash, .. } => sn.node.handle_invoice_settled(now, hash),
+            Ev::Publish { arrival } => {
+                let topic = self.arrivals[arrival].topic.clone();
+                if sn.node.broadcast(now, topic).is_err() {
+                    return;
+                }
+            }
+            Ev::Churn { online, .. } => {
+                sn.online = online;
+                let mean = if online {
+                    self.online_mean_s
+                } else {
+                    self.offline_mean_s
+                };
+                let t = exponential(&mut self.churn_rng, mean);
+                let at = now + Duration::from_secs_f64(t);
+                self.push(
+                    at,
+                    Ev::Churn {
+                        node,
+                        online: !online,
+                    },
+                );
+                return;
+            }
+        }
+        let sn = &mut self.nodes[node as usize];
+        let cost = self.device.crypto(&sn.node.crypto_counts().since(&before));
+        let done = now + cost;
+        sn.busy_until = sn.busy_until.max(done);
+        self.drain(node, done);
+    }
+
+    fn drain(&mut self, i: u32, at: Timestamp) {
+        while let Some(out) = self.nodes[i as usize].node.poll_output() {
+            self.apply(i, at, out);
+        }
+    }
+
+    fn apply(&mut self, i: u32, at: Timestamp, out: Output) {
+        match out {
+            Output::Send { to, kind, bytes } => self.send(i, to.0 as u32, kind, bytes, at),
+            Output::SetTimer { timer, at: when } => self.push(when, Ev::Timer { node: i, timer }),
+            Output::SolvePow { id, work, data } => {
+                let (nonce, attempts) = pow::solve(&data, &work, 0, u64::MAX)
+                    .expect("invariant: a nonce exists below 2^64 for any target ≥ 2^-60");
+                self.metrics.pow(i, attempts);
+                let sn = &mut self.nodes[i as usize];
+                let start = sn.busy_until.max(at);
+                let done = start + self.device.pow(attempts);
+                sn.busy_until = done;
+                self.push(done, Ev::PowDone { node: i, id, nonce });
+            }
+            Output::RegisterInvoice { invoice, preimage } => {
+                self.ledger.register(i, &invoice, preimage)
+            }
+            Output::PayInvoices {
+                payload_id,
+                invoices,
+            } => {
+                for inv in invoices {
+                    let (outcome, payee) = self.ledger.pay(i, &inv);
+                    let rtt = Duration::from_secs_f64(2.0 * self.links.delay_ms() / 1e3);
+                    let hash = inv.payment_hash;
+                    self.push(
+                        at + rtt,
+                        Ev::Payment {
+                            node: i,
+                            payload: payload_id,
+                            hash,
+                            outcome,
+                        },
+                    );
+                    if let Some(payee) = payee {
+                        self.push(at + rtt, Ev::Settled { node: payee, hash });
+                    }
+                }
+            }
+            Output::DeliverReply {
+                payload_id,
+                fee_paid_sat,
+                route_length,
+                ..
+            } => {
+                self.metrics
+                    .reply_delivered(payload_id, at, fee_paid_sat, route_length);
+            }
+            Output::Event(e) => self.observe(i, at, e),
+        }
+    }
+
+    fn send(&mut self, from: u32, to: u32, kind: FrameKind, bytes: Vec<u8>, at: Timestamp) {
+        self.metrics.frame_sent(from, kind, bytes.len());
+        match self.links.transmit(bytes.len()) {
+            Some(delay) => self.push(at + delay, Ev::Deliver { to, from, bytes }),
+            None => self.metrics.frame_lost(),
+        }
+    }
+
+    fn observe(&mut self, i: u32, at: Timestamp, e: Event) {
+        match e {
+            Event::TopicBroadcast { payload_id } => {
+                let eligible = self.eligible(i);
+                self.metrics.topic_started(payload_id, i, at, eligible);
+            }
+            Event::TopicAccepted { payload_id, .. } => {
+                self.metrics.topic_accepted(payload_id, i, at)
+            }
+            Event::FrameRejected { reason, .. } => self.metrics.rejected(&reason),
+            Event::ReplyReceived { payload_id, .. } => self.metrics.reply_received(payload_id, at),
+            Event::PaymentFailed { .. } => self.metrics.payment_failed(),
+            Event::ReplyUnpaid { .. } => self.metrics.reply_unpaid(),
+            _ => {}
+        }
+    }
+
+    /// Honest online nodes other than `sender`.
+    fn eligible(&self, sender: u32) -> u32 {
+        let online = self.nodes.iter().filter(|n| n.online).count() as u32;
+        online - u32::from(self.nodes[sender as usize].online)
+    }
+
+    /// Reduces the run to its measurements.
+    pub fn finish(self) -> RunOutput {
+        let mut crypto = CryptoCounts::default();
+        for n in &self.nodes {
+            let c = n.node.crypto_counts();
+            crypto.sign += c.sign;
+            crypto.verify += c.verify;
+            crypto.seal += c.seal;
+            crypto.open += c.open;
+            crypto.sym_encrypt += c.sym_encrypt;
+            crypto.sym_decrypt += c.sym_decrypt;
+            crypto.hash += c.hash;
+        }
+        let totals = Totals {
+            nodes: self.nodes.len() as u32,
+            honest_nodes: self.nodes.len() as u32,
+            graph_connected: self.graph_connected,
+            crypto,
+            earned: self.ledger.earned().to_vec(),
+            fees_conserved: self.ledger.is_conserved(),
+            extra: Vec::new(),
+        };
+        let trace_sha256 = hex::encode(self.trace.finalize());
+        RunOutput {
+            metrics: self.metrics.finish(&totals, self.horizon_s),
+            trace_sha256,
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Building a run's world from a scenario: graph, roles, keys, certificates, policies, nodes.
+
+use super::{Role, SimNode};
+use crate::fanout::{FanoutRule, SimPolicy};
+use crate::graph::{GraphError, PeerGraph};
+use crate::rng::{below, stream, unit, Concern};
+use crate::scenario::{FanoutPolicy, Scenario};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use sweet_gossip::{
+    CertificateAuthority, CryptoProvider, Duration, Geohash, Limits, Node, NodeConfig, PeerId,
+    PolicyParams, PowTarget, PublicKey, Timestamp, TrustStore,
+};
+
+/// A node's keys as the world knows them.
+pub(super) struct NodeKeys {
+    pub(super) peer_key: PublicKey,
+}
+
+/// The protocol numbers of honest nodes in `s`.
+pub(crate) fn policy_params(s: &Scenario) -> PolicyParams {
+    let p = &s.policy;
+    PolicyParams {
+        routing_fee_sat: p.routing_fee_sat,
+        pow_target: PowTarget::from_expected_hashes(p.pow_difficulty.round().max(1.0) as u64),
+        timestamp_tolerance: Duration::from_secs_f64(p.timestamp_tolerance_s),
+        conditions_ttl: Duration::from_secs_f64(p.conditions_ttl_s),
+        ask_timeout: Duration::from_secs_f64(p.conditions_ttl_s),
+        multibroadcast: p.multibroadcast,
+        reply_routes_max: p.reply_routes_max,
+        geohash_precision_max: usize::from(p.geohash_precision_max),
+        reply_deadline: Duration::from_secs_f64(s.workload.reply_deadline_s),
+        ..PolicyParams::default()
+    }
+}
+
+/// The fanout rule of honest nodes in `s`, in a network of `nodes` nodes.
+pub(crate) fn fanout_rule(s: &Scenario, nodes: u32) -> FanoutRule {
+    let p = &s.policy;
+    match p.fanout {
+        FanoutPolicy::Flood => FanoutRule::Flood,
+        FanoutPolicy::Fixed => FanoutRule::Fixed { k: p.fanout_k },
+        FanoutPolicy::Probabilistic => FanoutRule::Probabilistic { p: p.fanout_p },
+        FanoutPolicy::Logarithmic => FanoutRule::Logarithmic {
+            c: p.fanout_c,
+            nodes,
+        },
+        FanoutPolicy::Adaptive => FanoutRule::Adaptive {
+            target_rounds: p.adaptive_target_rounds,
+            k_min: p.adaptive_k_min,
+            k_max: p.adaptive_k_max,
+            nodes,
+        },
+        FanoutPolicy::Reputation => FanoutRule::Reputation {
+            k: p.fanout_k,
+            explore: p.reputation_explore,
+        },
+    }
+}
+
+/// Assigns roles: customers first, then gig workers, drawn without replacement from a random
+/// permutation of the nodes.
+pub(super) fn roles(s: &Scenario, replicate: u32, nodes: u32) -> (Vec<Role>, Vec<Option<Geohash>>) {
+    let mut rng = stream(s.seed, replicate, Concern::Roles);
+    let (customers, workers) = s.roles.counts(nodes);
+    let mut order: Vec<u32> = (0..nodes).collect();
+    for i in (1..order.len()).rev() {
+        let j = below(&mut rng, i as u64 + 1) as usize;
+        order.swap(i, j);
+    }
+    let mut roles = vec![Role::Gossiper; nodes as usize];
+    let mut areas = vec![None; nodes as usize];
+    let b = s.workload.bbox;
+    for (rank, &n) in order.iter().enumerate() {
+        let rank = rank as u32;
+        if rank < customers {
+            roles[n as usize] = Role::Customer;
+        } else if rank < customers.saturating_add(workers) {
+            roles[n as usize] = Role::Worker;
+            let lat = b.lat_min + (b.lat_max - b.lat_min) * unit(&mut rng);
+            let lon = b.lon_min + (b.lon_max - b.lon_min) * unit(&mut rng);
+            let precision = usize::from(s.roles.service_area_precision);
+            areas[n as usize] = Some(Geohash::encode(lat, lon, precision));
+        }
+    }
+    (roles, areas)
+}
+
+/// Everything needed to make nodes.
+pub(super) struct Factory {
+    pub(super) crypto: Arc<dyn CryptoProvider>,
+    pub(super) ca: CertificateAuthority,
+    pub(super) rogue_ca: CertificateAuthority,
+    pub(super) trust: Arc<TrustStore>,
+    pub(super) seed: u64,
+    pub(super) replicate: u32,
+}
+
+impl Factory {
+    pub(super) fn new(crypto: Arc<dyn CryptoProvider>, seed: u64, replicate: u32) -> Self {
+        let ca_seed = crate::rng::derive_seed(seed, replicate, Concern::Keys(u32::MAX));
+        let rogue_seed = crate::rng::derive_seed(seed, replicate, Concern::Keys(u32::MAX - 1));
+        let ca = CertificateAuthority::new("sweet-gossip-ca", crypto.keypair_from_seed(ca_seed));
+        let rogue_ca = CertificateAuthority::new("rogue-ca", crypto.keypair_from_seed(rogue_seed));
+        let mut trust = TrustStore::new();
+        trust.trust(ca.name(), ca.public_key());
+        Self {
+            crypto,
+            ca,
+            rogue_ca,
+            trust: Arc::new(trust),
+            seed,
+            replicate,
+        }
+    }
+
+    /// Node `index` with `policy`; `trusted` picks the certificate's authority.
+    pub(super) fn node(&self, index: u32, policy: SimPolicy, trusted: bool) -> (Node, NodeKeys) {
+        let mut seeds = stream(self.seed, self.replicate, Concern::Keys(index));
+        let mut key = || {
+            let mut s = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut seeds, &mut s);
+            self.crypto.keypair_from_seed(s)
+        };
+        let (identity, account, peer_key) = (key(), key(), key());
+        let ca = if trusted { &self.ca } else { &self.rogue_ca };
+        let certificate = ca.issue(
+            self.crypto.as_ref(),
+            identity.public(),
+            "sweet-gossip-member",
+            &format!("node-{index}"),
+            Timestamp::ZERO,
+            Timestamp(u64::MAX / 2),
+        );
+        let keys = NodeKeys {
+            peer_key: peer_key.public(),
+        };
+        let cfg = NodeConfig {
+            address: PeerId(u64::from(index)),
+            identity,
+            certificate,
+            account,
+            peer_key,
+            trust: Arc::clone(&self.trust),
+            crypto: Arc::clone(&self.crypto),
+            limits: Limits::default(),
+        };
+        let rng = stream(self.seed, self.replicate, Concern::Node(index));
+        (Node::new(cfg, Box::new(policy), rng), keys)
+    }
+}
+
+/// Builds the honest nodes of `s` over `graph`.
+pub(super) fn build_nodes(
+    s: &Scenario,
+    replicate: u32,
+    graph: &PeerGraph,
+    factory: &Factory,
+) -> (Vec<SimNode>, Vec<NodeKeys>) {
+    let n = graph.node_count();
+    let (roles, areas) = roles(s, replicate, n);
+    let params = policy_params(s);
+    let rule = fanout_rule(s, n);
+    let mut fee_rng = stream(s.seed, replicate, Concern::Roles);
+    let mut nodes = Vec::with_capacity(n as usize);
+    let mut keys = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let jitter = if s.policy.fee_jitter_sat > 0 {
+            below(&mut fee_rng, s.policy.fee_jitter_sat + 1)
+        } else {
+            0
+        };
+        let mut p = params.clone();
+        p.routing_fee_sat += jitter;
+        let policy = SimPolicy {
+            params: p,
+            fanout: rule.clone(),
+            route_choice: s.policy.route_choice,
+            service_area: areas[i as usize].clone(),
+            message_bytes: s.workload.message_bytes as usize,
+            scores: BTreeMap::new(),
+        };
+        let (node, k) = factory.node(i, policy, true);
+        nodes.push(SimNode::new(node, roles[i as usize]));
+        keys.push(k);
+    }
+    (nodes, keys)
+}
+
+/// Generates the graph of `s`, resolving edge-list paths against `base_dir`.
+pub(super) fn build_graph(
+    s: &Scenario,
+    replicate: u32,
+    base_dir: &Path,
+) -> Result<PeerGraph, GraphError> {
+    s.graph
+        .generate(&mut stream(s.seed, replicate, Concern::Graph), base_dir)
+}

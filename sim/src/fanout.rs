@@ -1,0 +1,293 @@
+//! Fanout strategies and node roles as [`Policy`] implementations of the protocol crate: the
+//! engine never special-cases them.
+
+use crate::rng::{below, chance, sample};
+pub use crate::scenario::RouteChoice;
+use rand::RngCore;
+use std::collections::BTreeMap;
+use sweet_gossip::{
+    FanoutContext, Feedback, Geohash, PeerId, Policy, PolicyParams, RouteOption, Topic,
+};
+
+/// How many and which peers a node offers a topic to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FanoutRule {
+    /// Every peer but the one the topic came from.
+    Flood,
+    /// `k` distinct peers drawn uniformly from the candidates; a peer that declines is not
+    /// replaced.
+    Fixed {
+        /// Peers per forward.
+        k: u32,
+    },
+    /// Each candidate independently with probability `p`.
+    Probabilistic {
+        /// Inclusion probability.
+        p: f64,
+    },
+    /// ceil(ln n + c) peers drawn uniformly, n the network size.
+    Logarithmic {
+        /// Additive constant.
+        c: f64,
+        /// Network size n.
+        nodes: u32,
+    },
+    /// Fanout per round following a target infection curve (after Verma & Ooi, ICDCS 2005).
+    ///
+    /// The target is geometric growth that infects all n nodes in `target_rounds` rounds:
+    /// I(r) = n^(r/R). A node forwarding in round r (its hop count) should make
+    /// g = n^(1/R) − 1 new infections; a contacted peer is still uninfected with probability
+    /// about 1 − I(r)/n, so the fanout is ceil(g / max(1 − I(r)/n, 0.05)), clamped to
+    /// [k_min, k_max]. Early rounds use a small fanout; later rounds raise it to beat
+    /// saturation.
+    Adaptive {
+        /// Rounds R in which the target curve reaches every node.
+        target_rounds: u32,
+        /// Lower clamp.
+        k_min: u32,
+        /// Upper clamp.
+        k_max: u32,
+        /// Network size n.
+        nodes: u32,
+    },
+    /// `k` peers, preferring those whose replies were paid (score = paid − failed replies
+    /// brought back); each pick is uniform at random with probability `explore`, and ties are
+    /// broken at random.
+    Reputation {
+        /// Peers per forward.
+        k: u32,
+        /// Share of uniformly random picks.
+        explore: f64,
+    },
+}
+
+impl FanoutRule {
+    /// The adaptive fanout for round `hop`.
+    pub fn adaptive_fanout(
+        hop: u32,
+        target_rounds: u32,
+        k_min: u32,
+        k_max: u32,
+        nodes: u32,
+    ) -> u32 {
+        let n = f64::from(nodes.max(2));
+        let r = f64::from(target_rounds.max(1));
+        let growth = libm::pow(n, 1.0 / r) - 1.0;
+        let infected = libm::pow(n, (f64::from(hop) / r).min(1.0));
+        let fresh = (1.0 - infected / n).max(0.05);
+        let k = libm::ceil(growth / fresh);
+        (k.min(f64::from(u32::MAX)) as u32).clamp(k_min, k_max.max(k_min))
+    }
+
+    fn pick(
+        &self,
+        ctx: &FanoutContext<'_>,
+        scores: &BTreeMap<PeerId, i64>,
+        rng: &mut dyn RngCore,
+    ) -> Vec<PeerId> {
+        let mut rng = rng;
+        let c = ctx.candidates;
+        match *self {
+            FanoutRule::Flood => c.to_vec(),
+            FanoutRule::Fixed { k } => sample(&mut rng, c, k as usize),
+            FanoutRule::Probabilistic { p } => {
+                c.iter().copied().filter(|_| chance(&mut rng, p)).collect()
+            }
+            FanoutRule::Logarithmic { c: add, nodes } => {
+                let k = libm::ceil(libm::log(f64::from(nodes.max(1))) + add).max(0.0) as usize;
+                sample(&mut rng, c, k)
+            }
+            FanoutRule::Adaptive {
+                target_rounds,
+                k_min,
+                k_max,
+                nodes,
+            } => {
+                let k = Self::adaptive_fanout(ctx.hop, target_rounds, k_min, k_max, nodes);
+                sample(&mut rng, c, k as usize)
+            }
+            FanoutRule::Reputation { k, explore } => {
+                // Random order first, so equal scores are broken at random.
+                let mut pool = sample(&mut rng, c, c.len());
+                let mut out = Vec::with_capacity(k as usize);
+                while out.len() < k as usize && !pool.is_empty() {
+                    let i = if chance(&mut rng, explore) {
+                        below(&mut rng, pool.len() as u64) as usize
+                    } else {
+                        let best = pool
+                            .iter()
+                            .map(|p| scores.get(p).copied().unwrap_or(0))
+                            .max();
+                        let best = best.expect("pool is not empty");
+                        pool.iter()
+                            .position(|p| scores.get(p).copied().unwrap_or(0) == best)
+                            .expect("the maximum is in the pool")
+                    };
+                    out.push(pool.remove(i));
+                }
+                out
+            }
+        }
+    }
+}
+
+/// A simulated node's policy: protocol defaults from `params`, plus a fanout rule, a route
+/// choice, and for gig workers a service area in which they reply.
+#[derive(Debug, Clone)]
+pub struct SimPolicy {
+    /// Protocol numbers.
+    pub params: PolicyParams,
+    /// Fanout rule.
+    pub fanout: FanoutRule,
+    /// Route choice as a sender.
+    pub route_choice: RouteChoice,
+    /// Some(area) for gig workers: reply to topics picked up inside it.
+    pub service_area: Option<Geohash>,
+    /// Size of the reply message in bytes.
+    pub message_bytes: usize,
+    /// Reputation scores by peer (used by [`FanoutRule::Reputation`]).
+    pub scores: BTreeMap<PeerId, i64>,
+}
+
+impl Policy for SimPolicy {
+    fn params(&self) -> &PolicyParams {
+        &self.params
+    }
+
+    fn will_reply(&self, topic: &Topic) -> bool {
+        match (&self.service_area, topic.location()) {
+            (Some(area), Some(at)) => at.is_within(area),
+            _ => false,
+        }
+    }
+
+    fn reply_message(&mut self, _topic: &Topic, rng: &mut dyn RngCore) -> Vec<u8> {
+        let mut m = vec![0u8; self.message_bytes];
+        rng.fill_bytes(&mut m);
+        m
+    }
+
+    fn fanout(&mut self, ctx: &FanoutContext<'_>, rng: &mut dyn RngCore) -> Vec<PeerId> {
+        self.fanout.pick(ctx, &self.scores, rng)
+    }
+
+    fn choose_route(&self, routes: &[RouteOption]) -> Option<usize> {
+        let best = routes
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, r)| match self.route_choice {
+                RouteChoice::Cheapest => (r.fee_unpaid_sat, u64::from(r.length), r.arrived.0, *i),
+                RouteChoice::Shortest => (u64::from(r.length), r.fee_unpaid_sat, r.arrived.0, *i),
+                RouteChoice::First => (r.arrived.0, 0, 0, *i),
+            });
+        best.map(|(i, _)| i)
+    }
+
+    fn observe(&mut self, feedback: &Feedback) {
+        match feedback {
+            Feedback::ReplyPaid { via } => *self.scores.entry(*via).or_default() += 2,
+            Feedback::ReplyFailed { via } => *self.scores.entry(*via).or_default() -= 1,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{stream, Concern};
+    use sweet_gossip::{PayloadId, TaxiTopic, Timestamp};
+
+    fn topic() -> Topic {
+        Topic::Taxi(TaxiTopic {
+            pickup_geohash: Geohash::encode(-33.86, 151.2, 7),
+            dropoff_geohash: Geohash::encode(-33.8, 151.1, 7),
+            pickup_after: Timestamp(0),
+            dropoff_before: Timestamp(1),
+        })
+    }
+
+    fn pick(rule: FanoutRule, hop: u32, scores: &BTreeMap<PeerId, i64>) -> Vec<PeerId> {
+        let candidates: Vec<PeerId> = (0..20).map(PeerId).collect();
+        let t = topic();
+        let ctx = FanoutContext {
+            payload_id: PayloadId([0; 16]),
+            topic: &t,
+            hop,
+            from: None,
+            candidates: &candidates,
+            now: Timestamp(0),
+        };
+        let mut rng = stream(1, 0, Concern::Node(0));
+        rule.pick(&ctx, scores, &mut rng)
+    }
+
+    #[test]
+    fn rules_pick_the_documented_number_of_distinct_peers() {
+        let none = BTreeMap::new();
+        assert_eq!(pick(FanoutRule::Flood, 0, &none).len(), 20);
+        let fixed = pick(FanoutRule::Fixed { k: 5 }, 0, &none);
+        let mut d = fixed.clone();
+        d.sort();
+        d.dedup();
+        assert_eq!((fixed.len(), d.len()), (5, 5));
+        // ceil(ln 1000 + 1) = ceil(7.9) = 8.
+        assert_eq!(
+            pick(
+                FanoutRule::Logarithmic {
+                    c: 1.0,
+                    nodes: 1000
+                },
+                0,
+                &none
+            )
+            .len(),
+            8
+        );
+        assert!(pick(FanoutRule::Probabilistic { p: 0.0 }, 0, &none).is_empty());
+        assert_eq!(
+            pick(FanoutRule::Probabilistic { p: 1.0 }, 0, &none).len(),
+            20
+        );
+    }
+
+    #[test]
+    fn adaptive_fanout_rises_with_the_round() {
+        let f: Vec<u32> = (0..6)
+            .map(|h| FanoutRule::adaptive_fanout(h, 6, 1, 20, 10_000))
+            .collect();
+        // n^(1/6) - 1 = 3.64 at round 0: fanout 4; later rounds need more.
+        assert_eq!(f[0], 4);
+        assert!(f.windows(2).all(|w| w[0] <= w[1]), "{f:?}");
+        assert!(f[5] > f[0]);
+        assert_eq!(
+            FanoutRule::adaptive_fanout(5, 6, 1, 6, 10_000),
+            6,
+            "clamped to k_max"
+        );
+    }
+
+    #[test]
+    fn reputation_prefers_paid_peers() {
+        let mut scores = BTreeMap::new();
+        scores.insert(PeerId(7), 10);
+        scores.insert(PeerId(3), 5);
+        let picked = pick(FanoutRule::Reputation { k: 2, explore: 0.0 }, 0, &scores);
+        assert_eq!(picked, vec![PeerId(7), PeerId(3)]);
+    }
+
+    #[test]
+    fn gig_worker_replies_only_inside_its_area() {
+        let mut p = SimPolicy {
+            params: PolicyParams::default(),
+            fanout: FanoutRule::Flood,
+            route_choice: RouteChoice::Cheapest,
+            service_area: Some(Geohash::encode(-33.86, 151.2, 4)),
+            message_bytes: 16,
+            scores: BTreeMap::new(),
+        };
+        assert!(p.will_reply(&topic()));
+        p.service_area = Some(Geohash::encode(51.5, 0.0, 4));
+        assert!(!p.will_reply(&topic()));
+    }
+}
