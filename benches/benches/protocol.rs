@@ -3,11 +3,16 @@
 //! cryptographic operations it must do.
 //!
 //! Run: `cargo bench -p sweet-gossip-benches --bench protocol -- --warm-up-time 1 --measurement-time 3`
+//!
+//! Times are the benchmark thread's CPU time, so that other processes on a shared machine do
+//! not inflate them; set `SG_BENCH_CLOCK=wall` for criterion's usual wall-clock time.
 
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{black_box, BatchSize, Criterion};
 use rand_chacha::ChaCha12Rng;
 use rand_core::SeedableRng;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use sweet_gossip::{pow, sha256, CryptoProvider, Output, RealCrypto};
 use sweet_gossip_benches::{Recording, DEFAULT_UPSTREAM};
 
@@ -36,7 +41,50 @@ fn function(id: &str) -> &str {
 /// Plaintext of a symmetric layer: a short reply message sealed to the sender.
 const SYM_LAYER_BYTES: usize = 128;
 
-fn crypto_ops(c: &mut Criterion, rec: &Recording) {
+/// CPU time consumed by the calling thread (`CLOCK_THREAD_CPUTIME_ID`).
+struct ThreadCpuTime {
+    wall: WallTime,
+}
+
+impl ThreadCpuTime {
+    fn now() -> Duration {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant libc defines.
+        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    }
+}
+
+impl Measurement for ThreadCpuTime {
+    type Intermediate = Duration;
+    type Value = Duration;
+
+    fn start(&self) -> Duration {
+        Self::now()
+    }
+    fn end(&self, start: Duration) -> Duration {
+        Self::now().saturating_sub(start)
+    }
+    fn add(&self, a: &Duration, b: &Duration) -> Duration {
+        *a + *b
+    }
+    fn zero(&self) -> Duration {
+        Duration::ZERO
+    }
+    fn to_f64(&self, v: &Duration) -> f64 {
+        v.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        // Same unit (nanoseconds) as wall time, so the same formatting applies.
+        self.wall.formatter()
+    }
+}
+
+fn crypto_ops<M: Measurement>(c: &mut Criterion<M>, rec: &Recording) {
     let crypto = RealCrypto;
     let cfg = rec.config();
     let mut rng = ChaCha12Rng::seed_from_u64(1);
@@ -107,10 +155,10 @@ fn crypto_ops(c: &mut Criterion, rec: &Recording) {
 
 /// Hands every output to the driver: here, black-boxed and dropped.
 fn consume(o: Output) {
-    black_box(o);
+    drop(black_box(o));
 }
 
-fn hops(c: &mut Criterion, rec: &Recording) {
+fn hops<M: Measurement>(c: &mut Criterion<M>, rec: &Recording) {
     let mut g = c.benchmark_group("hop");
     g.bench_function(function(id::RELAY), |b| {
         b.iter_batched(
@@ -202,11 +250,22 @@ fn print_ratios(rec: &Recording) {
     }
 }
 
+fn run<M: Measurement>(c: Criterion<M>, rec: &Recording) {
+    let mut c = c.configure_from_args();
+    crypto_ops(&mut c, rec);
+    hops(&mut c, rec);
+    c.final_summary();
+}
+
 fn main() {
     let rec = Recording::new(DEFAULT_UPSTREAM);
-    let mut c = Criterion::default().configure_from_args();
-    crypto_ops(&mut c, &rec);
-    hops(&mut c, &rec);
-    c.final_summary();
+    if std::env::var("SG_BENCH_CLOCK").is_ok_and(|v| v == "wall") {
+        println!("clock: wall time");
+        run(Criterion::default(), &rec);
+    } else {
+        println!("clock: thread CPU time (SG_BENCH_CLOCK=wall for wall time)");
+        let cpu = ThreadCpuTime { wall: WallTime };
+        run(Criterion::default().with_measurement(cpu), &rec);
+    }
     print_ratios(&rec);
 }

@@ -13,5 +13,8 @@ pub mod graph;
 pub mod ledger;
 pub mod metrics;
 pub mod network;
+pub mod report;
 pub mod rng;
+pub mod runner;
 pub mod scenario;
+pub mod stats;

@@ -1,1 +1,181 @@
-fn main() {}
+//! `sgsim`: run Sweet-Gossip scenarios and get reproducible measurements and reports.
+
+use clap::{Parser, Subcommand};
+use sgsim::runner::{self, RunOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Deterministic simulator and research harness for the Sweet-Gossip protocol.
+#[derive(Parser)]
+#[command(name = "sgsim", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every sweep point × replicate of a scenario; write results and a report to
+    /// OUT/<scenario name>/.
+    Run {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Worker threads (default: all cores); never changes results.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Replicates per sweep point, overriding the file.
+        #[arg(long)]
+        replicates: Option<u32>,
+        /// Scenario seed, overriding the file.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        /// Keep runs saved by an earlier, interrupted run of the same sweep; run the rest.
+        #[arg(long)]
+        resume: bool,
+        /// Run only shard I of N (e.g. 2/8); combine shards with `sgsim merge`.
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<(u32, u32)>,
+    },
+    /// Validate a scenario and print it resolved, with every default filled in.
+    Check {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// List graph generators, fanout policies, latency models, attacks and their parameters.
+    List,
+    /// Regenerate the report of a result folder from its result files alone.
+    Report {
+        /// A result folder, e.g. reports/quickstart.
+        dir: PathBuf,
+    },
+    /// Combine shard result folders into one result folder, as one unsharded run would write.
+    Merge {
+        /// Output result folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Shard result folders.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+    },
+}
+
+fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let (i, n) = s.split_once('/').ok_or("expected I/N, e.g. 0/4")?;
+    let i: u32 = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("shard index {i:?} is not a number"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("shard count {n:?} is not a number"))?;
+    if n == 0 || i >= n {
+        return Err(format!("need 0 <= I < N, got {i}/{n}"));
+    }
+    Ok((i, n))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(command: Command) -> Result<(), String> {
+    match command {
+        Command::Run {
+            scenario,
+            out,
+            threads,
+            replicates,
+            seed,
+            quiet,
+            resume,
+            shard,
+        } => {
+            let opts = RunOptions {
+                out,
+                threads,
+                replicates,
+                seed,
+                quiet,
+                resume,
+                shard,
+            };
+            let r = runner::run_file(&scenario, &opts).map_err(|e| e.to_string())?;
+            if !quiet {
+                eprintln!(
+                    "{} runs ({} executed, {} resumed) -> {}",
+                    r.runs_total,
+                    r.runs_executed,
+                    r.runs_resumed,
+                    r.dir
+                        .join(if shard.is_some() { "runs" } else { "report.md" })
+                        .display()
+                );
+            }
+            Ok(())
+        }
+        Command::Check { scenario } => {
+            let file = sgsim::scenario::load(&scenario).map_err(|e| e.to_string())?;
+            print!("{}", file.resolved_toml());
+            Ok(())
+        }
+        Command::List => {
+            print!("{}", list());
+            Ok(())
+        }
+        Command::Report { dir } => {
+            let files = sgsim::report::write_report(&dir).map_err(|e| e.to_string())?;
+            for f in files {
+                println!("{}", f.display());
+            }
+            Ok(())
+        }
+        Command::Merge { out, shards } => {
+            let n = runner::merge(&out, &shards).map_err(|e| e.to_string())?;
+            eprintln!("merged {n} runs -> {}", out.join("report.md").display());
+            Ok(())
+        }
+    }
+}
+
+fn list() -> String {
+    use std::fmt::Write as _;
+    let mut s = String::from("Graph generators ([graph] generator = ...)\n");
+    for g in sgsim::graph::generator_catalogue() {
+        let _ = writeln!(s, "  {:<16} {}", g.name, g.summary);
+        for (k, v) in &g.params {
+            let _ = writeln!(s, "      {k:<14} {v}");
+        }
+    }
+    for group in sgsim::scenario::catalogue() {
+        let _ = writeln!(
+            s,
+            "\n{} ({} = ..., default {})",
+            group.title, group.key, group.default
+        );
+        for e in group.entries {
+            let _ = writeln!(s, "  {:<16} {}", e.name, e.summary);
+            for p in e.params {
+                let _ = writeln!(
+                    s,
+                    "      {:<24} (default {}) {}",
+                    p.key, p.default, p.meaning
+                );
+            }
+        }
+    }
+    s
+}

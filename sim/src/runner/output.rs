@@ -1,0 +1,189 @@
+//! Result files. Every run is first saved alone under `runs/`, so an interrupted sweep keeps
+//! what it finished; the sweep files are then assembled from those in a fixed order, so their
+//! bytes never depend on thread timing or on how the sweep was split into shards.
+
+use super::RunnerError;
+use crate::metrics::RunMetrics;
+use crate::stats::summarize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// One run's saved result: `runs/p<point>-r<replicate>.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRecord {
+    /// Sweep point index.
+    pub point: u32,
+    /// Replicate index.
+    pub replicate: u32,
+    /// The run's seed (derived from the scenario seed and the replicate).
+    pub seed: u64,
+    /// The swept keys and their values at this point.
+    pub params: Vec<(String, String)>,
+    /// Digest of the resolved sweep the run belongs to; `--resume` skips only matching runs.
+    pub sweep_digest: String,
+    /// SHA-256 of the run's event trace.
+    pub trace_sha256: String,
+    /// The measurements.
+    #[serde(flatten)]
+    pub metrics: RunMetrics,
+}
+
+/// What the assembled files need to know about the sweep: saved as `sweep.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepMeta {
+    /// Scenario name.
+    pub name: String,
+    /// The scenario in a sentence (the first comment line of its file).
+    pub description: String,
+    /// Swept keys, in file order.
+    pub swept: Vec<String>,
+    /// Every point with its parameter values.
+    pub points: Vec<PointMeta>,
+    /// Replicates per point.
+    pub replicates: u32,
+    /// SHA-256 of the resolved scenario (file plus command-line overrides).
+    pub digest: String,
+    /// Crate version that produced the results.
+    pub version: String,
+}
+
+/// One sweep point in `sweep.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointMeta {
+    /// Point index.
+    pub index: u32,
+    /// Swept keys and values.
+    pub params: Vec<(String, String)>,
+}
+
+/// Path of the saved run.
+pub fn run_path(dir: &Path, point: u32, replicate: u32) -> PathBuf {
+    dir.join("runs")
+        .join(format!("p{point:05}-r{replicate:05}.json"))
+}
+
+/// Writes `bytes` to `path` atomically (temporary file, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunnerError> {
+    let tmp = path.with_extension("tmp");
+    fs::write(&tmp, bytes).map_err(|e| RunnerError::io("write", &tmp, e))?;
+    fs::rename(&tmp, path).map_err(|e| RunnerError::io("rename", path, e))
+}
+
+/// Reads a saved run, `None` if it is absent, unreadable or from another sweep.
+pub fn read_run(path: &Path, digest: &str) -> Option<RunRecord> {
+    let text = fs::read_to_string(path).ok()?;
+    let rec: RunRecord = serde_json::from_str(&text).ok()?;
+    (rec.sweep_digest == digest).then_some(rec)
+}
+
+/// Writes `sweep.json`, `runs.jsonl`, `summary.csv` and `coverage.csv` from the saved runs;
+/// returns how many runs were found.
+pub fn assemble(dir: &Path, meta: &SweepMeta) -> Result<usize, RunnerError> {
+    let mut records = Vec::new();
+    for p in &meta.points {
+        for r in 0..meta.replicates {
+            if let Some(rec) = read_run(&run_path(dir, p.index, r), &meta.digest) {
+                records.push(rec);
+            }
+        }
+    }
+    let json = serde_json::to_string_pretty(meta).expect("invariant: sweep meta serialises");
+    write_atomic(&dir.join("sweep.json"), format!("{json}\n").as_bytes())?;
+    let mut runs = String::new();
+    let mut coverage = String::from("point,replicate,time_s,coverage\n");
+    for rec in &records {
+        let line = serde_json::json!({
+            "point": rec.point,
+            "replicate": rec.replicate,
+            "seed": rec.seed,
+            "params": rec.params,
+            "trace_sha256": rec.trace_sha256,
+            "metrics": rec.metrics.metrics,
+            "distributions": rec.metrics.distributions,
+        });
+        runs.push_str(&line.to_string());
+        runs.push('\n');
+        for (t, c) in &rec.metrics.coverage {
+            let _ = writeln!(
+                coverage,
+                "{},{},{},{}",
+                rec.point,
+                rec.replicate,
+                num(*t),
+                num(*c)
+            );
+        }
+    }
+    write_atomic(&dir.join("runs.jsonl"), runs.as_bytes())?;
+    write_atomic(&dir.join("coverage.csv"), coverage.as_bytes())?;
+    write_atomic(
+        &dir.join("summary.csv"),
+        summary_csv(meta, &records).as_bytes(),
+    )?;
+    Ok(records.len())
+}
+
+fn summary_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
+    let mut out = String::from("point");
+    for k in &meta.swept {
+        out.push(',');
+        out.push_str(&csv_field(k));
+    }
+    out.push_str(",metric,n,mean,std,ci95_low,ci95_high\n");
+    for p in &meta.points {
+        let runs: Vec<&RunRecord> = records.iter().filter(|r| r.point == p.index).collect();
+        let names: BTreeSet<&String> = runs.iter().flat_map(|r| r.metrics.metrics.keys()).collect();
+        for name in names {
+            let values = runs
+                .iter()
+                .filter_map(|r| r.metrics.metrics.get(name).copied().flatten());
+            let s = summarize(values);
+            let _ = write!(out, "{}", p.index);
+            for k in &meta.swept {
+                let v = p
+                    .params
+                    .iter()
+                    .find(|(pk, _)| pk == k)
+                    .map_or("", |(_, v)| v.as_str());
+                let _ = write!(out, ",{}", csv_field(v));
+            }
+            let (lo, hi) = match (s.mean, s.ci95) {
+                (Some(m), Some(c)) => (num(m - c), num(m + c)),
+                _ => (String::new(), String::new()),
+            };
+            let opt = |v: Option<f64>| v.map(num).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                ",{},{},{},{},{lo},{hi}",
+                name,
+                s.n,
+                opt(s.mean),
+                opt(s.std)
+            );
+        }
+    }
+    out
+}
+
+/// Shortest round-trip decimal form of `v`: the same bits always print the same text.
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
