@@ -32,6 +32,22 @@ mod id {
     pub(crate) const SHA_PREIMAGE: &str = "crypto/sha256_payment_hash";
     pub(crate) const RELAY: &str = "hop/relay_broadcast_hop";
     pub(crate) const REPLY: &str = "hop/reply_hop";
+    pub(crate) const ALL: [&str; 14] = [
+        SIGN,
+        VERIFY,
+        SEAL_64,
+        SEAL_LAYER,
+        OPEN_64,
+        OPEN_LAYER,
+        OPEN_PREIMAGE,
+        SYM_ENCRYPT,
+        SYM_DECRYPT,
+        POW_CHECK,
+        SHA_REQUEST,
+        SHA_PREIMAGE,
+        RELAY,
+        REPLY,
+    ];
 }
 
 fn function(id: &str) -> &str {
@@ -220,6 +236,12 @@ fn print_ratios(rec: &Recording) {
         (id::OPEN_PREIMAGE, 1.0, "open the sealed preimage"),
         (id::SHA_PREIMAGE, 1.0, "payment hash check"),
     ];
+    println!("\nmedians of the latest run of each benchmark:");
+    for op in id::ALL {
+        if let Some(ns) = median_ns(&dir, op) {
+            println!("  {op:<32} {:>10.3} us", ns / 1e3);
+        }
+    }
     println!(
         "\nper-hop ratios (median hop / sum of median crypto ops); onion layer sealed: {} B",
         rec.grown_layer_len()
@@ -267,5 +289,10 @@ fn main() {
         let cpu = ThreadCpuTime { wall: WallTime };
         run(Criterion::default().with_measurement(cpu), &rec);
     }
-    print_ratios(&rec);
+    // Only a real measurement run (`cargo bench`) has fresh estimates to compare.
+    let args: Vec<String> = std::env::args().collect();
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    if has("--bench") && !has("--test") && !has("--list") && !has("--profile-time") {
+        print_ratios(&rec);
+    }
 }

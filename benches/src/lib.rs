@@ -6,15 +6,15 @@
 //! configuration, same RNG seed, same `now`), so a timed replay does exactly one middleman's
 //! work for one hop and produces byte-identical output to the recording.
 
+mod chain;
+
+pub use chain::taxi_topic;
+
 use rand_chacha::ChaCha12Rng;
-use rand_core::{RngCore, SeedableRng};
-use std::collections::VecDeque;
-use std::sync::Arc;
+use rand_core::SeedableRng;
 use sweet_gossip::{
-    decode, pow, AskId, CertificateAuthority, CryptoCounts, CryptoProvider, DefaultPolicy, Frame,
-    FrameKind, Geohash, Keypair, Node, NodeConfig, Onion, Output, PeerId, Policy, PolicyParams,
-    PublicKey, RealCrypto, SignedRequestPayload, TaxiTopic, Timestamp, Topic, TrustStore,
-    WorkRequest, SEAL_OVERHEAD,
+    decode, AskId, CryptoCounts, Frame, FrameKind, Node, NodeConfig, Onion, Output, PeerId,
+    PublicKey, SignedRequestPayload, Timestamp, WorkRequest, SEAL_OVERHEAD,
 };
 
 /// Virtual time of every input, in the recording and in the replays.
@@ -25,110 +25,6 @@ pub const DEFAULT_UPSTREAM: usize = 3;
 
 /// Tag the protocol prefixes to the encoded request payload before signing it.
 const REQUEST_TAG: &[u8] = b"sweet-gossip/request/v1";
-
-/// A policy that replies to every topic with a fixed message.
-struct ReplierPolicy {
-    params: PolicyParams,
-    message: Vec<u8>,
-}
-
-impl Policy for ReplierPolicy {
-    fn params(&self) -> &PolicyParams {
-        &self.params
-    }
-    fn will_reply(&self, _topic: &Topic) -> bool {
-        true
-    }
-    fn reply_message(&mut self, _topic: &Topic, _rng: &mut dyn RngCore) -> Vec<u8> {
-        self.message.clone()
-    }
-}
-
-/// The policy numbers of every node in the chain: default, with easy proof of work so the
-/// recording solves quickly (checking costs one hash whatever the target).
-fn params() -> PolicyParams {
-    PolicyParams {
-        routing_fee_sat: 10,
-        pow_target: sweet_gossip::PowTarget::from_expected_hashes(64),
-        ..PolicyParams::default()
-    }
-}
-
-/// A taxi topic as a rider would broadcast it.
-pub fn taxi_topic() -> Topic {
-    Topic::Taxi(TaxiTopic {
-        pickup_geohash: Geohash::encode(-33.8647, 151.2096, 7),
-        dropoff_geohash: Geohash::encode(-33.87, 151.2, 6),
-        pickup_after: Timestamp(0),
-        dropoff_before: Timestamp(3_600_000_000),
-    })
-}
-
-fn keypair(crypto: &dyn CryptoProvider, node: usize, tag: u8) -> Keypair {
-    let mut seed = [tag; 32];
-    seed[..8].copy_from_slice(&(node as u64).to_le_bytes());
-    crypto.keypair_from_seed(seed)
-}
-
-fn rng_seed(node: usize) -> u64 {
-    0x5eed ^ (node as u64).wrapping_mul(0x9e37_79b9)
-}
-
-enum Ev {
-    Frame {
-        from: usize,
-        to: usize,
-        bytes: Vec<u8>,
-    },
-    Pow {
-        node: usize,
-        id: AskId,
-        nonce: u64,
-    },
-}
-
-/// What the recording saw: frames sent and proofs of work solved.
-#[derive(Default)]
-struct Log {
-    queue: VecDeque<Ev>,
-    sent: Vec<(usize, usize, FrameKind, Vec<u8>)>,
-    solved: Vec<(usize, AskId, u64)>,
-}
-
-impl Log {
-    fn drain(&mut self, node: usize, n: &mut Node) {
-        while let Some(out) = n.poll_output() {
-            match out {
-                Output::Send { to, kind, bytes } => {
-                    let to = to.0 as usize;
-                    self.sent.push((node, to, kind, bytes.clone()));
-                    self.queue.push_back(Ev::Frame {
-                        from: node,
-                        to,
-                        bytes,
-                    });
-                }
-                Output::SolvePow { id, work, data } => {
-                    let (nonce, _) = pow::solve(&data, &work, 0, u64::MAX).expect("easy target");
-                    self.solved.push((node, id, nonce));
-                    self.queue.push_back(Ev::Pow { node, id, nonce });
-                }
-                Output::Event(sweet_gossip::Event::FrameRejected { from, kind, reason }) => {
-                    panic!("node {node} rejected {kind:?} from {from}: {reason:?}")
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn frame(&self, from: usize, to: usize, kind: FrameKind) -> Vec<u8> {
-        self.sent
-            .iter()
-            .find(|s| s.0 == from && s.1 == to && s.2 == kind)
-            .map(|s| s.3.clone())
-            .unwrap_or_else(|| panic!("no {kind:?} frame from {from} to {to}"))
-    }
-}
 
 /// The frames one middleman `M` received for one broadcast and its reply, and everything
 /// needed to replay them into a fresh `M`.
@@ -157,73 +53,9 @@ impl Recording {
     /// Records a broadcast and its reply along `sender → upstream middlemen → M → replier`,
     /// then checks that a replay into a fresh `M` reproduces `M`'s recorded frames.
     pub fn new(upstream: usize) -> Recording {
-        let crypto: Arc<dyn CryptoProvider> = Arc::new(RealCrypto);
-        let ca = CertificateAuthority::new("ca", crypto.keypair_from_seed([200; 32]));
-        let mut trust = TrustStore::new();
-        trust.trust("ca", ca.public_key());
-        let trust = Arc::new(trust);
         let (m, r) = (upstream + 1, upstream + 2);
-        let cfgs: Vec<NodeConfig> = (0..=r)
-            .map(|i| {
-                let identity = keypair(crypto.as_ref(), i, 1);
-                let certificate = ca.issue(
-                    crypto.as_ref(),
-                    identity.public(),
-                    "member",
-                    &format!("node {i}"),
-                    Timestamp(0),
-                    Timestamp(u64::MAX / 2),
-                );
-                NodeConfig {
-                    address: PeerId(i as u64),
-                    identity,
-                    certificate,
-                    account: keypair(crypto.as_ref(), i, 2),
-                    peer_key: keypair(crypto.as_ref(), i, 3),
-                    trust: trust.clone(),
-                    crypto: crypto.clone(),
-                    limits: Default::default(),
-                }
-            })
-            .collect();
-        let key = |i: usize| (PeerId(i as u64), cfgs[i].peer_key.public());
-        let mut nodes: Vec<Node> = cfgs
-            .iter()
-            .enumerate()
-            .map(|(i, cfg)| {
-                let rng = ChaCha12Rng::seed_from_u64(rng_seed(i));
-                let mut n = Node::new(cfg.clone(), policy(i == r), rng);
-                for j in [i.wrapping_sub(1), i + 1] {
-                    if j <= r {
-                        n.add_peer(key(j).0, key(j).1);
-                    }
-                }
-                n
-            })
-            .collect();
-
-        let mut log = Log::default();
-        nodes[0].broadcast(NOW, taxi_topic()).expect("broadcast");
-        log.drain(0, &mut nodes[0]);
-        while let Some(ev) = log.queue.pop_front() {
-            let node = match ev {
-                Ev::Frame { from, to, bytes } => {
-                    nodes[to].handle_frame(NOW, PeerId(from as u64), &bytes);
-                    to
-                }
-                Ev::Pow { node, id, nonce } => {
-                    nodes[node].handle_pow_solved(NOW, id, nonce);
-                    node
-                }
-            };
-            log.drain(node, &mut nodes[node]);
-        }
-        assert!(
-            log.sent
-                .iter()
-                .any(|s| s.0 == 1 && s.1 == 0 && s.2 == FrameKind::Reply),
-            "the reply reached the sender"
-        );
+        let cfgs = chain::configs(r + 1);
+        let log = chain::run(&cfgs);
         let solved = log
             .solved
             .iter()
@@ -232,9 +64,9 @@ impl Recording {
             .expect("M solved a proof of work");
         let rec = Recording {
             cfg: cfgs[m].clone(),
-            rng_seed: rng_seed(m),
-            prev: key(m - 1),
-            next: key(r),
+            rng_seed: chain::rng_seed(m),
+            prev: chain::peer(&cfgs, m - 1),
+            next: chain::peer(&cfgs, r),
             ask: log.frame(m - 1, m, FrameKind::Ask),
             broadcast: log.frame(m - 1, m, FrameKind::Broadcast),
             conditions: log.frame(r, m, FrameKind::Conditions),
@@ -250,7 +82,7 @@ impl Recording {
     /// A fresh `M`: the recorded configuration and RNG seed, connected to `prev` and `next`.
     pub fn middleman(&self) -> Node {
         let rng = ChaCha12Rng::seed_from_u64(self.rng_seed);
-        let mut n = Node::new(self.cfg.clone(), policy(false), rng);
+        let mut n = Node::new(self.cfg.clone(), chain::policy(false), rng);
         n.add_peer(self.prev.0, self.prev.1);
         n.add_peer(self.next.0, self.next.1);
         n
@@ -374,17 +206,6 @@ impl Recording {
     }
 }
 
-fn policy(replier: bool) -> Box<dyn Policy> {
-    if replier {
-        Box::new(ReplierPolicy {
-            params: params(),
-            message: b"Taxi 42, 4 min away, AUD 23".to_vec(),
-        })
-    } else {
-        Box::new(DefaultPolicy { params: params() })
-    }
-}
-
 fn drain(node: &mut Node, sink: &mut impl FnMut(Output)) {
     while let Some(o) = node.poll_output() {
         sink(o);
@@ -394,6 +215,7 @@ fn drain(node: &mut Node, sink: &mut impl FnMut(Output)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sweet_gossip::{pow, CryptoProvider, RealCrypto};
 
     #[test]
     fn recording_replays() {

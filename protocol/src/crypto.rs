@@ -48,13 +48,15 @@ impl fmt::Debug for Signature {
 pub struct Keypair {
     public: PublicKey,
     seed: [u8; 32],
-    real: Option<RealSecret>,
+    real: Option<Box<RealSecret>>,
 }
 
 #[derive(Clone)]
 struct RealSecret {
     signing: SigningKey,
     x25519: [u8; 32],
+    /// The X25519 public key of `x25519`, cached: sealed boxes bind it into their key.
+    x25519_public: MontgomeryPoint,
 }
 
 impl Keypair {
@@ -66,6 +68,16 @@ impl Keypair {
     /// The secret seed this keypair was derived from.
     pub fn seed(&self) -> &[u8; 32] {
         &self.seed
+    }
+
+    /// A keypair for a provider that models cryptography instead of computing it (e.g. a
+    /// simulator's scale mode). [`RealCrypto`] refuses it with [`CryptoError::ForeignKey`].
+    pub fn modelled(public: PublicKey, seed: [u8; 32]) -> Self {
+        Self {
+            public,
+            seed,
+            real: None,
+        }
     }
 }
 
@@ -113,6 +125,11 @@ pub trait CryptoProvider: Send + Sync {
     fn sym_encrypt(&self, key: &[u8; 32], plaintext: &[u8], rng: &mut dyn RngCore) -> Vec<u8>;
     /// Decrypts a symmetric layer.
     fn sym_decrypt(&self, key: &[u8; 32], ciphertext: &[u8]) -> Result<Vec<u8>, CryptoError>;
+
+    /// True iff `nonce` is a valid proof of `work` over `data`. Default: the real SHA-256 check.
+    fn pow_check(&self, data: &[u8], work: &crate::pow::WorkRequest, nonce: u64) -> bool {
+        crate::pow::check(data, work, nonce)
+    }
 }
 
 /// SHA-256 of the concatenation of `parts`.
@@ -154,10 +171,16 @@ impl CryptoProvider for RealCrypto {
         let signing = SigningKey::from_bytes(&seed);
         let public = PublicKey(signing.verifying_key().to_bytes());
         let x25519 = signing.to_scalar_bytes();
+        // Equals `MontgomeryPoint::mul_base_clamped(x25519)` without a scalar multiplication.
+        let x25519_public = signing.verifying_key().to_montgomery();
         Keypair {
             public,
             seed,
-            real: Some(RealSecret { signing, x25519 }),
+            real: Some(Box::new(RealSecret {
+                signing,
+                x25519,
+                x25519_public,
+            })),
         }
     }
 
@@ -205,7 +228,7 @@ impl CryptoProvider for RealCrypto {
         if shared.as_bytes() == &[0u8; 32] {
             return Err(CryptoError::OpenFailed);
         }
-        let me = MontgomeryPoint::mul_base_clamped(real.x25519);
+        let me = &real.x25519_public;
         let cipher = ChaCha20Poly1305::new(&seal_key(&shared, &ephemeral, me.as_bytes()));
         cipher
             .decrypt(&Nonce::default(), &sealed[32..])
@@ -304,6 +327,17 @@ mod tests {
             RealCrypto.open(&a, &sealed[..10]),
             Err(CryptoError::OpenFailed)
         );
+    }
+
+    #[test]
+    fn cached_x25519_public_matches_secret() {
+        for seed in 0..32u8 {
+            let k = kp(seed);
+            let real = k.real.as_ref().unwrap();
+            let derived = MontgomeryPoint::mul_base_clamped(real.x25519);
+            assert_eq!(real.x25519_public, derived);
+            assert_eq!(Ok(derived), montgomery_of(&k.public()));
+        }
     }
 
     #[test]

@@ -23,7 +23,6 @@ fn flooding_a_connected_graph_reaches_every_node() {
     assert_eq!(m["coverage_final"], Some(1.0), "{m:?}");
     assert!(m["replies_received"].unwrap() > 0.0, "{m:?}");
     assert_eq!(m["fees_conserved"], Some(1.0));
-
 }
 
 fn metric(s: &Scenario, name: &str) -> f64 {

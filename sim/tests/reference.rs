@@ -9,7 +9,11 @@ fn quickstart_report_is_byte_identical_to_the_committed_one() {
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/quickstart");
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/quickstart.toml");
     let out = tempfile::tempdir().unwrap();
-    let opts = RunOptions { out: out.path().to_path_buf(), quiet: true, ..RunOptions::default() };
+    let opts = RunOptions {
+        out: out.path().to_path_buf(),
+        quiet: true,
+        ..RunOptions::default()
+    };
     run_file(&scenario, &opts).unwrap();
     let fresh = out.path().join("quickstart");
     let list = |d: &Path| -> Vec<String> {
@@ -21,9 +25,16 @@ fn quickstart_report_is_byte_identical_to_the_committed_one() {
         v.sort();
         v
     };
-    assert_eq!(list(&committed), list(&fresh), "the committed report has other files");
+    assert_eq!(
+        list(&committed),
+        list(&fresh),
+        "the committed report has other files"
+    );
     for name in list(&fresh) {
-        let (a, b) = (fs::read(committed.join(&name)).unwrap(), fs::read(fresh.join(&name)).unwrap());
+        let (a, b) = (
+            fs::read(committed.join(&name)).unwrap(),
+            fs::read(fresh.join(&name)).unwrap(),
+        );
         assert!(
             a == b,
             "reports/quickstart/{name} differs from a fresh run: regenerate with \

@@ -18,7 +18,10 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap(),
+                );
             }
         }
     }
@@ -26,7 +29,12 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 fn opts(out: &Path, threads: usize) -> RunOptions {
-    RunOptions { out: out.to_path_buf(), threads: Some(threads), quiet: true, ..RunOptions::default() }
+    RunOptions {
+        out: out.to_path_buf(),
+        threads: Some(threads),
+        quiet: true,
+        ..RunOptions::default()
+    }
 }
 
 #[test]
@@ -36,12 +44,21 @@ fn outputs_are_byte_identical_for_one_and_two_threads() {
     run_file(Path::new(SMALL), &opts(b.path(), 2)).unwrap();
     let (fa, fb) = (files(a.path()), files(b.path()));
     assert!(fa.len() >= 8, "{:?}", fa.keys());
-    for name in ["small-sweep/runs.jsonl", "small-sweep/summary.csv", "small-sweep/coverage.csv", "small-sweep/report.md"] {
+    for name in [
+        "small-sweep/runs.jsonl",
+        "small-sweep/summary.csv",
+        "small-sweep/coverage.csv",
+        "small-sweep/report.md",
+    ] {
         assert!(fa.contains_key(Path::new(name)), "missing {name}");
     }
     assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
     for (k, v) in &fa {
-        assert!(v == &fb[k], "{} differs between 1 and 2 threads", k.display());
+        assert!(
+            v == &fb[k],
+            "{} differs between 1 and 2 threads",
+            k.display()
+        );
     }
     // No wall-clock time or absolute path leaks into the results.
     let runs = String::from_utf8(fa[Path::new("small-sweep/runs.jsonl")].clone()).unwrap();
@@ -100,7 +117,10 @@ fn seed_override_changes_results() {
 }
 
 fn sgsim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sgsim")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sgsim"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -116,7 +136,12 @@ fn cli_check_prints_defaults_and_bad_files_fail_with_location() {
     let d = tempfile::tempdir().unwrap();
     let bad = d.path().join("bad.toml");
     fs::write(&bad, "name = \"x\"\nseed = 1\n[graph]\ngenerator = \"complete\"\nnodes = 5\n[policy]\nfanot = 3\n").unwrap();
-    let (code, _, stderr) = sgsim(&["run", bad.to_str().unwrap(), "--out", d.path().to_str().unwrap()]);
+    let (code, _, stderr) = sgsim(&[
+        "run",
+        bad.to_str().unwrap(),
+        "--out",
+        d.path().to_str().unwrap(),
+    ]);
     assert_ne!(code, 0);
     assert!(stderr.contains("bad.toml:7:1"), "{stderr}");
     assert!(stderr.contains("fanout"), "names what is allowed: {stderr}");

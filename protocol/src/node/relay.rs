@@ -13,7 +13,7 @@ use crate::ids::{AskId, PayloadId, PeerId};
 use crate::onion::Onion;
 use crate::payment::RoutingPaymentInstruction;
 use crate::policy::FanoutContext;
-use crate::pow::{self, ProofOfWork, WorkRequest};
+use crate::pow::{ProofOfWork, WorkRequest};
 use crate::time::{Duration, Timestamp};
 use crate::topic::Topic;
 use rand_core::RngCore;
@@ -348,7 +348,11 @@ impl Node {
             return Err(RejectReason::TimestampOutOfTolerance);
         }
         self.counts.hash += 1;
-        if !pow::check(&encode(&payload), &issued.work, pow.nonce) {
+        if !self
+            .cfg
+            .crypto
+            .pow_check(&encode(&payload), &issued.work, pow.nonce)
+        {
             return Err(RejectReason::PowInsufficient);
         }
         let topic = &payload.signed_request_payload.payload.topic;
