@@ -92,8 +92,9 @@ pub struct Node {
     policy: Box<dyn Policy>,
     rng: ChaCha12Rng,
     now: Timestamp,
-    peers: BTreeMap<PeerId, PublicKey>,
+    /// Sorted peer addresses, with their onion keys at the same index in `peer_keys`.
     peer_list: Vec<PeerId>,
+    peer_keys: Vec<PublicKey>,
     outputs: VecDeque<Output>,
     counts: CryptoCounts,
     verified: BTreeSet<[u8; 32]>,
@@ -119,8 +120,8 @@ impl Node {
             policy,
             rng,
             now: Timestamp::ZERO,
-            peers: BTreeMap::new(),
             peer_list: Vec::new(),
+            peer_keys: Vec::new(),
             outputs: VecDeque::new(),
             counts: CryptoCounts::default(),
             verified: BTreeSet::new(),
@@ -166,19 +167,29 @@ impl Node {
 
     /// Connects a peer whose onion key is `peer_key`; replaces the key if already connected.
     pub fn add_peer(&mut self, peer: PeerId, peer_key: PublicKey) {
-        if self.peers.insert(peer, peer_key).is_none() {
-            let at = self.peer_list.partition_point(|p| *p < peer);
-            self.peer_list.insert(at, peer);
+        match self.peer_list.binary_search(&peer) {
+            Ok(i) => self.peer_keys[i] = peer_key,
+            Err(i) => {
+                self.peer_list.insert(i, peer);
+                self.peer_keys.insert(i, peer_key);
+            }
         }
     }
 
     /// Disconnects a peer. Returns whether it was connected.
     pub fn remove_peer(&mut self, peer: PeerId) -> bool {
-        let was = self.peers.remove(&peer).is_some();
-        if was {
-            self.peer_list.retain(|p| *p != peer);
-        }
-        was
+        let Ok(i) = self.peer_list.binary_search(&peer) else {
+            return false;
+        };
+        self.peer_list.remove(i);
+        self.peer_keys.remove(i);
+        true
+    }
+
+    /// The onion key of a connected peer.
+    fn peer_key(&self, peer: PeerId) -> Option<PublicKey> {
+        let i = self.peer_list.binary_search(&peer).ok()?;
+        Some(self.peer_keys[i])
     }
 
     /// The policy, e.g. to read a reputation table in tests.

@@ -227,7 +227,7 @@ impl Node {
             self.event(Event::ConditionsDeclined { from });
             return Ok(());
         }
-        let Some(&peer_key) = self.peers.get(&from) else {
+        let Some(peer_key) = self.peer_key(from) else {
             return Err(RejectReason::UnknownNextHop);
         };
         let base = Arc::clone(&ask.base);

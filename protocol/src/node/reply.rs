@@ -110,7 +110,7 @@ impl Node {
             .forward_onion
             .peel(self.cfg.crypto.as_ref(), &self.cfg.peer_key)
             .map_err(|_| RejectReason::BadOnion)?;
-        if !self.peers.contains_key(&next) {
+        if self.peer_key(next).is_none() {
             return Err(RejectReason::UnknownNextHop);
         }
         let me = self.cfg.account.public();
