@@ -261,8 +261,8 @@ mod tests {
         assert!(f.windows(2).all(|w| w[0] <= w[1]), "{f:?}");
         assert!(f[5] > f[0]);
         assert_eq!(
-            FanoutRule::adaptive_fanout(5, 6, 1, 6, 10_000),
-            6,
+            FanoutRule::adaptive_fanout(5, 6, 1, 4, 10_000),
+            4,
             "clamped to k_max"
         );
     }

@@ -7,14 +7,17 @@
 
 #![deny(missing_docs)]
 
+pub mod adversary;
 pub mod engine;
 pub mod fanout;
 pub mod graph;
 pub mod ledger;
 pub mod metrics;
+pub mod model;
 pub mod network;
 pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod verify_cache;

@@ -45,8 +45,10 @@ pub struct Collector {
     honest: Vec<bool>,
     topics: BTreeMap<PayloadId, TopicStats>,
     topic_order: Vec<PayloadId>,
-    covered: BTreeMap<PayloadId, Vec<bool>>,
+    /// Per topic, per node: how many times the node accepted (verified) the topic.
+    accepts: BTreeMap<PayloadId, Vec<u32>>,
     frames: BTreeMap<FrameKind, (u64, u64)>,
+    honest_frames_received: u64,
     adversary_frames: u64,
     pow_hashes: u64,
     adversary_pow_hashes: u64,
@@ -65,8 +67,9 @@ impl Collector {
             honest,
             topics: BTreeMap::new(),
             topic_order: Vec::new(),
-            covered: BTreeMap::new(),
+            accepts: BTreeMap::new(),
             frames: BTreeMap::new(),
+            honest_frames_received: 0,
             adversary_frames: 0,
             pow_hashes: 0,
             adversary_pow_hashes: 0,
@@ -100,34 +103,43 @@ impl Collector {
             delivered: None,
         };
         self.topics.insert(id, stats);
-        self.covered.insert(id, vec![false; self.honest.len()]);
+        self.accepts.insert(id, vec![0; self.honest.len()]);
     }
 
-    /// `node` verified topic `id` at `at`; only an honest node's first acceptance counts.
+    /// `node` verified topic `id` at `at`. Only honest nodes other than the sender are
+    /// counted; the first acceptance sets the node's coverage time, later ones (multibroadcast)
+    /// only raise its acceptance count.
     pub fn topic_accepted(&mut self, id: PayloadId, node: u32, at: Timestamp) {
-        let (Some(t), Some(cov)) = (self.topics.get_mut(&id), self.covered.get_mut(&id)) else {
+        let (Some(t), Some(counts)) = (self.topics.get_mut(&id), self.accepts.get_mut(&id)) else {
             return;
         };
         let i = node as usize;
         if node == t.sender || !self.honest.get(i).copied().unwrap_or(false) {
             return;
         }
-        if cov.len() <= i {
-            cov.resize(i + 1, false);
+        if counts.len() <= i {
+            counts.resize(i + 1, 0);
         }
-        if !cov[i] {
-            cov[i] = true;
+        counts[i] = counts[i].saturating_add(1);
+        if counts[i] == 1 {
             t.accepted_s
                 .push(at.saturating_since(t.start).as_secs_f64());
         }
     }
 
-    /// Whether `node` has verified topic `id`.
+    /// Whether `node` has verified topic `id` (always false for adversarial nodes).
     pub fn has_accepted(&self, id: &PayloadId, node: u32) -> bool {
-        self.covered
+        self.accepts
             .get(id)
             .and_then(|c| c.get(node as usize).copied())
-            .unwrap_or(false)
+            .is_some_and(|n| n > 0)
+    }
+
+    /// A frame was delivered to `node` (counted only for honest nodes).
+    pub fn frame_received(&mut self, node: u32) {
+        if self.is_honest(node) {
+            self.honest_frames_received += 1;
+        }
     }
 
     /// A frame was sent by `node`.
@@ -153,9 +165,12 @@ impl Collector {
         }
     }
 
-    /// A node rejected a frame.
-    pub fn rejected(&mut self, reason: &RejectReason) {
-        *self.rejected.entry(reason.name()).or_default() += 1;
+    /// `node` rejected a frame; only honest nodes' rejections are counted (an adversary's own
+    /// protocol node rejecting traffic is not load on the honest network).
+    pub fn rejected(&mut self, node: u32, reason: &RejectReason) {
+        if self.is_honest(node) {
+            *self.rejected.entry(reason.name()).or_default() += 1;
+        }
     }
 
     /// The sender of `id` received a valid reply route at `at`.
@@ -212,6 +227,33 @@ impl Collector {
         self.topic_order
             .iter()
             .map(|id| (*id, self.topics[id].sender))
+            .collect()
+    }
+
+    /// Frames delivered to honest nodes so far.
+    pub fn honest_frames_received(&self) -> u64 {
+        self.honest_frames_received
+    }
+
+    /// The most times any honest node accepted one topic (0 without acceptances).
+    pub fn honest_accepts_max(&self) -> u32 {
+        self.accepts.values().flatten().copied().max().unwrap_or(0)
+    }
+
+    /// One summary per topic, in broadcast order.
+    pub fn topic_summaries(&self) -> Vec<TopicSummary> {
+        self.topic_order
+            .iter()
+            .map(|id| {
+                let t = &self.topics[id];
+                TopicSummary {
+                    id: *id,
+                    sender: t.sender,
+                    start: t.start,
+                    coverage: share(t.accepted_s.len(), t.eligible),
+                    reply_latency_s: t.delivered.map(|d| d.latency_s),
+                }
+            })
             .collect()
     }
 
@@ -358,6 +400,21 @@ impl Collector {
             coverage,
         }
     }
+}
+
+/// What one topic came to, for attack-specific measurements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicSummary {
+    /// The topic.
+    pub id: PayloadId,
+    /// Who broadcast it.
+    pub sender: u32,
+    /// When it was broadcast.
+    pub start: Timestamp,
+    /// Share of the honest online nodes (sender excluded) that verified it.
+    pub coverage: f64,
+    /// Seconds from broadcast to the sender decrypting a paid reply, if it did.
+    pub reply_latency_s: Option<f64>,
 }
 
 /// Run-wide totals the engine supplies when a run ends.

@@ -1,13 +1,19 @@
 //! The discrete-event engine: events ordered by (virtual time, sequence number), each node a
 //! protocol [`Node`], outputs turned into events after link latency, proof of work and
 //! cryptography turned into virtual time by the device profile, payments through the ledger.
+//!
+//! Adversaries ([`crate::adversary`]) hook in at four places only: setup (graph and roles),
+//! every frame an adversarial node sends ([`Adversary::on_send`]), every frame delivered to one
+//! ([`Adversary::on_receive`]), and their own scheduled events ([`Adversary::on_wake`]).
 
+mod attack;
 mod setup;
 mod workload;
 
 pub use workload::{arrivals, Arrival};
 
-use crate::graph::{GraphError, PeerGraph};
+use crate::adversary::{Adversary, Received, Wake};
+use crate::graph::GraphError;
 use crate::ledger::Ledger;
 use crate::metrics::{Collector, RunMetrics, Totals};
 use crate::network::{DeviceCosts, Links};
@@ -20,7 +26,7 @@ use std::path::Path;
 use std::sync::Arc;
 use sweet_gossip::{
     pow, AskId, CryptoCounts, Duration, Event, FrameKind, Node, Output, PayloadId, PaymentHash,
-    PaymentOutcome, PeerId, RealCrypto, TimerKind, Timestamp,
+    PaymentOutcome, PeerId, PublicKey, RealCrypto, TimerKind, Timestamp,
 };
 
 /// What a node does in the workload.
@@ -86,6 +92,10 @@ enum Ev {
         node: u32,
         online: bool,
     },
+    Adversary {
+        node: u32,
+        wake: Wake,
+    },
 }
 
 struct Queued {
@@ -132,6 +142,11 @@ pub struct RunOutput {
 /// One simulated world.
 pub struct World {
     nodes: Vec<SimNode>,
+    /// Per node: honest (not corrupted, not a Sybil).
+    honest: Vec<bool>,
+    /// Per node: the key peers seal onion layers to.
+    peer_keys: Vec<PublicKey>,
+    adversary: Adversary,
     queue: BinaryHeap<Reverse<Queued>>,
     seq: u64,
     now: Timestamp,
@@ -158,12 +173,29 @@ pub fn run(s: &Scenario, replicate: u32, base_dir: &Path) -> Result<RunOutput, E
 }
 
 impl World {
-    /// Builds the world of replicate `replicate` of `s`.
+    /// Builds the world of replicate `replicate` of `s`: the honest graph and nodes, then the
+    /// adversary's corrupted nodes, Sybils and rewiring (see [`crate::adversary`]).
     pub fn build(s: &Scenario, replicate: u32, base_dir: &Path) -> Result<World, EngineError> {
-        let graph = setup::build_graph(s, replicate, base_dir)?;
+        let mut graph = setup::build_graph(s, replicate, base_dir)?;
+        let graph_connected = graph.is_connected();
         let factory = setup::Factory::new(Arc::new(RealCrypto), s.seed, replicate);
-        let (nodes, keys) = setup::build_nodes(s, replicate, &graph, &factory);
-        let mut world = World::empty(s, replicate, nodes, &graph);
+        let (mut nodes, mut keys) = setup::build_nodes(s, replicate, &graph, &factory);
+        let roles: Vec<Role> = nodes.iter().map(|n| n.role).collect();
+        let mut adversary = Adversary::new(s, replicate, &mut graph, &roles);
+        let (sybils, sybil_keys) = setup::build_sybils(
+            s,
+            &factory,
+            nodes.len() as u32,
+            adversary.sybil_count(),
+            adversary.sybils_trusted(),
+        );
+        nodes.extend(sybils);
+        keys.extend(sybil_keys);
+        if let Some(v) = adversary.victim() {
+            adversary.set_victim_key(nodes[v as usize].node.certificate().public_key);
+        }
+        let peer_keys = keys.iter().map(|k| k.peer_key).collect();
+        let mut world = World::empty(s, replicate, nodes, graph_connected, adversary, peer_keys);
         for a in 0..graph.node_count() {
             for &b in graph.peers(a) {
                 world.nodes[a as usize]
@@ -173,16 +205,29 @@ impl World {
         }
         world.schedule_workload(s, replicate);
         world.schedule_churn(s);
+        for action in world.adversary.initial_actions() {
+            world.act(Timestamp::ZERO, action);
+        }
         Ok(world)
     }
 
-    fn empty(s: &Scenario, replicate: u32, nodes: Vec<SimNode>, graph: &PeerGraph) -> World {
+    fn empty(
+        s: &Scenario,
+        replicate: u32,
+        nodes: Vec<SimNode>,
+        graph_connected: bool,
+        adversary: Adversary,
+        peer_keys: Vec<PublicKey>,
+    ) -> World {
         let n = nodes.len();
         let customers: Vec<u32> = (0..n as u32)
             .filter(|i| nodes[*i as usize].role == Role::Customer)
             .collect();
+        let honest = adversary.honest_flags();
         World {
             nodes,
+            peer_keys,
+            adversary,
             queue: BinaryHeap::new(),
             seq: 0,
             now: Timestamp::ZERO,
@@ -198,20 +243,23 @@ impl World {
                 s.payments.failure_probability,
                 stream(s.seed, replicate, Concern::Payments),
             ),
-            metrics: Collector::new(vec![true; n]),
+            metrics: Collector::new(honest.clone()),
+            honest,
             arrivals: Vec::new(),
             customers,
             churn_rng: stream(s.seed, replicate, Concern::Churn),
             online_mean_s: s.network.online_mean_s,
             offline_mean_s: s.network.offline_mean_s,
             trace: Sha256::new(),
-            graph_connected: graph.is_connected(),
+            graph_connected,
             horizon_s: s.workload.reply_deadline_s,
         }
     }
 
     fn schedule_workload(&mut self, s: &Scenario, replicate: u32) {
         self.arrivals = arrivals(s, replicate, self.customers.len());
+        self.adversary
+            .assign_victim_topics(&mut self.arrivals, &self.customers);
         for i in 0..self.arrivals.len() {
             let at = self.arrivals[i].at;
             self.push(at, Ev::Publish { arrival: i });
@@ -223,9 +271,10 @@ impl World {
         if f <= 0.0 {
             return;
         }
-        // Customers stay online; a share of the other nodes is mobile.
+        // Customers stay online; a share of the other nodes is mobile. Sybils are always online.
         for i in 0..self.nodes.len() as u32 {
             if self.nodes[i as usize].role != Role::Customer
+                && !self.adversary.is_sybil(i)
                 && crate::rng::chance(&mut self.churn_rng, f)
             {
                 let t = exponential(&mut self.churn_rng, self.online_mean_s);
@@ -271,10 +320,14 @@ impl World {
             Ev::Settled { node, .. } => (*node, 5),
             Ev::Publish { arrival } => (self.customers[self.arrivals[*arrival].customer], 6),
             Ev::Churn { node, .. } => (*node, 7),
+            Ev::Adversary { node, .. } => (*node, 8),
         };
         self.trace.update(now.0.to_le_bytes());
         self.trace.update([code]);
         self.trace.update(node.to_le_bytes());
+        if let Ev::Adversary { node, wake } = ev {
+            return self.wake(node, wake);
+        }
         let sn = &mut self.nodes[node as usize];
         // A busy device handles the input when it is free again.
         if matches!(ev, Ev::Deliver { .. }) && sn.busy_until > now {
@@ -289,7 +342,16 @@ impl World {
                     self.metrics.frame_lost();
                     return;
                 }
-                sn.node.handle_frame(now, PeerId(u64::from(from)), &bytes);
+                self.metrics.frame_received(node);
+                match self.adversary.on_receive(now, node, from, &bytes) {
+                    Received::Pass => sn.node.handle_frame(now, PeerId(u64::from(from)), &bytes),
+                    Received::Consumed(actions) => {
+                        for action in actions {
+                            self.act(now, action);
+                        }
+                        return;
+                    }
+                }
             }
             Ev::Timer { timer, .. } => sn.node.handle_timer(now, timer),
             Ev::PowDone { id, nonce, .. } => sn.node.handle_pow_solved(now, id, nonce),
@@ -306,6 +368,7 @@ impl World {
                     return;
                 }
             }
+            Ev::Adversary { .. } => return, // handled above
             Ev::Churn { online, .. } => {
                 sn.online = online;
                 let mean = if online {
@@ -359,6 +422,7 @@ impl World {
                 payload_id,
                 invoices,
             } => {
+                self.adversary.on_pay(&invoices);
                 for inv in invoices {
                     let (outcome, payee) = self.ledger.pay(i, &inv);
                     let rtt = Duration::from_secs_f64(2.0 * self.links.delay_ms() / 1e3);
@@ -390,7 +454,15 @@ impl World {
         }
     }
 
+    /// A protocol node's frame: the adversary may drop or rewrite it if `from` is adversarial.
     fn send(&mut self, from: u32, to: u32, kind: FrameKind, bytes: Vec<u8>, at: Timestamp) {
+        if let Some(bytes) = self.adversary.on_send(at, from, to, kind, bytes) {
+            self.transmit(from, to, kind, bytes, at);
+        }
+    }
+
+    /// Puts a frame on the link from `from` to `to` at `at`.
+    fn transmit(&mut self, from: u32, to: u32, kind: FrameKind, bytes: Vec<u8>, at: Timestamp) {
         self.metrics.frame_sent(from, kind, bytes.len());
         match self.links.transmit(bytes.len()) {
             Some(delay) => self.push(at + delay, Ev::Deliver { to, from, bytes }),
@@ -407,7 +479,7 @@ impl World {
             Event::TopicAccepted { payload_id, .. } => {
                 self.metrics.topic_accepted(payload_id, i, at)
             }
-            Event::FrameRejected { reason, .. } => self.metrics.rejected(&reason),
+            Event::FrameRejected { reason, .. } => self.metrics.rejected(i, &reason),
             Event::ReplyReceived { payload_id, .. } => self.metrics.reply_received(payload_id, at),
             Event::PaymentFailed { .. } => self.metrics.payment_failed(),
             Event::ReplyUnpaid { .. } => self.metrics.reply_unpaid(),
@@ -417,8 +489,9 @@ impl World {
 
     /// Honest online nodes other than `sender`.
     fn eligible(&self, sender: u32) -> u32 {
-        let online = self.nodes.iter().filter(|n| n.online).count() as u32;
-        online - u32::from(self.nodes[sender as usize].online)
+        let counted = |i: usize| self.honest[i] && self.nodes[i].online;
+        let all = (0..self.nodes.len()).filter(|i| counted(*i)).count() as u32;
+        all - u32::from(counted(sender as usize))
     }
 
     /// Reduces the run to its measurements.
@@ -436,12 +509,12 @@ impl World {
         }
         let totals = Totals {
             nodes: self.nodes.len() as u32,
-            honest_nodes: self.nodes.len() as u32,
+            honest_nodes: self.honest.iter().filter(|h| **h).count() as u32,
             graph_connected: self.graph_connected,
             crypto,
             earned: self.ledger.earned().to_vec(),
             fees_conserved: self.ledger.is_conserved(),
-            extra: Vec::new(),
+            extra: self.adversary.metrics(&self.metrics),
         };
         let trace_sha256 = hex::encode(self.trace.finalize());
         RunOutput {

@@ -1,6 +1,7 @@
 //! Building a run's world from a scenario: graph, roles, keys, certificates, policies, nodes.
 
 use super::{Role, SimNode};
+use crate::adversary::Adversary;
 use crate::fanout::{FanoutRule, SimPolicy};
 use crate::graph::{GraphError, PeerGraph};
 use crate::rng::{below, stream, unit, Concern};
@@ -60,7 +61,8 @@ pub(crate) fn fanout_rule(s: &Scenario, nodes: u32) -> FanoutRule {
 }
 
 /// Assigns roles: customers first, then gig workers, drawn without replacement from a random
-/// permutation of the nodes.
+/// permutation of the nodes. The victim of an eclipse or censorship attack is then made a
+/// customer (see [`Adversary::ensure_victim_customer`]).
 pub(super) fn roles(s: &Scenario, replicate: u32, nodes: u32) -> (Vec<Role>, Vec<Option<Geohash>>) {
     let mut rng = stream(s.seed, replicate, Concern::Roles);
     let (customers, workers) = s.roles.counts(nodes);
@@ -70,7 +72,7 @@ pub(super) fn roles(s: &Scenario, replicate: u32, nodes: u32) -> (Vec<Role>, Vec
         order.swap(i, j);
     }
     let mut roles = vec![Role::Gossiper; nodes as usize];
-    let mut areas = vec![None; nodes as usize];
+    let mut areas: Vec<Option<Geohash>> = vec![None; nodes as usize];
     let b = s.workload.bbox;
     for (rank, &n) in order.iter().enumerate() {
         let rank = rank as u32;
@@ -84,6 +86,7 @@ pub(super) fn roles(s: &Scenario, replicate: u32, nodes: u32) -> (Vec<Role>, Vec
             areas[n as usize] = Some(Geohash::encode(lat, lon, precision));
         }
     }
+    Adversary::ensure_victim_customer(s, &mut roles, &mut areas);
     (roles, areas)
 }
 
@@ -186,6 +189,33 @@ pub(super) fn build_nodes(
         keys.push(k);
     }
     (nodes, keys)
+}
+
+/// Builds `count` Sybil nodes with indices `first..first + count`: plain gossipers with the
+/// honest protocol numbers (no fee jitter), flooding to every peer to maximise their reach, with
+/// certificates of the trusted authority when `trusted`, else of the rogue one.
+pub(super) fn build_sybils(
+    s: &Scenario,
+    factory: &Factory,
+    first: u32,
+    count: u32,
+    trusted: bool,
+) -> (Vec<SimNode>, Vec<NodeKeys>) {
+    let params = policy_params(s);
+    (first..first.saturating_add(count))
+        .map(|i| {
+            let policy = SimPolicy {
+                params: params.clone(),
+                fanout: FanoutRule::Flood,
+                route_choice: s.policy.route_choice,
+                service_area: None,
+                message_bytes: s.workload.message_bytes as usize,
+                scores: BTreeMap::new(),
+            };
+            let (node, keys) = factory.node(i, policy, trusted);
+            (SimNode::new(node, Role::Gossiper), keys)
+        })
+        .unzip()
 }
 
 /// Generates the graph of `s`, resolving edge-list paths against `base_dir`.

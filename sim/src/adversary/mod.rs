@@ -1,0 +1,412 @@
+//! Adversaries: the attacks of the paper's section 4 as node behaviours that a scenario's
+//! `[attack]` section switches on.
+//!
+//! An adversarial node still runs the unmodified protocol [`sweet_gossip::Node`]: it answers
+//! asks with conditions, accepts broadcasts, issues invoices and earns fees like any node. What
+//! makes it adversarial is what the engine lets through between that node and the network. The
+//! engine calls four hooks, and nothing else about a run changes:
+//!
+//! - at setup, [`Adversary::new`] picks the corrupted nodes, appends the Sybils to the peer
+//!   graph and rewires it; [`Adversary::ensure_victim_customer`] and
+//!   [`Adversary::assign_victim_topics`] make the victim a publishing customer;
+//! - every frame an adversarial node's protocol node sends passes [`Adversary::on_send`], which
+//!   lets it through, drops it or rewrites it;
+//! - every frame delivered to an adversarial node passes [`Adversary::on_receive`] first, which
+//!   may record it or consume it (the chatterbox's own asks);
+//! - scheduled adversary events ([`Wake`]) run [`Adversary::on_wake`]: chatterbox replays and
+//!   the flash Sybils connecting at `start_s`.
+//!
+//! Honest nodes never know who is adversarial. Who attacks and where Sybils join is documented
+//! in `placement.rs`, what happens to their frames in `rules.rs`, the replays in
+//! `chatterbox.rs`; `docs/attacks.md` collects the rules and the metrics. Every random choice
+//! comes from the run's [`Concern::Attack`] stream, used in event order, so runs are
+//! reproducible.
+
+mod chatterbox;
+mod measure;
+mod placement;
+mod rules;
+
+use crate::engine::{Arrival, Role};
+use crate::graph::PeerGraph;
+use crate::metrics::Collector;
+use crate::rng::{stream, Concern};
+use crate::scenario::{Attack, AttackKind, Scenario};
+use chatterbox::Chatter;
+use rand_chacha::ChaCha12Rng;
+use std::collections::BTreeMap;
+use sweet_gossip::{Duration, FrameKind, Invoice, PaymentHash, PeerId, PublicKey, Timestamp};
+
+/// Hard cap on Sybil identities in one run, whatever `attack.share` says: a scenario can ask
+/// for up to 1000 × the honest nodes, which would not fit in memory for large graphs.
+pub const SYBILS_MAX: u32 = 100_000;
+
+/// Inflated invoices remembered for the `inflated_invoices_paid` check.
+const TAMPERED_MAX: usize = 1 << 16;
+
+/// A scheduled adversary event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// A chatterbox replays one recorded topic to all its peers.
+    Chatter,
+    /// Flash Sybils connect to their honest peers (`attack.start_s`).
+    Connect,
+}
+
+/// Something the engine must do for the adversary.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Send a frame the adversary made itself. It bypasses [`Adversary::on_send`] and counts as
+    /// an attacker frame; when `pow_attempts > 0` the sender's device first spends that many
+    /// proof-of-work hashes (counted as attacker work) and the frame leaves when they are done.
+    Send {
+        /// Sender (an adversarial node).
+        from: u32,
+        /// Receiver.
+        to: u32,
+        /// The frame's kind.
+        kind: FrameKind,
+        /// The encoded frame.
+        bytes: Vec<u8>,
+        /// Proof-of-work hashes computed before sending.
+        pow_attempts: u64,
+    },
+    /// Connect `a` and `b` as peers (both protocol nodes learn the other's onion key).
+    Connect {
+        /// One end.
+        a: u32,
+        /// The other end.
+        b: u32,
+    },
+    /// Run [`Adversary::on_wake`] for `node` at `at`.
+    Wake {
+        /// When.
+        at: Timestamp,
+        /// Which adversarial node.
+        node: u32,
+        /// What to do.
+        wake: Wake,
+    },
+}
+
+/// What [`Adversary::on_receive`] decided about a delivered frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Received {
+    /// Hand the frame to the receiver's protocol node as usual.
+    Pass,
+    /// The adversary used the frame itself; do not hand it to the node. Carry out the actions.
+    Consumed(Vec<Action>),
+}
+
+/// Counters of what the adversary did.
+#[derive(Debug, Clone, Default)]
+struct Counters {
+    /// Frames adversarial protocol nodes wanted to send but the behaviour dropped.
+    dropped: u64,
+    /// Reply frames whose invoices were inflated or withheld.
+    tampered: u64,
+    /// Frames the adversary made itself (chatterbox replays and asks).
+    injected: u64,
+    /// Invoices paid by senders at an inflated amount.
+    inflated_paid: u64,
+}
+
+/// The adversary of one run: who is adversarial, the attack's parameters and its state.
+///
+/// Invariants: nodes `0..honest_nodes` are the graph's original identities (some of them
+/// corrupted for the corrupting kinds); Sybils are `honest_nodes..honest_nodes + sybils`.
+/// With `attack.kind = "none"` every hook is a no-op and the run is the honest run.
+#[derive(Debug)]
+pub struct Adversary {
+    attack: Attack,
+    honest_nodes: u32,
+    sybils: u32,
+    adversarial: Vec<bool>,
+    victim: Option<u32>,
+    victim_key: Option<PublicKey>,
+    start: Timestamp,
+    deferred: Vec<(u32, u32)>,
+    chatter: Chatter,
+    inflated: BTreeMap<PaymentHash, u64>,
+    inflated_order: std::collections::VecDeque<PaymentHash>,
+    counters: Counters,
+    rng: ChaCha12Rng,
+}
+
+impl Adversary {
+    /// Plans replicate `replicate`'s attack on `graph` (the honest graph, whose nodes have
+    /// `roles`): picks corrupted nodes among the plain gossipers, appends Sybils as new nodes and
+    /// rewires the graph as the attack kind says. Flash Sybils stay isolated until `start_s`.
+    pub fn new(s: &Scenario, replicate: u32, graph: &mut PeerGraph, roles: &[Role]) -> Adversary {
+        let honest_nodes = graph.node_count();
+        let mut rng = stream(s.seed, replicate, Concern::Attack);
+        let attack = s.attack.clone();
+        let victim = has_victim(attack.kind)
+            .then_some(attack.victim)
+            .filter(|v| *v < honest_nodes);
+        let sybils = attack.sybils(honest_nodes).min(SYBILS_MAX);
+        let mut adversarial = vec![false; honest_nodes as usize];
+        for i in placement::corrupt(&attack, roles, victim, &mut rng) {
+            adversarial[i as usize] = true;
+        }
+        let plan = placement::Sybils {
+            kind: attack.kind,
+            attach: attack.attach,
+            degree: attack.sybil_degree,
+            victim,
+            target: Some(attack.victim).filter(|v| *v < honest_nodes),
+        };
+        let deferred = plan.place(graph, sybils, &mut rng);
+        adversarial.resize(graph.node_count() as usize, true);
+        let start = Timestamp(Duration::from_secs_f64(attack.start_s.max(0.0)).as_micros());
+        Adversary {
+            chatter: Chatter::new(attack.chatterbox_rate_per_s),
+            attack,
+            honest_nodes,
+            sybils,
+            adversarial,
+            victim,
+            victim_key: None,
+            start,
+            deferred,
+            inflated: BTreeMap::new(),
+            inflated_order: std::collections::VecDeque::new(),
+            counters: Counters::default(),
+            rng,
+        }
+    }
+
+    /// Makes the victim of an eclipse or censorship attack a customer (before nodes are built) by
+    /// swapping its role, and the matching entry of `extra` (e.g. service areas), with the
+    /// lowest-index customer. Does nothing for other kinds, an out-of-range victim, or when there
+    /// is no customer to swap with.
+    pub fn ensure_victim_customer<T>(s: &Scenario, roles: &mut [Role], extra: &mut [T]) {
+        let v = s.attack.victim as usize;
+        if !has_victim(s.attack.kind) || v >= roles.len() || roles[v] == Role::Customer {
+            return;
+        }
+        // The lowest-index customer gives up its role; deterministic and cheap.
+        if let Some(c) = roles.iter().position(|r| *r == Role::Customer) {
+            roles.swap(v, c);
+            extra.swap(v, c);
+        }
+    }
+
+    /// Whether the attack kind is not "none".
+    pub fn is_active(&self) -> bool {
+        self.attack.kind != AttackKind::None
+    }
+
+    /// Nodes in the run, Sybils included.
+    pub fn node_count(&self) -> u32 {
+        self.adversarial.len() as u32
+    }
+
+    /// Number of Sybil identities (indices `honest_nodes..`).
+    pub fn sybil_count(&self) -> u32 {
+        self.sybils
+    }
+
+    /// Whether Sybils hold certificates of the trusted authority.
+    pub fn sybils_trusted(&self) -> bool {
+        self.attack.trusted_certificates
+    }
+
+    /// Whether `node` is a Sybil.
+    pub fn is_sybil(&self, node: u32) -> bool {
+        node >= self.honest_nodes && node < self.node_count()
+    }
+
+    /// Whether `node` is adversarial (corrupted or Sybil).
+    pub fn is_adversarial(&self, node: u32) -> bool {
+        self.adversarial
+            .get(node as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Per node, whether it is honest (what the metrics collector counts).
+    pub fn honest_flags(&self) -> Vec<bool> {
+        self.adversarial.iter().map(|a| !a).collect()
+    }
+
+    /// The victim of an eclipse or censorship attack.
+    pub fn victim(&self) -> Option<u32> {
+        self.victim
+    }
+
+    /// Tells the adversary the victim's certificate key, which recognises its topics.
+    pub fn set_victim_key(&mut self, key: PublicKey) {
+        self.victim_key = Some(key);
+    }
+
+    /// Makes every second topic (arrivals 0, 2, 4, …) the victim's, when there is a victim and it
+    /// is a customer; the other arrivals keep the customer the workload drew.
+    pub fn assign_victim_topics(&self, arrivals: &mut [Arrival], customers: &[u32]) {
+        let Some(v) = self.victim else { return };
+        let Some(at) = customers.iter().position(|c| *c == v) else {
+            return;
+        };
+        for a in arrivals.iter_mut().step_by(2) {
+            a.customer = at;
+        }
+    }
+
+    /// The events to schedule when the run starts.
+    pub fn initial_actions(&mut self) -> Vec<Action> {
+        let mut out = Vec::new();
+        match self.attack.kind {
+            AttackKind::Chatterbox => {
+                for node in 0..self.node_count() {
+                    if self.is_adversarial(node) {
+                        if let Some(at) = self.chatter.first_tick(&mut self.rng) {
+                            out.push(Action::Wake {
+                                at,
+                                node,
+                                wake: Wake::Chatter,
+                            });
+                        }
+                    }
+                }
+            }
+            AttackKind::Flash if !self.deferred.is_empty() => out.push(Action::Wake {
+                at: self.start,
+                node: self.honest_nodes,
+                wake: Wake::Connect,
+            }),
+            _ => {}
+        }
+        out
+    }
+
+    /// A scheduled adversary event for `node`, whose current peers are `peers`.
+    pub fn on_wake(
+        &mut self,
+        now: Timestamp,
+        node: u32,
+        wake: Wake,
+        peers: &[PeerId],
+    ) -> Vec<Action> {
+        match wake {
+            Wake::Connect => std::mem::take(&mut self.deferred)
+                .into_iter()
+                .map(|(a, b)| Action::Connect { a, b })
+                .collect(),
+            Wake::Chatter => {
+                let out = self.chatter.tick(now, node, peers, &mut self.rng);
+                self.counters.injected += out
+                    .iter()
+                    .filter(|a| matches!(a, Action::Send { .. }))
+                    .count() as u64;
+                out
+            }
+        }
+    }
+
+    /// A frame from `from` is about to be delivered to `to`. Only adversarial receivers are
+    /// looked at; honest nodes always get [`Received::Pass`].
+    pub fn on_receive(&mut self, now: Timestamp, to: u32, from: u32, bytes: &[u8]) -> Received {
+        if self.attack.kind != AttackKind::Chatterbox || !self.is_adversarial(to) {
+            return Received::Pass;
+        }
+        match self.chatter.receive(now, to, from, bytes) {
+            Some(actions) => {
+                self.counters.injected += actions.len() as u64;
+                Received::Consumed(actions)
+            }
+            None => Received::Pass,
+        }
+    }
+
+    /// The protocol node of `from` wants to send `bytes` (a `kind` frame) to `to` at `now`.
+    /// Returns the bytes to send (possibly rewritten), or `None` to drop the frame.
+    pub fn on_send(
+        &mut self,
+        now: Timestamp,
+        from: u32,
+        to: u32,
+        kind: FrameKind,
+        bytes: Vec<u8>,
+    ) -> Option<Vec<u8>> {
+        if !self.is_adversarial(from) {
+            return Some(bytes);
+        }
+        let ctx = rules::Context {
+            kind: self.attack.kind,
+            now,
+            start: self.start,
+            victim: self.victim,
+            victim_key: self.victim_key,
+            inflate_factor: self.attack.inflate_factor,
+        };
+        match rules::outgoing(&ctx, to, kind, bytes) {
+            rules::Verdict::Pass(bytes) => Some(bytes),
+            rules::Verdict::Drop => {
+                self.counters.dropped += 1;
+                None
+            }
+            rules::Verdict::Tampered { bytes, inflated } => {
+                self.counters.tampered += 1;
+                if let Some((hash, honest)) = inflated {
+                    self.remember_inflated(hash, honest);
+                }
+                Some(bytes)
+            }
+        }
+    }
+
+    /// A sender is paying `invoices`; counts any paid above the amount its issuer signed.
+    pub fn on_pay(&mut self, invoices: &[Invoice]) {
+        for inv in invoices {
+            if self
+                .inflated
+                .get(&inv.payment_hash)
+                .is_some_and(|honest| inv.amount > *honest)
+            {
+                self.counters.inflated_paid += 1;
+            }
+        }
+    }
+
+    fn remember_inflated(&mut self, hash: PaymentHash, honest: u64) {
+        if self.inflated.insert(hash, honest).is_none() {
+            self.inflated_order.push_back(hash);
+        }
+        while self.inflated_order.len() > TAMPERED_MAX {
+            if let Some(old) = self.inflated_order.pop_front() {
+                self.inflated.remove(&old);
+            }
+        }
+    }
+
+    /// The attack's metrics (empty for kind "none"); see `docs/attacks.md` for definitions.
+    pub fn metrics(&self, collector: &Collector) -> Vec<(String, Option<f64>)> {
+        if !self.is_active() {
+            return Vec::new();
+        }
+        let mut out = measure::attack_metrics(self, collector);
+        let c = &self.counters;
+        for (k, v) in [
+            ("attacker_frames_dropped", c.dropped),
+            ("attacker_frames_injected", c.injected),
+            ("replies_tampered", c.tampered),
+            ("inflated_invoices_paid", c.inflated_paid),
+        ] {
+            out.push((k.to_owned(), Some(v as f64)));
+        }
+        out
+    }
+}
+
+/// Whether `kind` has a victim (a customer whose topics the attack targets).
+pub fn has_victim(kind: AttackKind) -> bool {
+    matches!(kind, AttackKind::Eclipse | AttackKind::Censorship)
+}
+
+/// Whether `kind` strikes at `attack.start_s`.
+pub fn is_timed(kind: AttackKind) -> bool {
+    matches!(kind, AttackKind::Flash | AttackKind::CovertFlash)
+}
+
+#[cfg(test)]
+mod tests;

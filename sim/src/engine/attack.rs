@@ -1,0 +1,61 @@
+//! The engine's side of the adversary hooks: carrying out what [`Adversary`] asks for and
+//! running its scheduled events. The hooks on frames sit in `World::send` and `World::step`.
+
+use super::{Ev, World};
+use crate::adversary::{Action, Wake};
+use sweet_gossip::{PeerId, Timestamp};
+
+#[cfg(doc)]
+use crate::adversary::Adversary;
+
+impl World {
+    /// Runs the adversary event `wake` of `node` now.
+    pub(super) fn wake(&mut self, node: u32, wake: Wake) {
+        let now = self.now;
+        let Some(sn) = self.nodes.get(node as usize) else {
+            return;
+        };
+        for action in self.adversary.on_wake(now, node, wake, sn.node.peers()) {
+            self.act(now, action);
+        }
+    }
+
+    /// Carries out what the adversary asked for at `at`.
+    pub(super) fn act(&mut self, at: Timestamp, action: Action) {
+        match action {
+            Action::Send {
+                from,
+                to,
+                kind,
+                bytes,
+                pow_attempts,
+            } => {
+                let n = self.nodes.len();
+                let (Some(sn), true) = (self.nodes.get_mut(from as usize), (to as usize) < n)
+                else {
+                    return;
+                };
+                let mut at = at;
+                if pow_attempts > 0 {
+                    let done = sn.busy_until.max(at) + self.device.pow(pow_attempts);
+                    sn.busy_until = done;
+                    at = done;
+                    self.metrics.pow(from, pow_attempts);
+                }
+                self.transmit(from, to, kind, bytes, at);
+            }
+            Action::Connect { a, b } => {
+                let (ua, ub) = (a as usize, b as usize);
+                if ua < self.nodes.len() && ub < self.nodes.len() && a != b {
+                    self.nodes[ua]
+                        .node
+                        .add_peer(PeerId(u64::from(b)), self.peer_keys[ub]);
+                    self.nodes[ub]
+                        .node
+                        .add_peer(PeerId(u64::from(a)), self.peer_keys[ua]);
+                }
+            }
+            Action::Wake { at, node, wake } => self.push(at, Ev::Adversary { node, wake }),
+        }
+    }
+}

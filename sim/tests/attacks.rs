@@ -1,0 +1,382 @@
+//! Attacks on small scenarios: each test runs the same world with and without an attack (or
+//! under two policies) and asserts the direction of the attack's effect on measured numbers.
+
+use sgsim::engine::{run, RunOutput};
+use sgsim::scenario::{parse, Scenario};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// 80 nodes of degree 6, 4 customers, 8 gig workers whose service cells cover the whole
+/// workload area, 6 topics.
+const BASE: &str = r#"
+name = "attack-test"
+seed = 11
+duration_s = 30.0
+[graph]
+generator = "random_regular"
+nodes = 80
+degree = 6
+[roles]
+customers = 4
+gig_workers = 0.1
+service_area_precision = 2
+[workload]
+arrivals = "fixed"
+times_s = [1.0, 3.0, 5.0, 7.0, 9.0, 11.0]
+topics_max = 6
+reply_deadline_s = 3.0
+"#;
+
+fn scenario(base: &str, extra: &str) -> Scenario {
+    let text = format!("{base}{extra}");
+    let file = parse(&text, Path::new("attack-test.toml")).expect("valid scenario");
+    file.points[0].scenario.clone()
+}
+
+fn run_once(extra: &str, replicate: u32) -> RunOutput {
+    run(&scenario(BASE, extra), replicate, Path::new(".")).expect("run")
+}
+
+/// Metrics of `base` + `extra`, averaged over replicates `0..replicates` (undefined values
+/// skipped).
+fn metrics_of(base: &str, extra: &str, replicates: u32) -> BTreeMap<String, f64> {
+    let s = scenario(base, extra);
+    let mut sum: BTreeMap<String, (f64, u32)> = BTreeMap::new();
+    for r in 0..replicates {
+        let out = run(&s, r, Path::new(".")).expect("run");
+        for (k, v) in out.metrics.metrics {
+            if let Some(v) = v {
+                let e = sum.entry(k).or_default();
+                e.0 += v;
+                e.1 += 1;
+            }
+        }
+    }
+    sum.into_iter()
+        .map(|(k, (s, n))| (k, s / f64::from(n)))
+        .collect()
+}
+
+/// Metrics of [`BASE`] + `extra`, averaged over two replicates.
+fn metrics(extra: &str) -> BTreeMap<String, f64> {
+    metrics_of(BASE, extra, 2)
+}
+
+fn attack(fanout: &str, kind: &str, share: f64, more: &str) -> String {
+    format!(
+        "[policy]\nfanout = \"{fanout}\"\nfanout_k = 2\n\
+         [attack]\nkind = \"{kind}\"\nshare = {share}\n{more}"
+    )
+}
+
+fn get(m: &BTreeMap<String, f64>, k: &str) -> f64 {
+    *m.get(k)
+        .unwrap_or_else(|| panic!("metric {k} undefined in {m:#?}"))
+}
+
+#[test]
+fn an_attack_of_share_zero_is_the_honest_run() {
+    for kind in [
+        "silent",
+        "sybil",
+        "flash",
+        "covert_flash",
+        "inflate_invoice",
+    ] {
+        let honest = run_once(&attack("fixed", "none", 0.0, ""), 0);
+        let zero = run_once(&attack("fixed", kind, 0.0, ""), 0);
+        assert_eq!(honest.trace_sha256, zero.trace_sha256, "{kind}");
+        for (k, v) in &honest.metrics.metrics {
+            assert_eq!(zero.metrics.metrics.get(k), Some(v), "{kind}: {k}");
+        }
+    }
+}
+
+#[test]
+fn attacked_runs_are_reproducible() {
+    let extra = attack("fixed", "chatterbox", 0.1, "chatterbox_rate_per_s = 2.0\n");
+    let (a, b) = (run_once(&extra, 1), run_once(&extra, 1));
+    assert_eq!(a.trace_sha256, b.trace_sha256);
+    assert_eq!(a.metrics, b.metrics);
+    let other = run_once(&attack("fixed", "chatterbox", 0.2, ""), 1);
+    assert_ne!(a.trace_sha256, other.trace_sha256);
+}
+
+#[test]
+fn silent_nodes_lower_coverage_at_a_fixed_fanout_but_not_when_flooding() {
+    let base = metrics(&attack("fixed", "silent", 0.0, ""));
+    let hit = metrics(&attack("fixed", "silent", 0.3, ""));
+    let (c0, c1) = (get(&base, "coverage_final"), get(&hit, "coverage_final"));
+    assert!(c0 > 0.85 && c1 < c0 - 0.3, "fixed: {c0} -> {c1}");
+    assert_eq!(get(&hit, "corrupted_nodes"), 24.0);
+    assert!(get(&hit, "attacker_frames_dropped") > 0.0);
+    // Silent peers still answer asks, so honest originators solve proof of work for them.
+    assert!(get(&hit, "attacker_frames") > 0.0);
+    let flood = metrics(&attack("flood", "silent", 0.3, ""));
+    assert!(get(&flood, "coverage_final") > 0.98, "{flood:#?}");
+}
+
+#[test]
+fn a_chatterbox_loads_honest_nodes_but_never_beyond_the_multibroadcast_count() {
+    let mb = "multibroadcast = 2\nreply_routes_max = 2\n";
+    let extra = |share: f64| {
+        format!(
+            "[policy]\nfanout = \"fixed\"\nfanout_k = 2\n{mb}\
+             [attack]\nkind = \"chatterbox\"\nshare = {share}\nchatterbox_rate_per_s = 4.0\n"
+        )
+    };
+    let (base, hit) = (metrics(&extra(0.0)), metrics(&extra(0.2)));
+    let load = |m: &BTreeMap<String, f64>| get(m, "honest_frames_received_per_node");
+    assert!(
+        load(&hit) > 3.0 * load(&base),
+        "{} -> {}",
+        load(&base),
+        load(&hit)
+    );
+    assert!(
+        get(&hit, "rejected_unknown_ask") > 100.0,
+        "replays rejected"
+    );
+    assert!(
+        get(&hit, "rejected_duplicate_payload") > 2.0 * get(&base, "rejected_duplicate_payload"),
+        "repeated asks rejected"
+    );
+    assert!(get(&hit, "attacker_pow_hashes") > 0.0);
+    assert!(get(&hit, "attacker_frames_injected") > 1000.0);
+    // Every honest node verifies (and forwards) a payload id at most multibroadcast times,
+    // and the chatterbox did push some of them to that limit.
+    for m in [&base, &hit] {
+        assert!(get(m, "honest_accepts_per_payload_max") <= 2.0);
+    }
+    let single = metrics(&attack("fixed", "chatterbox", 0.2, ""));
+    assert_eq!(
+        get(&single, "honest_accepts_per_payload_max"),
+        3.0,
+        "workers: 3 routes"
+    );
+    assert!(get(&hit, "coverage_final") >= get(&base, "coverage_final") - 0.02);
+}
+
+#[test]
+fn sybils_lower_coverage_at_a_fixed_fanout_and_earn_nothing() {
+    let base = metrics(&attack("fixed", "sybil", 0.0, ""));
+    let hit = metrics(&attack("fixed", "sybil", 0.3, ""));
+    assert_eq!(get(&hit, "sybils"), 24.0);
+    assert_eq!(get(&hit, "honest_nodes"), 80.0);
+    let (c0, c1) = (get(&base, "coverage_final"), get(&hit, "coverage_final"));
+    assert!(c1 < c0 - 0.2, "{c0} -> {c1}");
+    assert_eq!(get(&hit, "fees_earned_per_adversary_node_sat"), 0.0);
+    assert!(get(&hit, "fees_earned_per_honest_node_sat") > 0.0);
+}
+
+#[test]
+fn sybil_certificates_do_not_matter_to_relaying() {
+    // Relays never show their certificate (routing accounts are anonymous keys), so Sybils
+    // from an untrusted authority relay exactly as trusted ones.
+    for kind in ["sybil", "covert_flash"] {
+        let t = run_once(
+            &attack("fixed", kind, 0.3, "trusted_certificates = true\n"),
+            0,
+        );
+        let u = run_once(
+            &attack("fixed", kind, 0.3, "trusted_certificates = false\n"),
+            0,
+        );
+        assert_eq!(t.trace_sha256, u.trace_sha256, "{kind}");
+    }
+}
+
+#[test]
+fn a_complete_eclipse_cuts_the_victim_off() {
+    // 0.1 × 80 = 8 Sybils ≥ the victim's 6 peer slots.
+    let base = metrics(&attack("flood", "eclipse", 0.0, "victim = 5\n"));
+    let hit = metrics(&attack("flood", "eclipse", 0.1, "victim = 5\n"));
+    assert!(
+        get(&base, "victim_topics") >= 3.0,
+        "every second topic is the victim's"
+    );
+    assert_eq!(get(&base, "victim_coverage"), 1.0);
+    assert_eq!(get(&base, "victim_received_share"), 1.0);
+    assert!(get(&base, "victim_replies_delivered") > 0.0);
+    assert_eq!(get(&hit, "victim_coverage"), 0.0);
+    assert_eq!(get(&hit, "victim_received_share"), 0.0);
+    assert_eq!(get(&hit, "victim_replies_delivered"), 0.0);
+    assert!(!hit.contains_key("victim_reply_latency_s"));
+    // Everyone else is unaffected (the victim itself no longer verifies their topics).
+    assert!(get(&hit, "nonvictim_coverage") > 0.97, "{hit:#?}");
+    // The victim still paid proof of work to the Sybils for nothing.
+    assert!(get(&hit, "frames_conditions") > 0.0);
+}
+
+#[test]
+fn a_partial_eclipse_is_routed_around_by_flooding_but_not_by_a_small_fanout() {
+    // 3 Sybils take 3 of the victim's 6 slots.
+    let flood = metrics(&attack("flood", "eclipse", 0.04, "victim = 5\n"));
+    assert_eq!(get(&flood, "victim_coverage"), 1.0);
+    let fixed = metrics(&attack("fixed", "eclipse", 0.04, "victim = 5\n"));
+    let base = metrics(&attack("fixed", "eclipse", 0.0, "victim = 5\n"));
+    let (v0, v1) = (
+        get(&base, "victim_coverage"),
+        get(&fixed, "victim_coverage"),
+    );
+    assert!(v1 < v0 - 0.1, "{v0} -> {v1}");
+}
+
+#[test]
+fn censorship_lowers_the_targets_coverage_but_not_others() {
+    // Randomly attached Sybils relay every topic but the victim's, wherever they are picked.
+    let more = "victim = 5\nattach = \"random\"\n";
+    let base = metrics(&attack("fixed", "censorship", 0.0, more));
+    let hit = metrics(&attack("fixed", "censorship", 0.3, more));
+    let (v0, v1) = (get(&base, "victim_coverage"), get(&hit, "victim_coverage"));
+    assert!(v1 < v0 - 0.3, "victim {v0} -> {v1}");
+    let (o0, o1) = (
+        get(&base, "nonvictim_coverage"),
+        get(&hit, "nonvictim_coverage"),
+    );
+    assert!(o1 > o0 - 0.03, "others {o0} -> {o1}");
+    // The Sybils relay (and earn on) everyone else's traffic.
+    assert!(get(&hit, "fees_earned_per_adversary_node_sat") > 0.0);
+}
+
+#[test]
+fn cold_boot_sybils_take_honest_links_and_lower_coverage() {
+    let base = metrics(&attack("fixed", "cold_boot", 0.0, ""));
+    let hit = metrics(&attack("fixed", "cold_boot", 0.3, ""));
+    let (c0, c1) = (get(&base, "coverage_final"), get(&hit, "coverage_final"));
+    assert!(c1 < c0 - 0.2, "{c0} -> {c1}");
+    // Honest degrees are kept, so a flooding network loses little.
+    let flood = metrics(&attack("flood", "cold_boot", 0.3, ""));
+    assert!(get(&flood, "coverage_final") > 0.95);
+}
+
+#[test]
+fn flash_sybils_strike_at_start_s() {
+    let more = "start_s = 6.0\n";
+    let base = metrics(&attack("fixed", "flash", 0.0, more));
+    let hit = metrics(&attack("fixed", "flash", 0.4, more));
+    let (b0, b1) = (
+        get(&base, "coverage_before_attack"),
+        get(&hit, "coverage_before_attack"),
+    );
+    assert!((b0 - b1).abs() < 0.02, "before: {b0} vs {b1}");
+    let (a0, a1) = (
+        get(&base, "coverage_after_attack"),
+        get(&hit, "coverage_after_attack"),
+    );
+    assert!(a1 < a0 - 0.3, "after: {a0} -> {a1}");
+}
+
+#[test]
+fn covert_flash_sybils_help_and_earn_then_strike() {
+    let more = "start_s = 6.0\n";
+    let base = metrics(&attack("fixed", "covert_flash", 0.0, more));
+    let hit = metrics(&attack("fixed", "covert_flash", 0.4, more));
+    let before = |m: &BTreeMap<String, f64>| get(m, "coverage_before_attack");
+    let after = |m: &BTreeMap<String, f64>| get(m, "coverage_after_attack");
+    assert!(
+        before(&hit) >= before(&base),
+        "flooding Sybils help before the strike"
+    );
+    assert!(after(&hit) < after(&base) - 0.3);
+    assert!(get(&hit, "fees_earned_per_adversary_node_sat") > 0.0);
+    assert!(
+        get(&hit, "fees_earned_per_honest_node_sat")
+            > get(&hit, "fees_earned_per_adversary_node_sat")
+    );
+}
+
+#[test]
+fn inflated_invoices_are_never_paid() {
+    let base = metrics(&attack("flood", "inflate_invoice", 0.0, ""));
+    let hit = metrics(&attack(
+        "flood",
+        "inflate_invoice",
+        0.3,
+        "inflate_factor = 3.0\n",
+    ));
+    assert!(get(&hit, "replies_tampered") > 0.0);
+    assert!(get(&hit, "rejected_inflated_invoice") > 0.0);
+    assert_eq!(get(&hit, "inflated_invoices_paid"), 0.0);
+    assert_eq!(get(&hit, "fees_earned_per_adversary_node_sat"), 0.0);
+    // Senders pay honest routes instead.
+    assert!(get(&hit, "replies_delivered") >= get(&base, "replies_delivered") - 1.0);
+    assert_eq!(get(&hit, "fees_conserved"), 1.0);
+}
+
+#[test]
+fn withheld_invoices_are_routed_around() {
+    let base = metrics(&attack("flood", "withhold_invoice", 0.0, ""));
+    let hit = metrics(&attack("flood", "withhold_invoice", 0.3, ""));
+    assert!(get(&hit, "replies_tampered") > 0.0);
+    assert!(get(&hit, "rejected_missing_invoice") > 0.0);
+    assert_eq!(get(&hit, "fees_earned_per_adversary_node_sat"), 0.0);
+    assert!(get(&hit, "replies_delivered") >= get(&base, "replies_delivered") - 1.0);
+    assert!(get(&hit, "replies_delivered") > 0.0);
+}
+
+/// 60 nodes of degree 6, 40 topics at 2 per second: enough paid replies for reputation scores
+/// to build before `start_s` and to move after it.
+const LONG: &str = r#"
+name = "attack-test-long"
+seed = 11
+duration_s = 30.0
+[graph]
+generator = "random_regular"
+nodes = 60
+degree = 6
+[roles]
+customers = 4
+gig_workers = 0.1
+service_area_precision = 2
+[workload]
+arrivals = "poisson"
+rate_per_s = 2.0
+topics_max = 40
+start_s = 0.5
+reply_deadline_s = 2.0
+"#;
+
+#[test]
+fn reputation_recovers_coverage_as_a_covert_flash_goes_on() {
+    // Before start_s the Sybils flood and bring back paid replies, so reputation ranks them
+    // high; after it, only honest peers keep earning score. Coverage of the topics published
+    // after the strike, split into their first and second halves:
+    let run = |fanout: &str| {
+        let extra = format!(
+            "[policy]\nfanout = \"{fanout}\"\nfanout_k = 2\n\
+             [attack]\nkind = \"covert_flash\"\nshare = 0.4\nstart_s = 6.0\n"
+        );
+        let m = metrics_of(LONG, &extra, 4);
+        (
+            get(&m, "coverage_after_attack_first_half"),
+            get(&m, "coverage_after_attack_second_half"),
+        )
+    };
+    let (fixed, reputation) = (run("fixed"), run("reputation"));
+    assert!(
+        reputation.1 > reputation.0 + 0.03,
+        "reputation learns: {reputation:?}"
+    );
+    assert!(
+        reputation.1 - reputation.0 > fixed.1 - fixed.0,
+        "fixed {fixed:?} vs reputation {reputation:?}"
+    );
+}
+
+#[test]
+fn reputation_built_before_a_flash_keeps_more_coverage_than_a_fixed_fanout() {
+    // Flash Sybils arrive with no score, while honest peers already earned some.
+    let run = |fanout: &str| {
+        let extra = format!(
+            "[policy]\nfanout = \"{fanout}\"\nfanout_k = 2\n\
+             [attack]\nkind = \"flash\"\nshare = 0.4\nstart_s = 6.0\n"
+        );
+        get(&metrics_of(LONG, &extra, 4), "coverage_after_attack")
+    };
+    let (fixed, reputation) = (run("fixed"), run("reputation"));
+    assert!(
+        reputation > fixed + 0.05,
+        "fixed {fixed}, reputation {reputation}"
+    );
+}
