@@ -62,12 +62,14 @@ impl PowTarget {
     /// Probability that one hash meets the target, (target + 1) / 2^256, as f64 (for models and
     /// reports; not used in validity checks).
     pub fn success_probability(&self) -> f64 {
-        let mut p = 0.0f64;
-        for (i, b) in self.0.iter().enumerate() {
-            p += *b as f64 * 256f64.powi(-(i as i32) - 1);
+        // Scaling by 1/256 is exact in binary, so every build computes the same value.
+        let (mut p, mut scale) = (0.0f64, 1.0f64);
+        for b in self.0 {
+            scale /= 256.0;
+            p += f64::from(b) * scale;
         }
         // Adds the "+1" of (target + 1) at the last byte's scale.
-        (p + 256f64.powi(-32)).min(1.0)
+        (p + scale).min(1.0)
     }
 
     /// Expected number of hashes to meet the target: 1 / success probability.
@@ -97,8 +99,21 @@ pub struct ProofOfWork {
     pub pow_scheme: PowScheme,
     /// Target the work claims to meet.
     pub pow_target: PowTarget,
-    /// The nonce found.
+    /// The nonce found; encoded as 8 fixed bytes so a frame's size does not depend on it.
+    #[serde(with = "fixed_u64")]
     pub nonce: u64,
+}
+
+mod fixed_u64 {
+    use serde::{Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        crate::encoding::fixed_bytes::serialize(&v.to_le_bytes(), s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        crate::encoding::fixed_bytes::deserialize::<D, 8>(d).map(u64::from_le_bytes)
+    }
 }
 
 /// The proof-of-work hash of `data` with `nonce`.

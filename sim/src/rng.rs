@@ -28,6 +28,10 @@ pub enum Concern {
     Payments,
     /// Attacker placement and behaviour.
     Attack,
+    /// Proof-of-work attempt counts of honest nodes.
+    Pow,
+    /// Proof-of-work attempt counts of attackers.
+    AttackPow,
     /// A node's own protocol RNG (keys, nonces, fanout choices).
     Node(u32),
     /// A node's key seeds.
@@ -44,6 +48,8 @@ impl Concern {
             Concern::Churn => (5, 0),
             Concern::Payments => (6, 0),
             Concern::Attack => (7, 0),
+            Concern::Pow => (10, 0),
+            Concern::AttackPow => (11, 0),
             Concern::Node(n) => (8, n),
             Concern::Keys(n) => (9, n),
         }

@@ -21,12 +21,13 @@
 
 use super::Action;
 use super::Wake;
+use crate::model::PowSolver;
 use crate::rng::unit;
 use rand::RngCore;
 use rand_chacha::ChaCha12Rng;
 use std::collections::{BTreeMap, VecDeque};
 use sweet_gossip::{
-    encode, pow, AskForBroadcastFrame, AskId, BroadcastPayload, Duration, Frame, FrameKind, Onion,
+    encode, AskForBroadcastFrame, AskId, BroadcastPayload, Duration, Frame, FrameKind, Onion,
     PayloadId, PeerId, PowBroadcastConditionsFrame, PowBroadcastFrame, ProofOfWork,
     SignedRequestPayload, Timestamp,
 };
@@ -61,11 +62,13 @@ pub(super) struct Chatter {
     buffers: BTreeMap<u32, Buffer>,
     asks: BTreeMap<(u32, AskId), (u32, PayloadId)>,
     asks_order: VecDeque<(u32, AskId)>,
+    pow: PowSolver,
+    pow_rng: ChaCha12Rng,
 }
 
 impl Chatter {
     /// Chatterboxes ticking `rate_per_s` times per second (never, if not positive and finite).
-    pub(super) fn new(rate_per_s: f64) -> Self {
+    pub(super) fn new(rate_per_s: f64, pow: PowSolver, pow_rng: ChaCha12Rng) -> Self {
         let period = (rate_per_s.is_finite() && rate_per_s > 0.0)
             .then(|| Duration::from_secs_f64(1.0 / rate_per_s))
             .filter(|d| d.as_micros() > 0);
@@ -74,6 +77,8 @@ impl Chatter {
             buffers: BTreeMap::new(),
             asks: BTreeMap::new(),
             asks_order: VecDeque::new(),
+            pow,
+            pow_rng,
         }
     }
 
@@ -163,7 +168,7 @@ impl Chatter {
     }
 
     fn complete(
-        &self,
+        &mut self,
         now: Timestamp,
         me: u32,
         peer: u32,
@@ -197,7 +202,10 @@ impl Chatter {
             timestamp: now,
         };
         let work = c.work_request;
-        let (nonce, attempts) = pow::solve(&encode(&payload), &work, 0, POW_ATTEMPTS_MAX)?;
+        let (nonce, attempts) = self.pow.solve(&encode(&payload), &work, &mut self.pow_rng);
+        if attempts > POW_ATTEMPTS_MAX {
+            return None;
+        }
         let frame = Frame::PowBroadcast(PowBroadcastFrame {
             ask_id: c.ask_id,
             broadcast_payload: payload,

@@ -30,6 +30,7 @@ mod rules;
 use crate::engine::{Arrival, Role};
 use crate::graph::PeerGraph;
 use crate::metrics::Collector;
+use crate::model::PowSolver;
 use crate::rng::{stream, Concern};
 use crate::scenario::{Attack, AttackKind, Scenario};
 use chatterbox::Chatter;
@@ -160,7 +161,11 @@ impl Adversary {
         adversarial.resize(graph.node_count() as usize, true);
         let start = Timestamp(Duration::from_secs_f64(attack.start_s.max(0.0)).as_micros());
         Adversary {
-            chatter: Chatter::new(attack.chatterbox_rate_per_s),
+            chatter: Chatter::new(
+                attack.chatterbox_rate_per_s,
+                PowSolver::new(s.scale.mode),
+                stream(s.seed, replicate, Concern::AttackPow),
+            ),
             attack,
             honest_nodes,
             sybils,

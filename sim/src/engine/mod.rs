@@ -16,6 +16,7 @@ use crate::adversary::{Adversary, Received, Wake};
 use crate::graph::GraphError;
 use crate::ledger::Ledger;
 use crate::metrics::{Collector, RunMetrics, Totals};
+use crate::model::PowSolver;
 use crate::network::{DeviceCosts, Links};
 use crate::rng::{exponential, stream, Concern};
 use crate::scenario::Scenario;
@@ -23,10 +24,9 @@ use sha2::{Digest, Sha256};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::path::Path;
-use std::sync::Arc;
 use sweet_gossip::{
-    pow, AskId, CryptoCounts, Duration, Event, FrameKind, Node, Output, PayloadId, PaymentHash,
-    PaymentOutcome, PeerId, PublicKey, RealCrypto, TimerKind, Timestamp,
+    AskId, CryptoCounts, Duration, Event, FrameKind, Node, Output, PayloadId, PaymentHash,
+    PaymentOutcome, PeerId, PublicKey, TimerKind, Timestamp,
 };
 
 /// What a node does in the workload.
@@ -163,6 +163,8 @@ pub struct World {
     trace: Sha256,
     graph_connected: bool,
     horizon_s: f64,
+    pow: PowSolver,
+    pow_rng: rand_chacha::ChaCha12Rng,
 }
 
 /// Runs replicate `replicate` of `s`; `base_dir` resolves relative paths in the scenario.
@@ -178,7 +180,8 @@ impl World {
     pub fn build(s: &Scenario, replicate: u32, base_dir: &Path) -> Result<World, EngineError> {
         let mut graph = setup::build_graph(s, replicate, base_dir)?;
         let graph_connected = graph.is_connected();
-        let factory = setup::Factory::new(Arc::new(RealCrypto), s.seed, replicate);
+        let factory =
+            setup::Factory::new(PowSolver::new(s.scale.mode).provider(), s.seed, replicate);
         let (mut nodes, mut keys) = setup::build_nodes(s, replicate, &graph, &factory);
         let roles: Vec<Role> = nodes.iter().map(|n| n.role).collect();
         let mut adversary = Adversary::new(s, replicate, &mut graph, &roles);
@@ -253,6 +256,8 @@ impl World {
             trace: Sha256::new(),
             graph_connected,
             horizon_s: s.workload.reply_deadline_s,
+            pow: PowSolver::new(s.scale.mode),
+            pow_rng: stream(s.seed, replicate, Concern::Pow),
         }
     }
 
@@ -406,8 +411,7 @@ impl World {
             Output::Send { to, kind, bytes } => self.send(i, to.0 as u32, kind, bytes, at),
             Output::SetTimer { timer, at: when } => self.push(when, Ev::Timer { node: i, timer }),
             Output::SolvePow { id, work, data } => {
-                let (nonce, attempts) = pow::solve(&data, &work, 0, u64::MAX)
-                    .expect("invariant: a nonce exists below 2^64 for any target ≥ 2^-60");
+                let (nonce, attempts) = self.pow.solve(&data, &work, &mut self.pow_rng);
                 self.metrics.pow(i, attempts);
                 let sn = &mut self.nodes[i as usize];
                 let start = sn.busy_until.max(at);
