@@ -5,6 +5,7 @@ mod output;
 mod relay;
 mod reply;
 mod sender;
+mod table;
 
 pub use output::{Event, Output, TimerKind};
 pub use relay::CommandError;
@@ -18,7 +19,8 @@ use crate::payment::{PaymentHash, PaymentOutcome};
 use crate::policy::{Feedback, Policy};
 use crate::time::{Duration, Timestamp};
 use rand_chacha::ChaCha12Rng;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+use table::{Set, Table};
 use std::sync::Arc;
 
 use relay::{IssuedConditions, PendingAsk, Seen};
@@ -97,17 +99,17 @@ pub struct Node {
     peer_keys: Vec<PublicKey>,
     outputs: VecDeque<Output>,
     counts: CryptoCounts,
-    verified: BTreeSet<[u8; 32]>,
+    verified: Set<[u8; 32]>,
     verified_order: VecDeque<[u8; 32]>,
-    seen: BTreeMap<PayloadId, Seen>,
-    seen_expiry: BTreeSet<(Timestamp, PayloadId)>,
-    issued: BTreeMap<(PeerId, AskId), IssuedConditions>,
-    issued_expiry: BTreeSet<(Timestamp, PeerId, AskId)>,
-    issued_for: BTreeSet<(PeerId, PayloadId)>,
-    asks: BTreeMap<AskId, PendingAsk>,
-    asks_expiry: BTreeSet<(Timestamp, AskId)>,
+    seen: Table<PayloadId, Seen>,
+    seen_expiry: Set<(Timestamp, PayloadId)>,
+    issued: Table<(PeerId, AskId), IssuedConditions>,
+    issued_expiry: Set<(Timestamp, PeerId, AskId)>,
+    issued_for: Set<(PeerId, PayloadId)>,
+    asks: Table<AskId, PendingAsk>,
+    asks_expiry: Set<(Timestamp, AskId)>,
     own: BTreeMap<PayloadId, OwnBroadcast>,
-    invoices: BTreeMap<PaymentHash, (PeerId, u64)>,
+    invoices: Table<PaymentHash, (PeerId, u64)>,
     invoices_order: VecDeque<PaymentHash>,
     timers: BTreeMap<TimerKind, Timestamp>,
 }
@@ -124,17 +126,17 @@ impl Node {
             peer_keys: Vec::new(),
             outputs: VecDeque::new(),
             counts: CryptoCounts::default(),
-            verified: BTreeSet::new(),
+            verified: Set::default(),
             verified_order: VecDeque::new(),
-            seen: BTreeMap::new(),
-            seen_expiry: BTreeSet::new(),
-            issued: BTreeMap::new(),
-            issued_expiry: BTreeSet::new(),
-            issued_for: BTreeSet::new(),
-            asks: BTreeMap::new(),
-            asks_expiry: BTreeSet::new(),
+            seen: Table::default(),
+            seen_expiry: Set::default(),
+            issued: Table::default(),
+            issued_expiry: Set::default(),
+            issued_for: Set::default(),
+            asks: Table::default(),
+            asks_expiry: Set::default(),
             own: BTreeMap::new(),
-            invoices: BTreeMap::new(),
+            invoices: Table::default(),
             invoices_order: VecDeque::new(),
             timers: BTreeMap::new(),
         }
@@ -199,7 +201,12 @@ impl Node {
 
     /// The next instruction, or `None` when drained.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        let out = self.outputs.pop_front();
+        if out.is_none() && self.outputs.capacity() > 0 {
+            // Drained: an idle node keeps no buffer (a million idle nodes add up).
+            self.outputs = VecDeque::new();
+        }
+        out
     }
 
     /// A frame arrived from `from`. Bad frames are dropped and reported as

@@ -65,7 +65,7 @@ pub enum Output {
         /// The topic.
         payload_id: PayloadId,
         /// Who replied.
-        replier: Certificate,
+        replier: Box<Certificate>,
         /// The plaintext reply.
         message: Vec<u8>,
         /// Total fee of the route paid, in satoshis.

@@ -56,7 +56,7 @@ pub(super) struct PendingAsk {
     pub(super) base: Arc<ForwardBase>,
     pub(super) expires: Timestamp,
     /// Set once conditions arrived: the payload to send and the work it needs.
-    pub(super) solving: Option<(BroadcastPayload, WorkRequest)>,
+    pub(super) solving: Option<Box<(BroadcastPayload, WorkRequest)>>,
 }
 
 /// Why an application command was refused. Only contract violations by the driver.
@@ -259,7 +259,7 @@ impl Node {
         ask.expires = ask
             .expires
             .max(f.valid_till + self.policy.params().ask_timeout);
-        ask.solving = Some((payload, f.work_request));
+        ask.solving = Some(Box::new((payload, f.work_request)));
         let expires = ask.expires;
         self.asks_expiry.remove(&(old, f.ask_id));
         self.asks_expiry.insert((expires, f.ask_id));
@@ -279,7 +279,7 @@ impl Node {
             return;
         }
         let ask = self.drop_ask(id).expect("invariant: present above");
-        let (payload, work) = ask.solving.expect("invariant: checked above");
+        let (payload, work) = *ask.solving.expect("invariant: checked above");
         let payload_id = payload.signed_request_payload.payload.payload_id;
         let frame = Frame::PowBroadcast(PowBroadcastFrame {
             ask_id: id,

@@ -266,7 +266,7 @@ impl Node {
                     .observe(&Feedback::ReplyPaid { via: r.option.via });
                 self.outputs.push_back(Output::DeliverReply {
                     payload_id: id,
-                    replier: r.frame.replier_certificate.clone(),
+                    replier: Box::new(r.frame.replier_certificate.clone()),
                     message,
                     fee_paid_sat: own.paid_sat,
                     route_length: r.option.length,
