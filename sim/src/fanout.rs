@@ -5,6 +5,7 @@ use crate::rng::{below, chance, sample};
 pub use crate::scenario::RouteChoice;
 use rand::RngCore;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use sweet_gossip::{
     FanoutContext, Feedback, Geohash, PeerId, Policy, PolicyParams, RouteOption, Topic,
 };
@@ -50,9 +51,11 @@ pub enum FanoutRule {
         /// Network size n.
         nodes: u32,
     },
-    /// `k` peers, preferring those whose replies were paid (score = paid − failed replies
-    /// brought back); each pick is uniform at random with probability `explore`, and ties are
-    /// broken at random.
+    /// `k` peers, preferring those that brought back paid replies for the topics offered to
+    /// them: a peer's score is paid / (offered + 1), so a peer that stops delivering loses rank as
+    /// it keeps being offered topics, and a newcomer (score 0) never outranks a peer with a
+    /// record of paid replies. Each
+    /// pick is uniform at random with probability `explore`; ties are broken at random.
     Reputation {
         /// Peers per forward.
         k: u32,
@@ -82,7 +85,7 @@ impl FanoutRule {
     fn pick(
         &self,
         ctx: &FanoutContext<'_>,
-        scores: &BTreeMap<PeerId, i64>,
+        scores: &BTreeMap<PeerId, Score>,
         rng: &mut dyn RngCore,
     ) -> Vec<PeerId> {
         let mut rng = rng;
@@ -114,14 +117,14 @@ impl FanoutRule {
                     let i = if chance(&mut rng, explore) {
                         below(&mut rng, pool.len() as u64) as usize
                     } else {
-                        let best = pool
-                            .iter()
-                            .map(|p| scores.get(p).copied().unwrap_or(0))
-                            .max();
-                        let best = best.expect("pool is not empty");
-                        pool.iter()
-                            .position(|p| scores.get(p).copied().unwrap_or(0) == best)
-                            .expect("the maximum is in the pool")
+                        let score = |p: &PeerId| scores.get(p).copied().unwrap_or_default();
+                        let mut best = 0;
+                        for (j, p) in pool.iter().enumerate().skip(1) {
+                            if score(p).beats(&score(&pool[best])) {
+                                best = j;
+                            }
+                        }
+                        best
                     };
                     out.push(pool.remove(i));
                 }
@@ -131,12 +134,32 @@ impl FanoutRule {
     }
 }
 
+/// What a node knows of a peer's delivery: topics offered to it, paid replies it brought.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Score {
+    /// Paid replies the peer brought back.
+    pub paid: u32,
+    /// Topics offered to the peer.
+    pub offered: u32,
+}
+
+impl Score {
+    /// True iff paid / (offered + 1) is strictly larger than `other`'s (exact integers).
+    pub fn beats(&self, other: &Score) -> bool {
+        let lhs = u64::from(self.paid) * (u64::from(other.offered) + 1);
+        let rhs = u64::from(other.paid) * (u64::from(self.offered) + 1);
+        lhs > rhs
+    }
+}
+
 /// A simulated node's policy: protocol defaults from `params`, plus a fanout rule, a route
 /// choice, and for gig workers a service area in which they reply.
 #[derive(Debug, Clone)]
 pub struct SimPolicy {
-    /// Protocol numbers.
-    pub params: PolicyParams,
+    /// Protocol numbers, shared by every node with the same policy.
+    pub params: Arc<PolicyParams>,
+    /// This node's routing fee (the shared number plus its jitter), in satoshis.
+    pub routing_fee_sat: u64,
     /// Fanout rule.
     pub fanout: FanoutRule,
     /// Route choice as a sender.
@@ -145,13 +168,17 @@ pub struct SimPolicy {
     pub service_area: Option<Geohash>,
     /// Size of the reply message in bytes.
     pub message_bytes: usize,
-    /// Reputation scores by peer (used by [`FanoutRule::Reputation`]).
-    pub scores: BTreeMap<PeerId, i64>,
+    /// Reputation by peer (used by [`FanoutRule::Reputation`]).
+    pub scores: BTreeMap<PeerId, Score>,
 }
 
 impl Policy for SimPolicy {
     fn params(&self) -> &PolicyParams {
         &self.params
+    }
+
+    fn routing_fee(&self, _topic: &Topic) -> u64 {
+        self.routing_fee_sat
     }
 
     fn will_reply(&self, topic: &Topic) -> bool {
@@ -168,7 +195,13 @@ impl Policy for SimPolicy {
     }
 
     fn fanout(&mut self, ctx: &FanoutContext<'_>, rng: &mut dyn RngCore) -> Vec<PeerId> {
-        self.fanout.pick(ctx, &self.scores, rng)
+        let picked = self.fanout.pick(ctx, &self.scores, rng);
+        if matches!(self.fanout, FanoutRule::Reputation { .. }) {
+            for p in &picked {
+                self.scores.entry(*p).or_default().offered += 1;
+            }
+        }
+        picked
     }
 
     fn choose_route(&self, routes: &[RouteOption]) -> Option<usize> {
@@ -185,8 +218,8 @@ impl Policy for SimPolicy {
 
     fn observe(&mut self, feedback: &Feedback) {
         match feedback {
-            Feedback::ReplyPaid { via } => *self.scores.entry(*via).or_default() += 2,
-            Feedback::ReplyFailed { via } => *self.scores.entry(*via).or_default() -= 1,
+            Feedback::ReplyPaid { via } => self.scores.entry(*via).or_default().paid += 1,
+            Feedback::ReplyFailed { .. } => {}
             _ => {}
         }
     }
@@ -207,7 +240,7 @@ mod tests {
         })
     }
 
-    fn pick(rule: FanoutRule, hop: u32, scores: &BTreeMap<PeerId, i64>) -> Vec<PeerId> {
+    fn pick(rule: FanoutRule, hop: u32, scores: &BTreeMap<PeerId, Score>) -> Vec<PeerId> {
         let candidates: Vec<PeerId> = (0..20).map(PeerId).collect();
         let t = topic();
         let ctx = FanoutContext {
@@ -270,8 +303,34 @@ mod tests {
     #[test]
     fn reputation_prefers_paid_peers() {
         let mut scores = BTreeMap::new();
-        scores.insert(PeerId(7), 10);
-        scores.insert(PeerId(3), 5);
+        scores.insert(
+            PeerId(7),
+            Score {
+                paid: 9,
+                offered: 10,
+            },
+        );
+        scores.insert(
+            PeerId(3),
+            Score {
+                paid: 3,
+                offered: 5,
+            },
+        );
+        // A record of paid replies beats a newcomer; a stopped peer decays below a steady one.
+        assert!(Score {
+            paid: 1,
+            offered: 30
+        }
+        .beats(&Score::default()));
+        assert!(Score {
+            paid: 3,
+            offered: 5
+        }
+        .beats(&Score {
+            paid: 6,
+            offered: 30
+        }));
         let picked = pick(FanoutRule::Reputation { k: 2, explore: 0.0 }, 0, &scores);
         assert_eq!(picked, vec![PeerId(7), PeerId(3)]);
     }
@@ -279,7 +338,8 @@ mod tests {
     #[test]
     fn gig_worker_replies_only_inside_its_area() {
         let mut p = SimPolicy {
-            params: PolicyParams::default(),
+            params: Arc::new(PolicyParams::default()),
+            routing_fee_sat: 10,
             fanout: FanoutRule::Flood,
             route_choice: RouteChoice::Cheapest,
             service_area: Some(Geohash::encode(-33.86, 151.2, 4)),

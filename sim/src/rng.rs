@@ -73,6 +73,12 @@ pub fn stream(seed: u64, replicate: u32, concern: Concern) -> ChaCha12Rng {
     ChaCha12Rng::from_seed(derive_seed(seed, replicate, concern))
 }
 
+/// A node's protocol RNG: xoshiro256++ (32 bytes of state, where ChaCha keeps 320; a
+/// million nodes hold one each). Fixed algorithm, seeded like every other stream.
+pub fn node_stream(seed: u64, replicate: u32, node: u32) -> rand_xoshiro::Xoshiro256PlusPlus {
+    rand_xoshiro::Xoshiro256PlusPlus::from_seed(derive_seed(seed, replicate, Concern::Node(node)))
+}
+
 /// The seed reported for a run: the first 8 bytes of its graph seed.
 pub fn run_seed(seed: u64, replicate: u32) -> u64 {
     let s = derive_seed(seed, replicate, Concern::Graph);

@@ -18,10 +18,10 @@ use crate::ids::{AskId, PayloadId, PeerId};
 use crate::payment::{PaymentHash, PaymentOutcome};
 use crate::policy::{Feedback, Policy};
 use crate::time::{Duration, Timestamp};
-use rand_chacha::ChaCha12Rng;
+use rand_core::RngCore;
 use std::collections::{BTreeMap, VecDeque};
-use table::{Set, Table};
 use std::sync::Arc;
+use table::{Set, Table};
 
 use relay::{IssuedConditions, PendingAsk, Seen};
 use sender::OwnBroadcast;
@@ -92,7 +92,7 @@ pub struct NodeConfig {
 pub struct Node {
     cfg: NodeConfig,
     policy: Box<dyn Policy>,
-    rng: ChaCha12Rng,
+    rng: Box<dyn RngCore + Send>,
     now: Timestamp,
     /// Sorted peer addresses, with their onion keys at the same index in `peer_keys`.
     peer_list: Vec<PeerId>,
@@ -100,7 +100,6 @@ pub struct Node {
     outputs: VecDeque<Output>,
     counts: CryptoCounts,
     verified: Set<[u8; 32]>,
-    verified_order: VecDeque<[u8; 32]>,
     seen: Table<PayloadId, Seen>,
     seen_expiry: Set<(Timestamp, PayloadId)>,
     issued: Table<(PeerId, AskId), IssuedConditions>,
@@ -115,19 +114,24 @@ pub struct Node {
 }
 
 impl Node {
-    /// A node with no peers yet. `rng` is the only source of randomness it will use.
-    pub fn new(cfg: NodeConfig, policy: Box<dyn Policy>, rng: ChaCha12Rng) -> Self {
+    /// A node with no peers yet. `rng` is the only source of randomness it will use (keys,
+    /// nonces, ids, fanout draws); give it a seeded, version-pinned generator for reproducible
+    /// runs, and a cryptographic one (e.g. `rand_chacha::ChaCha12Rng`) outside simulations.
+    pub fn new(
+        cfg: NodeConfig,
+        policy: Box<dyn Policy>,
+        rng: impl RngCore + Send + 'static,
+    ) -> Self {
         Self {
             cfg,
             policy,
-            rng,
+            rng: Box::new(rng),
             now: Timestamp::ZERO,
             peer_list: Vec::new(),
             peer_keys: Vec::new(),
             outputs: VecDeque::new(),
             counts: CryptoCounts::default(),
             verified: Set::default(),
-            verified_order: VecDeque::new(),
             seen: Table::default(),
             seen_expiry: Set::default(),
             issued: Table::default(),
@@ -365,13 +369,11 @@ impl Node {
         if !req.verify_signature(self.cfg.crypto.as_ref()) {
             return Err(RejectReason::BadRequestSignature);
         }
-        if self.verified_order.len() >= self.cfg.limits.verified_cache_max {
-            if let Some(old) = self.verified_order.pop_front() {
-                self.verified.remove(&old);
-            }
+        if self.verified.len() >= self.cfg.limits.verified_cache_max {
+            // Evicts the smallest digest: deterministic, and as good as any other choice.
+            self.verified.pop_first();
         }
         self.verified.insert(digest);
-        self.verified_order.push_back(digest);
         Ok(digest)
     }
 

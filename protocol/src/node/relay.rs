@@ -16,7 +16,6 @@ use crate::policy::FanoutContext;
 use crate::pow::{ProofOfWork, WorkRequest};
 use crate::time::{Duration, Timestamp};
 use crate::topic::Topic;
-use rand_core::RngCore;
 use std::sync::Arc;
 
 /// What a node remembers of a payload id.
@@ -127,7 +126,7 @@ impl Node {
             candidates: &candidates,
             now: self.now,
         };
-        let mut chosen = self.policy.fanout(&ctx, &mut self.rng);
+        let mut chosen = self.policy.fanout(&ctx, &mut *self.rng);
         chosen.sort_unstable();
         chosen.dedup();
         for peer in chosen {
@@ -237,7 +236,7 @@ impl Node {
                 self.cfg.crypto.as_ref(),
                 self.cfg.address,
                 &peer_key,
-                &mut self.rng,
+                &mut *self.rng,
             )
             .map_err(|_| RejectReason::BadOnion)?;
         self.counts.seal += 1;
@@ -367,7 +366,7 @@ impl Node {
             hop,
         });
         if self.policy.will_reply(topic) {
-            let message = self.policy.reply_message(topic, &mut self.rng);
+            let message = self.policy.reply_message(topic, &mut *self.rng);
             return self.reply_to(from, payload, message);
         }
         let base = Arc::new(ForwardBase {

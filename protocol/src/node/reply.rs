@@ -41,7 +41,7 @@ impl Node {
         for ri in &list {
             let preimage = Preimage::derive(&secret, &payload_id, &ri.account);
             let sealed = crypto
-                .seal(&ri.account, &preimage.0, &mut self.rng)
+                .seal(&ri.account, &preimage.0, &mut *self.rng)
                 .map_err(|_| RejectReason::MalformedInstructions)?;
             self.counts.hash += 2;
             self.counts.seal += 1;
@@ -55,11 +55,11 @@ impl Node {
         }
         let sender_key = request.payload.sender_certificate.public_key;
         let mut encrypted = crypto
-            .seal(&sender_key, &message, &mut self.rng)
+            .seal(&sender_key, &message, &mut *self.rng)
             .map_err(|_| RejectReason::BadRequestSignature)?;
         self.counts.seal += 1;
         for p in &preimages {
-            encrypted = crypto.sym_encrypt(&p.0, &encrypted, &mut self.rng);
+            encrypted = crypto.sym_encrypt(&p.0, &encrypted, &mut *self.rng);
             self.counts.sym_encrypt += 1;
         }
         let reply = ReplyPayload {

@@ -10,7 +10,9 @@ pub(crate) struct Table<K, V> {
 
 impl<K: Ord, V> Default for Table<K, V> {
     fn default() -> Self {
-        Self { entries: Vec::new() }
+        Self {
+            entries: Vec::new(),
+        }
     }
 }
 
@@ -40,6 +42,10 @@ impl<K: Ord, V> Table<K, V> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
+                if self.entries.len() < 4 {
+                    // Grow one entry at a time while small: most tables hold one or two.
+                    self.entries.reserve_exact(1);
+                }
                 self.entries.insert(i, (key, value));
                 None
             }
@@ -82,11 +88,17 @@ pub(crate) struct Set<K> {
 
 impl<K: Ord> Default for Set<K> {
     fn default() -> Self {
-        Self { table: Table::default() }
+        Self {
+            table: Table::default(),
+        }
     }
 }
 
 impl<K: Ord + Copy> Set<K> {
+    pub(crate) fn len(&self) -> usize {
+        self.table.len()
+    }
+
     pub(crate) fn contains(&self, key: &K) -> bool {
         self.table.contains_key(key)
     }

@@ -7,6 +7,7 @@
 //! ([`Adversary::on_receive`]), and their own scheduled events ([`Adversary::on_wake`]).
 
 mod attack;
+mod queue;
 mod setup;
 mod workload;
 
@@ -20,9 +21,8 @@ use crate::model::PowSolver;
 use crate::network::{DeviceCosts, Links};
 use crate::rng::{exponential, stream, Concern};
 use crate::scenario::Scenario;
+use queue::EventQueue;
 use sha2::{Digest, Sha256};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::path::Path;
 use sweet_gossip::{
     AskId, CryptoCounts, Duration, Event, FrameKind, Node, Output, PayloadId, PaymentHash,
@@ -98,29 +98,6 @@ enum Ev {
     },
 }
 
-struct Queued {
-    at: Timestamp,
-    seq: u64,
-    ev: Ev,
-}
-
-impl PartialEq for Queued {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-impl Eq for Queued {}
-impl PartialOrd for Queued {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Queued {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
-}
-
 /// Why a run could not be set up.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -147,8 +124,7 @@ pub struct World {
     /// Per node: the key peers seal onion layers to.
     peer_keys: Vec<PublicKey>,
     adversary: Adversary,
-    queue: BinaryHeap<Reverse<Queued>>,
-    seq: u64,
+    queue: EventQueue<Ev>,
     now: Timestamp,
     end: Timestamp,
     links: Links,
@@ -231,8 +207,7 @@ impl World {
             nodes,
             peer_keys,
             adversary,
-            queue: BinaryHeap::new(),
-            seq: 0,
+            queue: EventQueue::new(),
             now: Timestamp::ZERO,
             end: Timestamp(Duration::from_secs_f64(s.duration_s).as_micros()),
             links: Links::new(
@@ -295,23 +270,18 @@ impl World {
     }
 
     fn push(&mut self, at: Timestamp, ev: Ev) {
-        self.seq += 1;
-        self.queue.push(Reverse(Queued {
-            at,
-            seq: self.seq,
-            ev,
-        }));
+        self.queue.push(at, ev);
     }
 
     /// Processes events until the queue is empty or the scenario's duration has passed.
     pub fn run_to_end(&mut self) {
-        while let Some(Reverse(q)) = self.queue.pop() {
-            if q.at > self.end {
+        while let Some((at, ev)) = self.queue.pop() {
+            if at > self.end {
                 break;
             }
-            self.now = q.at;
+            self.now = at;
             self.metrics.events += 1;
-            self.step(q.ev);
+            self.step(ev);
         }
     }
 

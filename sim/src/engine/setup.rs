@@ -149,7 +149,7 @@ impl Factory {
             crypto: Arc::clone(&self.crypto),
             limits: Limits::default(),
         };
-        let rng = stream(self.seed, self.replicate, Concern::Node(index));
+        let rng = crate::rng::node_stream(self.seed, self.replicate, index);
         (Node::new(cfg, Box::new(policy), rng), keys)
     }
 }
@@ -163,7 +163,7 @@ pub(super) fn build_nodes(
 ) -> (Vec<SimNode>, Vec<NodeKeys>) {
     let n = graph.node_count();
     let (roles, areas) = roles(s, replicate, n);
-    let params = policy_params(s);
+    let params = Arc::new(policy_params(s));
     let rule = fanout_rule(s, n);
     let mut fee_rng = stream(s.seed, replicate, Concern::Roles);
     let mut nodes = Vec::with_capacity(n as usize);
@@ -174,10 +174,9 @@ pub(super) fn build_nodes(
         } else {
             0
         };
-        let mut p = params.clone();
-        p.routing_fee_sat += jitter;
         let policy = SimPolicy {
-            params: p,
+            params: Arc::clone(&params),
+            routing_fee_sat: params.routing_fee_sat + jitter,
             fanout: rule.clone(),
             route_choice: s.policy.route_choice,
             service_area: areas[i as usize].clone(),
@@ -201,11 +200,12 @@ pub(super) fn build_sybils(
     count: u32,
     trusted: bool,
 ) -> (Vec<SimNode>, Vec<NodeKeys>) {
-    let params = policy_params(s);
+    let params = Arc::new(policy_params(s));
     (first..first.saturating_add(count))
         .map(|i| {
             let policy = SimPolicy {
-                params: params.clone(),
+                params: Arc::clone(&params),
+                routing_fee_sat: params.routing_fee_sat,
                 fanout: FanoutRule::Flood,
                 route_choice: s.policy.route_choice,
                 service_area: None,
