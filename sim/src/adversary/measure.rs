@@ -1,6 +1,7 @@
 //! Attack-specific metrics, computed from the collector's per-topic results at the end of a run.
 
 use super::{has_victim, is_timed, Adversary};
+use crate::metrics::mean;
 use crate::metrics::{Collector, TopicSummary};
 
 type Metrics = Vec<(String, Option<f64>)>;
@@ -106,13 +107,4 @@ fn victim_metrics(
         ("victim_replies_delivered", Some(delivered.len() as f64)),
         ("victim_reply_latency_s", mean(delivered.into_iter())),
     ]
-}
-
-fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
-    let (mut sum, mut n) = (0.0, 0u64);
-    for v in values {
-        sum += v;
-        n += 1;
-    }
-    (n > 0).then(|| sum / n as f64)
 }

@@ -27,7 +27,7 @@ pub(crate) fn policy_params(s: &Scenario) -> PolicyParams {
         pow_target: PowTarget::from_expected_hashes(p.pow_difficulty.round().max(1.0) as u64),
         timestamp_tolerance: Duration::from_secs_f64(p.timestamp_tolerance_s),
         conditions_ttl: Duration::from_secs_f64(p.conditions_ttl_s),
-        ask_timeout: Duration::from_secs_f64(p.conditions_ttl_s),
+        ask_timeout: Duration::from_secs_f64(p.ask_timeout_s),
         multibroadcast: p.multibroadcast,
         reply_routes_max: p.reply_routes_max,
         geohash_precision_max: usize::from(p.geohash_precision_max),

@@ -82,6 +82,10 @@ pub struct PolicySpec {
     /// Seconds a node's broadcast conditions (PoW ask, fee) stay valid
     /// (default 10.0, > 0).
     pub conditions_ttl_s: f64,
+    /// Seconds an originator waits for conditions before it forgets an ask
+    /// (default 1.0, > 0); conditions arriving later are rejected as
+    /// unexpected. A peer that already has the topic never answers an ask.
+    pub ask_timeout_s: f64,
 }
 
 impl Default for PolicySpec {
@@ -104,6 +108,7 @@ impl Default for PolicySpec {
             route_choice: RouteChoice::Cheapest,
             timestamp_tolerance_s: 30.0,
             conditions_ttl_s: 10.0,
+            ask_timeout_s: 1.0,
         }
     }
 }

@@ -334,7 +334,8 @@ impl Scenario {
         at_least("policy.pow_difficulty", p.pow_difficulty, 1.0)?;
         precision("policy.geohash_precision_max", p.geohash_precision_max)?;
         positive("policy.timestamp_tolerance_s", p.timestamp_tolerance_s)?;
-        positive("policy.conditions_ttl_s", p.conditions_ttl_s)
+        positive("policy.conditions_ttl_s", p.conditions_ttl_s)?;
+        positive("policy.ask_timeout_s", p.ask_timeout_s)
     }
 
     fn validate_network(&self) -> Check {
