@@ -77,3 +77,19 @@ fn packet_loss_and_churn_lower_coverage_without_breaking_accounting() {
     assert!(m["coverage_final"].unwrap() < 1.0);
     assert_eq!(m["fees_conserved"], Some(1.0));
 }
+
+#[test]
+fn an_edge_list_too_small_for_the_scenario_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("g.txt"), "0 1\n1 2\n").unwrap();
+    let text = "name = \"e\"\nseed = 1\n[graph]\ngenerator = \"edge_list\"\npath = \"g.txt\"\n\
+                [attack]\nkind = \"eclipse\"\nshare = 1.0\nvictim = 7\n";
+    let s = parse(text, &dir.path().join("e.toml")).unwrap().points[0]
+        .scenario
+        .clone();
+    let err = run(&s, 0, dir.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("3-node graph") && err.contains("attack.victim"),
+        "{err}"
+    );
+}

@@ -98,7 +98,7 @@ impl Node {
         let digest = request.digest();
         self.remember_seen(payload_id, 0, true);
         let deadline = now + self.policy.params().reply_deadline;
-        self.start_own(payload_id, digest, deadline);
+        self.start_own(payload_id, digest);
         self.set_timer(TimerKind::ReplyDeadline(payload_id), deadline);
         self.event(Event::TopicBroadcast { payload_id });
         let base = Arc::new(ForwardBase {

@@ -9,7 +9,6 @@ use crate::frame::ReplyFrame;
 use crate::ids::{PayloadId, PeerId};
 use crate::payment::{Invoice, PaymentFailure, PaymentHash, PaymentOutcome, Preimage};
 use crate::policy::{Feedback, RouteOption};
-use crate::time::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A valid reply route held by the sender.
@@ -39,7 +38,7 @@ pub(super) struct OwnBroadcast {
 }
 
 impl Node {
-    pub(super) fn start_own(&mut self, id: PayloadId, digest: [u8; 32], _deadline: Timestamp) {
+    pub(super) fn start_own(&mut self, id: PayloadId, digest: [u8; 32]) {
         self.own.insert(
             id,
             OwnBroadcast {

@@ -105,6 +105,15 @@ pub enum EngineError {
     /// The peer graph could not be built.
     #[error("graph: {0}")]
     Graph(#[from] GraphError),
+    /// The scenario does not fit the graph it built (e.g. an edge list with fewer nodes than
+    /// the roles or the attack victim need).
+    #[error("scenario does not fit its {nodes}-node graph: {violation}")]
+    Scenario {
+        /// Nodes in the graph.
+        nodes: u32,
+        /// What does not fit.
+        violation: crate::scenario::Violation,
+    },
 }
 
 /// The result of one run.
@@ -155,6 +164,9 @@ impl World {
     /// adversary's corrupted nodes, Sybils and rewiring (see [`crate::adversary`]).
     pub fn build(s: &Scenario, replicate: u32, base_dir: &Path) -> Result<World, EngineError> {
         let mut graph = setup::build_graph(s, replicate, base_dir)?;
+        let nodes = graph.node_count();
+        s.validate_for_nodes(nodes)
+            .map_err(|violation| EngineError::Scenario { nodes, violation })?;
         let graph_connected = graph.is_connected();
         let factory =
             setup::Factory::new(PowSolver::new(s.scale.mode).provider(), s.seed, replicate);
