@@ -154,3 +154,19 @@ fn cli_check_prints_defaults_and_bad_files_fail_with_location() {
         assert!(stdout.contains(word), "list names {word}");
     }
 }
+
+#[test]
+fn cli_report_regenerates_the_same_report_from_results_alone() {
+    let d = tempfile::tempdir().unwrap();
+    run_file(Path::new(SMALL), &opts(d.path(), 2)).unwrap();
+    let dir = d.path().join("small-sweep");
+    let before = fs::read(dir.join("report.md")).unwrap();
+    fs::remove_file(dir.join("report.md")).unwrap();
+    fs::remove_file(dir.join("coverage.svg")).unwrap();
+    fs::remove_dir_all(dir.join("runs")).unwrap();
+    let (code, stdout, stderr) = sgsim(&["report", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("report.md"));
+    assert_eq!(fs::read(dir.join("report.md")).unwrap(), before);
+    assert!(dir.join("coverage.svg").exists());
+}
