@@ -1,7 +1,9 @@
 //! Criterion benchmark of whole simulator runs: a 1,000-node scenario with real cryptography.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use rand_chacha::rand_core::SeedableRng;
 use sgsim::engine::run;
+use sgsim::graph::GraphSpec;
 use sgsim::scenario::parse;
 use std::path::Path;
 
@@ -37,6 +39,17 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("run_1000_nodes_one_topic", |b| {
         b.iter(|| run(scenario, 0, Path::new(".")).expect("runs"))
+    });
+    g.bench_function("random_regular_1m_nodes_degree_8", |b| {
+        let spec = GraphSpec::RandomRegular {
+            nodes: 1_000_000,
+            degree: 8,
+        };
+        b.iter(|| {
+            let mut rng = rand_chacha::ChaCha12Rng::seed_from_u64(1);
+            spec.generate(&mut rng, Path::new("."))
+                .expect("valid graph")
+        })
     });
     g.finish();
 }

@@ -598,39 +598,4 @@ mod tests {
         ];
         assert_eq!(got, expected);
     }
-
-    #[test]
-    #[ignore = "timing; run with cargo test --release -- --ignored --nocapture"]
-    fn million_node_timing() {
-        let n = 1_000_000;
-        for spec in [
-            GraphSpec::RandomRegular {
-                nodes: n,
-                degree: 8,
-            },
-            GraphSpec::BarabasiAlbert { nodes: n, m: 4 },
-            GraphSpec::WattsStrogatz {
-                nodes: n,
-                k: 8,
-                beta: 0.1,
-            },
-            GraphSpec::ErdosRenyi {
-                nodes: n,
-                p: 8.0 / f64::from(n),
-            },
-        ] {
-            let start = std::time::Instant::now();
-            let g = gen(&spec, 1);
-            let built = start.elapsed();
-            let components = g.component_count();
-            println!(
-                "{}: {:?} to build, {} edges, {:?}, {components} components ({:?} incl. count)",
-                spec.name(),
-                built,
-                g.edge_count(),
-                g.degree_stats(),
-                start.elapsed()
-            );
-        }
-    }
 }
