@@ -158,9 +158,11 @@ fn table_groups(d: &Dataset) -> Vec<(String, Vec<String>)> {
             groups.push((heading.to_string(), chosen));
         }
     }
+    // Counters that stayed zero in every run stay in summary.csv but get no column.
     let rest: Vec<String> = present
         .iter()
         .filter(|m| !GROUPS.iter().any(|(_, ms)| ms.contains(&m.as_str())))
+        .filter(|m| !d.is_always_zero(m))
         .map(|m| m.to_string())
         .collect();
     let chunks: Vec<&[String]> = rest.chunks(MAX_COLUMNS).collect();

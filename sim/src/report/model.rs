@@ -210,6 +210,16 @@ impl Dataset {
             .any(|p| self.mean(p.index, metric).is_some())
     }
 
+    /// True iff every run reports the metric as exactly zero or undefined: a counter that never
+    /// moved (e.g. a rejection reason nobody hit), not worth a table column.
+    pub(crate) fn is_always_zero(&self, metric: &str) -> bool {
+        self.runs.iter().all(|r| {
+            r.metrics
+                .get(metric)
+                .is_none_or(|v| v.is_none_or(|x| x == 0.0))
+        })
+    }
+
     /// Per-replicate values of a metric at a point (`None` = undefined in that
     /// run). Returns `None` when no run of the point reports the metric at all.
     pub(crate) fn run_values(&self, point: usize, metric: &str) -> Option<Vec<Option<f64>>> {

@@ -228,6 +228,7 @@ pub(super) fn fanout_sweep() -> Fixture {
                     ("pow_hashes_per_node", Some(pow[p][r])),
                     ("route_fee_paid_sat", Some(30.0 + p as f64 * 5.0)),
                     ("mystery_metric", Some(r as f64)),
+                    ("rejected_never", Some(0.0)),
                 ],
                 dists: vec![
                     ("route_fee_sat", vec![30.0 + p as f64, 40.0, 55.5]),

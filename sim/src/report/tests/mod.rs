@@ -123,6 +123,8 @@ fn fanout_report_has_table_insights_and_plots() {
     // Unknown metrics still get a table.
     assert!(md.contains("### Other metrics"));
     assert!(md.contains("| mystery\\_metric |"));
+    // A counter that stayed zero in every run gets no column.
+    assert!(!md.contains("rejected\\_never"), "{md}");
     // What stands out.
     assert!(md.contains(
         "- **fanout=flood** reaches the highest mean final coverage, 0.999 [0.998, 1.000]; \
