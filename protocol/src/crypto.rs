@@ -278,6 +278,18 @@ pub struct CryptoCounts {
     pub hash: u64,
 }
 
+impl std::ops::AddAssign for CryptoCounts {
+    fn add_assign(&mut self, o: CryptoCounts) {
+        self.sign += o.sign;
+        self.verify += o.verify;
+        self.seal += o.seal;
+        self.open += o.open;
+        self.sym_encrypt += o.sym_encrypt;
+        self.sym_decrypt += o.sym_decrypt;
+        self.hash += o.hash;
+    }
+}
+
 impl CryptoCounts {
     /// Component-wise difference `self - earlier`, saturating at zero.
     pub fn since(&self, earlier: &CryptoCounts) -> CryptoCounts {

@@ -323,6 +323,7 @@ impl Node {
     fn remove_issued(&mut self, peer: PeerId, ask: AskId) -> Option<IssuedConditions> {
         let c = self.issued.remove(&(peer, ask))?;
         self.issued_for.remove(&(peer, c.payload_id));
+        self.issued_expiry.remove(&(c.expires, peer, ask));
         Some(c)
     }
 

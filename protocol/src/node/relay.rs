@@ -38,6 +38,9 @@ pub(super) struct IssuedConditions {
     pub(super) work: WorkRequest,
     pub(super) fee: u64,
     pub(super) tolerance: Duration,
+    /// When the node forgets these conditions: `valid_till` plus a grace period, so a late
+    /// broadcast gets the precise reason rather than "unknown ask".
+    pub(super) expires: Timestamp,
 }
 
 /// What a forwarder carries into every hop it offers the topic to.
@@ -177,21 +180,19 @@ impl Node {
         let fee = self.policy.routing_fee(&req.payload.topic);
         let work = self.policy.work_request(&req.payload.topic, from);
         let valid_till = self.now + ttl;
-        self.issued.insert(
-            (from, f.ask_id),
-            IssuedConditions {
-                payload_id,
-                digest,
-                valid_till,
-                work,
-                fee,
-                tolerance,
-            },
-        );
+        let expires = valid_till + ttl;
+        let issued = IssuedConditions {
+            payload_id,
+            digest,
+            valid_till,
+            work,
+            fee,
+            tolerance,
+            expires,
+        };
+        self.issued.insert((from, f.ask_id), issued);
         self.issued_for.insert((from, payload_id));
-        // Kept a grace period past `valid_till` so a late broadcast gets the precise reason.
-        self.issued_expiry
-            .insert((valid_till + ttl, from, f.ask_id));
+        self.issued_expiry.insert((expires, from, f.ask_id));
         let frame = Frame::PowBroadcastConditions(PowBroadcastConditionsFrame {
             ask_id: f.ask_id,
             valid_till,
@@ -310,9 +311,6 @@ impl Node {
         let issued = self
             .remove_issued(from, f.ask_id)
             .ok_or(RejectReason::UnknownAsk)?;
-        let grace = self.policy.params().conditions_ttl;
-        self.issued_expiry
-            .remove(&(issued.valid_till + grace, from, f.ask_id));
         if self.now > issued.valid_till {
             return Err(RejectReason::ConditionsExpired);
         }

@@ -484,14 +484,7 @@ impl World {
     pub fn finish(self) -> RunOutput {
         let mut crypto = CryptoCounts::default();
         for n in &self.nodes {
-            let c = n.node.crypto_counts();
-            crypto.sign += c.sign;
-            crypto.verify += c.verify;
-            crypto.seal += c.seal;
-            crypto.open += c.open;
-            crypto.sym_encrypt += c.sym_encrypt;
-            crypto.sym_decrypt += c.sym_decrypt;
-            crypto.hash += c.hash;
+            crypto += n.node.crypto_counts();
         }
         let totals = Totals {
             nodes: self.nodes.len() as u32,
