@@ -27,6 +27,8 @@ struct TopicStats {
     eligible: u32,
     /// Seconds after start at which each counted node first verified the topic.
     accepted_s: Vec<f64>,
+    /// Per node: how many times the node accepted (verified) the topic.
+    accepts: Vec<u32>,
     first_reply_s: Option<f64>,
     replies: u32,
     delivered: Option<Delivered>,
@@ -45,8 +47,6 @@ pub struct Collector {
     honest: Vec<bool>,
     topics: BTreeMap<PayloadId, TopicStats>,
     topic_order: Vec<PayloadId>,
-    /// Per topic, per node: how many times the node accepted (verified) the topic.
-    accepts: BTreeMap<PayloadId, Vec<u32>>,
     frames: BTreeMap<FrameKind, (u64, u64)>,
     honest_frames_received: u64,
     adversary_frames: u64,
@@ -67,7 +67,6 @@ impl Collector {
             honest,
             topics: BTreeMap::new(),
             topic_order: Vec::new(),
-            accepts: BTreeMap::new(),
             frames: BTreeMap::new(),
             honest_frames_received: 0,
             adversary_frames: 0,
@@ -98,21 +97,22 @@ impl Collector {
             sender,
             eligible,
             accepted_s: Vec::new(),
+            accepts: vec![0; self.honest.len()],
             first_reply_s: None,
             replies: 0,
             delivered: None,
         };
         self.topics.insert(id, stats);
-        self.accepts.insert(id, vec![0; self.honest.len()]);
     }
 
     /// `node` verified topic `id` at `at`. Only honest nodes other than the sender are
     /// counted; the first acceptance sets the node's coverage time, later ones (multibroadcast)
     /// only raise its acceptance count.
     pub fn topic_accepted(&mut self, id: PayloadId, node: u32, at: Timestamp) {
-        let (Some(t), Some(counts)) = (self.topics.get_mut(&id), self.accepts.get_mut(&id)) else {
+        let Some(t) = self.topics.get_mut(&id) else {
             return;
         };
+        let counts = &mut t.accepts;
         let i = node as usize;
         if node == t.sender || !self.honest.get(i).copied().unwrap_or(false) {
             return;
@@ -129,9 +129,9 @@ impl Collector {
 
     /// Whether `node` has verified topic `id` (always false for adversarial nodes).
     pub fn has_accepted(&self, id: &PayloadId, node: u32) -> bool {
-        self.accepts
+        self.topics
             .get(id)
-            .and_then(|c| c.get(node as usize).copied())
+            .and_then(|t| t.accepts.get(node as usize).copied())
             .is_some_and(|n| n > 0)
     }
 
@@ -237,7 +237,11 @@ impl Collector {
 
     /// The most times any honest node accepted one topic (0 without acceptances).
     pub fn honest_accepts_max(&self) -> u32 {
-        self.accepts.values().flatten().copied().max().unwrap_or(0)
+        self.topics
+            .values()
+            .flat_map(|t| t.accepts.iter().copied())
+            .max()
+            .unwrap_or(0)
     }
 
     /// One summary per topic, in broadcast order.
@@ -258,7 +262,11 @@ impl Collector {
     }
 
     /// Reduces everything to the run's metrics. `horizon_s` is the span of coverage curves.
-    pub fn finish(self, totals: &Totals, horizon_s: f64) -> RunMetrics {
+    pub fn finish(mut self, totals: &Totals, horizon_s: f64) -> RunMetrics {
+        // Acceptances arrive in event order, not time order: sort once for every quantile.
+        for t in self.topics.values_mut() {
+            t.accepted_s.sort_by(f64::total_cmp);
+        }
         let mut m: BTreeMap<String, Option<f64>> = BTreeMap::new();
         let mut put = |k: &str, v: Option<f64>| {
             m.insert(k.to_owned(), v);
@@ -458,30 +466,23 @@ pub(crate) fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     (n > 0).then(|| sum / n as f64)
 }
 
-/// Seconds until the topic reached share `q` of its eligible nodes.
+/// Seconds until the topic reached share `q` of its eligible nodes (`accepted_s` sorted).
 fn time_to(t: &TopicStats, q: f64) -> Option<f64> {
     if t.eligible == 0 {
         return Some(0.0);
     }
     let need = libm::ceil(q * f64::from(t.eligible)) as usize;
-    let mut times = t.accepted_s.clone();
-    times.sort_by(f64::total_cmp);
-    times.get(need.max(1) - 1).copied()
+    t.accepted_s.get(need.max(1) - 1).copied()
 }
 
 fn coverage_curve(topics: &[&TopicStats], horizon_s: f64) -> Vec<(f64, f64)> {
-    let mut sorted: Vec<Vec<f64>> = topics.iter().map(|t| t.accepted_s.clone()).collect();
-    for s in &mut sorted {
-        s.sort_by(f64::total_cmp);
-    }
     (0..COVERAGE_SAMPLES)
         .map(|i| {
             let at = horizon_s * i as f64 / (COVERAGE_SAMPLES - 1) as f64;
             let cov = mean(
                 topics
                     .iter()
-                    .zip(&sorted)
-                    .map(|(t, s)| share(s.partition_point(|x| *x <= at), t.eligible)),
+                    .map(|t| share(t.accepted_s.partition_point(|x| *x <= at), t.eligible)),
             );
             (at, cov.unwrap_or(0.0))
         })
