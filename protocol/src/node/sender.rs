@@ -197,25 +197,33 @@ impl Node {
             return;
         }
         let failure = match outcome {
-            PaymentOutcome::Paid(pre) if matches(&pre, &hash) => {
-                let amount = own.routes[paying.route]
-                    .frame
-                    .invoices
-                    .iter()
-                    .find(|i| i.payment_hash == hash)
-                    .map_or(0, |i| i.amount);
-                own.held.insert(hash, pre);
-                own.paid_sat += amount;
-                None
+            PaymentOutcome::Paid(pre) => {
+                self.counts.hash += 1;
+                if matches(&pre, &hash) {
+                    let route = &own.routes[paying.route];
+                    let invoice = route.frame.invoices.iter().find(|i| i.payment_hash == hash);
+                    own.paid_sat += invoice.map_or(0, |i| i.amount);
+                    own.held.insert(hash, pre);
+                    None
+                } else {
+                    Some(PaymentFailure::NotSettled)
+                }
             }
-            PaymentOutcome::Paid(_) => Some(PaymentFailure::NotSettled),
             PaymentOutcome::Failed(f) => Some(f),
         };
-        self.counts.hash += u64::from(matches!(outcome, PaymentOutcome::Paid(_)));
-        let own = self.own.get_mut(&id).expect("invariant: present above");
-        let paying = own.paying.as_mut().expect("invariant: present above");
         paying.failed |= failure.is_some();
-        let (done, route, failed) = (paying.pending.is_empty(), paying.route, paying.failed);
+        // When the last invoice of the route is resolved: which route, failed or not, and who.
+        let finished = paying.pending.is_empty().then(|| {
+            let (route, failed) = (paying.route, paying.failed);
+            let o = &own.routes[route].option;
+            (route, failed, o.via, o.replier)
+        });
+        if let Some((route, failed, ..)) = finished {
+            own.paying = None;
+            if failed {
+                own.tried.insert(route);
+            }
+        }
         if let Some(failure) = failure {
             self.event(Event::PaymentFailed {
                 payload_id: id,
@@ -223,19 +231,13 @@ impl Node {
                 failure,
             });
         }
-        if !done {
-            return;
-        }
-        let own = self.own.get_mut(&id).expect("invariant: present above");
-        own.paying = None;
-        if failed {
-            own.tried.insert(route);
-            let via = own.routes[route].option.via;
-            let replier = own.routes[route].option.replier;
-            self.policy.observe(&Feedback::ReplyFailed { via });
-            self.pay_next(id, Some(replier));
-        } else {
-            self.decrypt_and_deliver(id, route);
+        match finished {
+            None => {}
+            Some((route, false, ..)) => self.decrypt_and_deliver(id, route),
+            Some((_, true, via, replier)) => {
+                self.policy.observe(&Feedback::ReplyFailed { via });
+                self.pay_next(id, Some(replier));
+            }
         }
     }
 
