@@ -6,7 +6,7 @@ use crate::crypto::sha256;
 use crate::error::RejectReason;
 use crate::frame::{BroadcastPayload, Frame, ReplyFrame, ReplyPayload, SignedReplyPayload};
 use crate::ids::PeerId;
-use crate::payment::{Invoice, PaymentCryptoInstruction, PaymentHash, Preimage};
+use crate::payment::{Invoice, PaymentCryptoInstruction, Preimage};
 
 const REPLIER_SECRET_TAG: &[u8] = b"sweet-gossip/replier-secret/v1";
 
@@ -178,9 +178,4 @@ impl Node {
             amount_sat: invoice.amount,
         });
     }
-}
-
-/// True iff `hash` is the payment hash of `preimage`.
-pub(super) fn matches(preimage: &Preimage, hash: &PaymentHash) -> bool {
-    preimage.payment_hash() == *hash
 }

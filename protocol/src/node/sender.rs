@@ -1,7 +1,6 @@
 //! The sender's side: collect replies until the deadline, check them, choose a route, pay,
 //! recover from failed payments over another route of the same replier (paper 3.9), decrypt.
 
-use super::reply::matches;
 use super::{Event, Node, Output};
 use crate::crypto::PublicKey;
 use crate::error::RejectReason;
@@ -35,6 +34,18 @@ pub(super) struct OwnBroadcast {
     held: BTreeMap<PaymentHash, Preimage>,
     paying: Option<Paying>,
     paid_sat: u64,
+}
+
+impl OwnBroadcast {
+    /// The invoices of `route` whose preimages the sender does not hold yet.
+    fn unpaid(&self, route: usize) -> impl Iterator<Item = &Invoice> {
+        let held = &self.held;
+        self.routes[route]
+            .frame
+            .invoices
+            .iter()
+            .filter(move |inv| !held.contains_key(&inv.payment_hash))
+    }
 }
 
 impl Node {
@@ -139,13 +150,7 @@ impl Node {
                 continue;
             }
             let mut o = r.option.clone();
-            o.fee_unpaid_sat = r
-                .frame
-                .invoices
-                .iter()
-                .filter(|inv| !own.held.contains_key(&inv.payment_hash))
-                .map(|inv| inv.amount)
-                .sum();
+            o.fee_unpaid_sat = own.unpaid(i).map(|inv| inv.amount).sum();
             indices.push(i);
             options.push(o);
         }
@@ -160,13 +165,7 @@ impl Node {
             return;
         };
         let own = self.own.get_mut(&id).expect("invariant: present above");
-        let unpaid: Vec<Invoice> = own.routes[route]
-            .frame
-            .invoices
-            .iter()
-            .filter(|inv| !own.held.contains_key(&inv.payment_hash))
-            .copied()
-            .collect();
+        let unpaid: Vec<Invoice> = own.unpaid(route).copied().collect();
         if unpaid.is_empty() {
             return self.decrypt_and_deliver(id, route);
         }
@@ -199,7 +198,7 @@ impl Node {
         let failure = match outcome {
             PaymentOutcome::Paid(pre) => {
                 self.counts.hash += 1;
-                if matches(&pre, &hash) {
+                if pre.payment_hash() == hash {
                     let route = &own.routes[paying.route];
                     let invoice = route.frame.invoices.iter().find(|i| i.payment_hash == hash);
                     own.paid_sat += invoice.map_or(0, |i| i.amount);
