@@ -40,8 +40,9 @@ fn model_mode_measures_exactly_what_real_mode_measures() {
 }
 
 #[test]
-fn model_mode_still_rejects_altered_frames() {
+fn model_mode_rejects_replays_exactly_like_real_mode() {
     // A chatterbox replays recorded broadcasts: the model must reject them like the real mode.
+    // (Altered signatures, sealed boxes and proofs of work: the unit tests in src/model.rs.)
     let extra = "[attack]\nkind = \"chatterbox\"\nshare = 0.05\n";
     let real = run(&scenario("real", extra), 0, Path::new(".")).unwrap();
     let model = run(&scenario("model", extra), 0, Path::new(".")).unwrap();
