@@ -69,6 +69,11 @@ fn attack(fanout: &str, kind: &str, share: f64, more: &str) -> String {
     )
 }
 
+/// Metric `k` of two runs, e.g. without and with an attack.
+fn both(a: &BTreeMap<String, f64>, b: &BTreeMap<String, f64>, k: &str) -> (f64, f64) {
+    (get(a, k), get(b, k))
+}
+
 fn get(m: &BTreeMap<String, f64>, k: &str) -> f64 {
     *m.get(k)
         .unwrap_or_else(|| panic!("metric {k} undefined in {m:#?}"))
@@ -106,7 +111,7 @@ fn attacked_runs_are_reproducible() {
 fn silent_nodes_lower_coverage_at_a_fixed_fanout_but_not_when_flooding() {
     let base = metrics(&attack("fixed", "silent", 0.0, ""));
     let hit = metrics(&attack("fixed", "silent", 0.3, ""));
-    let (c0, c1) = (get(&base, "coverage_final"), get(&hit, "coverage_final"));
+    let (c0, c1) = both(&base, &hit, "coverage_final");
     assert!(c0 > 0.85 && c1 < c0 - 0.3, "fixed: {c0} -> {c1}");
     assert_eq!(get(&hit, "corrupted_nodes"), 24.0);
     assert!(get(&hit, "attacker_frames_dropped") > 0.0);
@@ -163,7 +168,7 @@ fn sybils_lower_coverage_at_a_fixed_fanout_and_earn_nothing() {
     let hit = metrics(&attack("fixed", "sybil", 0.3, ""));
     assert_eq!(get(&hit, "sybils"), 24.0);
     assert_eq!(get(&hit, "honest_nodes"), 80.0);
-    let (c0, c1) = (get(&base, "coverage_final"), get(&hit, "coverage_final"));
+    let (c0, c1) = both(&base, &hit, "coverage_final");
     assert!(c1 < c0 - 0.2, "{c0} -> {c1}");
     assert_eq!(get(&hit, "fees_earned_per_adversary_node_sat"), 0.0);
     assert!(get(&hit, "fees_earned_per_honest_node_sat") > 0.0);
@@ -216,10 +221,7 @@ fn a_partial_eclipse_is_routed_around_by_flooding_but_not_by_a_small_fanout() {
     // A fanout of 2 is noisy: average over more replicates.
     let fixed = metrics_of(BASE, &attack("fixed", "eclipse", 0.04, "victim = 5\n"), 8);
     let base = metrics_of(BASE, &attack("fixed", "eclipse", 0.0, "victim = 5\n"), 8);
-    let (v0, v1) = (
-        get(&base, "victim_coverage"),
-        get(&fixed, "victim_coverage"),
-    );
+    let (v0, v1) = both(&base, &fixed, "victim_coverage");
     assert!(v1 < v0 - 0.1, "{v0} -> {v1}");
 }
 
@@ -229,12 +231,9 @@ fn censorship_lowers_the_targets_coverage_but_not_others() {
     let more = "victim = 5\nattach = \"random\"\n";
     let base = metrics_of(BASE, &attack("fixed", "censorship", 0.0, more), 8);
     let hit = metrics_of(BASE, &attack("fixed", "censorship", 0.3, more), 8);
-    let (v0, v1) = (get(&base, "victim_coverage"), get(&hit, "victim_coverage"));
+    let (v0, v1) = both(&base, &hit, "victim_coverage");
     assert!(v1 < v0 - 0.3, "victim {v0} -> {v1}");
-    let (o0, o1) = (
-        get(&base, "nonvictim_coverage"),
-        get(&hit, "nonvictim_coverage"),
-    );
+    let (o0, o1) = both(&base, &hit, "nonvictim_coverage");
     assert!(o1 > o0 - 0.03, "others {o0} -> {o1}");
     // The Sybils relay (and earn on) everyone else's traffic.
     assert!(get(&hit, "fees_earned_per_adversary_node_sat") > 0.0);
@@ -244,7 +243,7 @@ fn censorship_lowers_the_targets_coverage_but_not_others() {
 fn cold_boot_sybils_take_honest_links_and_lower_coverage() {
     let base = metrics(&attack("fixed", "cold_boot", 0.0, ""));
     let hit = metrics(&attack("fixed", "cold_boot", 0.3, ""));
-    let (c0, c1) = (get(&base, "coverage_final"), get(&hit, "coverage_final"));
+    let (c0, c1) = both(&base, &hit, "coverage_final");
     assert!(c1 < c0 - 0.2, "{c0} -> {c1}");
     // Honest degrees are kept, so a flooding network loses little.
     let flood = metrics(&attack("flood", "cold_boot", 0.3, ""));
@@ -257,15 +256,9 @@ fn flash_sybils_strike_at_start_s() {
     let more = "start_s = 6.9\n";
     let base = metrics(&attack("fixed", "flash", 0.0, more));
     let hit = metrics(&attack("fixed", "flash", 0.4, more));
-    let (b0, b1) = (
-        get(&base, "coverage_before_attack"),
-        get(&hit, "coverage_before_attack"),
-    );
+    let (b0, b1) = both(&base, &hit, "coverage_before_attack");
     assert!((b0 - b1).abs() < 0.02, "before: {b0} vs {b1}");
-    let (a0, a1) = (
-        get(&base, "coverage_after_attack"),
-        get(&hit, "coverage_after_attack"),
-    );
+    let (a0, a1) = both(&base, &hit, "coverage_after_attack");
     assert!(a1 < a0 - 0.3, "after: {a0} -> {a1}");
 }
 
