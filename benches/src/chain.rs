@@ -99,6 +99,7 @@ pub(crate) fn configs(n: usize) -> Vec<NodeConfig> {
                 trust: trust.clone(),
                 crypto: crypto.clone(),
                 limits: Default::default(),
+                sharing: Default::default(),
             }
         })
         .collect()

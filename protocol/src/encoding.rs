@@ -26,9 +26,13 @@ pub enum DecodeError {
     TrailingBytes(usize),
 }
 
-/// Encodes `value` canonically. Equal values always give equal bytes.
+/// Encodes `value` canonically. Equal values always give equal bytes, in a vector of exactly
+/// their length (frames in flight are a simulation's largest transient memory).
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    postcard::to_allocvec(value).expect("invariant: in-memory postcard encoding cannot fail")
+    let len = postcard::serialize_with_flavor(value, postcard::ser_flavors::Size::default())
+        .expect("invariant: sizing cannot fail");
+    postcard::to_extend(value, Vec::with_capacity(len))
+        .expect("invariant: in-memory postcard encoding cannot fail")
 }
 
 /// Decodes untrusted bytes. Never panics; rejects oversize input and trailing bytes.
@@ -100,6 +104,8 @@ mod tests {
     fn round_trip_and_limits() {
         let v: Vec<u32> = vec![1, 2, 300];
         let bytes = encode(&v);
+        assert_eq!(bytes.capacity(), bytes.len(), "no slack in encoded buffers");
+        assert_eq!(bytes, postcard::to_allocvec(&v).unwrap());
         assert_eq!(decode::<Vec<u32>>(&bytes).unwrap(), v);
         let mut extra = bytes.clone();
         extra.push(0);

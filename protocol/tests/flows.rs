@@ -224,3 +224,39 @@ fn geohash_finer_than_policy_is_refused() {
         .iter()
         .any(|r| r.1 == FrameKind::Ask && r.2 == RejectReason::TopicRefused));
 }
+
+#[test]
+fn sharing_requests_and_keys_changes_nothing() {
+    // Two routes to each of two repliers; node 1 is given a wrong key by the directory.
+    let run = |shared: bool| {
+        let policies = || {
+            vec![
+                relay(1),
+                relay(5),
+                relay(9),
+                relay(3),
+                replier(13, MSG),
+                replier(17, MSG),
+            ]
+        };
+        let edges = [(0, 1), (0, 2), (1, 3), (2, 3), (1, 4), (3, 4), (2, 5), (3, 5)];
+        let mut net = if shared {
+            Net::new_shared(policies(), &edges, 7)
+        } else {
+            Net::new(policies(), &edges, 7)
+        };
+        net.broadcast(0);
+        net.run();
+        net
+    };
+    let (plain, shared) = (run(false), run(true));
+    assert!(!plain.delivered.is_empty(), "{:?}", plain.rejections());
+    assert!(!plain.payments.is_empty());
+    assert_eq!(format!("{:?}", plain.events), format!("{:?}", shared.events));
+    assert_eq!(plain.sent, shared.sent);
+    assert_eq!(plain.payments, shared.payments);
+    assert_eq!(
+        format!("{:?}", plain.delivered),
+        format!("{:?}", shared.delivered)
+    );
+}

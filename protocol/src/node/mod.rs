@@ -17,11 +17,13 @@ use crate::frame::{Frame, FrameKind, SignedRequestPayload};
 use crate::ids::{AskId, PayloadId, PeerId};
 use crate::payment::{PaymentHash, PaymentOutcome};
 use crate::policy::{Feedback, Policy};
+use crate::shared::Sharing;
 use crate::time::{Duration, Timestamp};
 use rand_core::RngCore;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use table::{Set, Table};
+use thin_vec::ThinVec;
 
 use relay::{IssuedConditions, PendingAsk, Seen};
 use sender::OwnBroadcast;
@@ -79,8 +81,10 @@ pub struct NodeConfig {
     pub trust: Arc<TrustStore>,
     /// The cryptography.
     pub crypto: Arc<dyn CryptoProvider>,
-    /// State bounds.
-    pub limits: Limits,
+    /// State bounds, usually one value for many nodes.
+    pub limits: Arc<Limits>,
+    /// What the node shares with other nodes in the process (nothing by default).
+    pub sharing: Sharing,
 }
 
 /// A Sweet-Gossip node as a sans-IO state machine.
@@ -94,9 +98,10 @@ pub struct Node {
     policy: Box<dyn Policy>,
     rng: Box<dyn RngCore + Send>,
     now: Timestamp,
-    /// Sorted peer addresses, with their onion keys at the same index in `peer_keys`.
-    peer_list: Vec<PeerId>,
-    peer_keys: Vec<PublicKey>,
+    /// Sorted peer addresses.
+    peer_list: ThinVec<PeerId>,
+    /// Onion keys of peers that the key directory does not give (all of them without one).
+    own_keys: Table<PeerId, PublicKey>,
     outputs: VecDeque<Output>,
     counts: CryptoCounts,
     verified: Set<[u8; 32]>,
@@ -127,8 +132,8 @@ impl Node {
             policy,
             rng: Box::new(rng),
             now: Timestamp::ZERO,
-            peer_list: Vec::new(),
-            peer_keys: Vec::new(),
+            peer_list: ThinVec::new(),
+            own_keys: Table::default(),
             outputs: VecDeque::new(),
             counts: CryptoCounts::default(),
             verified: Set::default(),
@@ -172,13 +177,16 @@ impl Node {
     }
 
     /// Connects a peer whose onion key is `peer_key`; replaces the key if already connected.
+    /// The key is stored only if the shared key directory does not give the same one.
     pub fn add_peer(&mut self, peer: PeerId, peer_key: PublicKey) {
-        match self.peer_list.binary_search(&peer) {
-            Ok(i) => self.peer_keys[i] = peer_key,
-            Err(i) => {
-                self.peer_list.insert(i, peer);
-                self.peer_keys.insert(i, peer_key);
-            }
+        if let Err(i) = self.peer_list.binary_search(&peer) {
+            self.peer_list.insert(i, peer);
+        }
+        let listed = self.cfg.sharing.keys.as_ref().and_then(|d| d.onion_key(peer));
+        if listed == Some(peer_key) {
+            self.own_keys.remove(&peer);
+        } else {
+            self.own_keys.insert(peer, peer_key);
         }
     }
 
@@ -188,14 +196,17 @@ impl Node {
             return false;
         };
         self.peer_list.remove(i);
-        self.peer_keys.remove(i);
+        self.own_keys.remove(&peer);
         true
     }
 
     /// The onion key of a connected peer.
     fn peer_key(&self, peer: PeerId) -> Option<PublicKey> {
-        let i = self.peer_list.binary_search(&peer).ok()?;
-        Some(self.peer_keys[i])
+        self.peer_list.binary_search(&peer).ok()?;
+        match self.own_keys.get(&peer) {
+            Some(key) => Some(*key),
+            None => self.cfg.sharing.keys.as_ref()?.onion_key(peer),
+        }
     }
 
     /// The policy, e.g. to read a reputation table in tests.

@@ -46,7 +46,8 @@ pub(super) struct IssuedConditions {
 /// What a forwarder carries into every hop it offers the topic to.
 #[derive(Debug)]
 pub(super) struct ForwardBase {
-    pub(super) request: SignedRequestPayload,
+    /// Shared through the request pool, if the node has one.
+    pub(super) request: Arc<SignedRequestPayload>,
     pub(super) onion: Onion,
     pub(super) instructions: Vec<RoutingPaymentInstruction>,
 }
@@ -105,7 +106,7 @@ impl Node {
         self.set_timer(TimerKind::ReplyDeadline(payload_id), deadline);
         self.event(Event::TopicBroadcast { payload_id });
         let base = Arc::new(ForwardBase {
-            request,
+            request: Arc::new(request),
             onion: Onion::default(),
             instructions: Vec::new(),
         });
@@ -142,7 +143,7 @@ impl Node {
             let expires = self.now + self.policy.params().ask_timeout;
             let frame = Frame::AskForBroadcast(AskForBroadcastFrame {
                 ask_id,
-                signed_request_payload: base.request.clone(),
+                signed_request_payload: SignedRequestPayload::clone(&base.request),
             });
             self.send(peer, &frame);
             self.asks.insert(
@@ -244,7 +245,7 @@ impl Node {
         let mut instructions = base.instructions.clone();
         instructions.push(f.routing_payment_instruction);
         let payload = BroadcastPayload {
-            signed_request_payload: base.request.clone(),
+            signed_request_payload: SignedRequestPayload::clone(&base.request),
             backward_onion: onion,
             routing_payment_instruction_list: instructions,
             timestamp: self.now,
@@ -367,8 +368,12 @@ impl Node {
             let message = self.policy.reply_message(topic, &mut *self.rng);
             return self.reply_to(from, payload, message);
         }
+        let request = match &self.cfg.sharing.requests {
+            Some(pool) => pool.intern(issued.digest, payload.signed_request_payload),
+            None => Arc::new(payload.signed_request_payload),
+        };
         let base = Arc::new(ForwardBase {
-            request: payload.signed_request_payload,
+            request,
             onion: payload.backward_onion,
             instructions: payload.routing_payment_instruction_list,
         });

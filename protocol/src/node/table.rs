@@ -1,17 +1,20 @@
 //! Small sorted tables for per-node state. A node usually holds a handful of entries per table
-//! (a few asks, a few conditions), and a million nodes hold them at once: a sorted `Vec` costs
-//! exactly its entries and nothing when empty, where a `BTreeMap` allocates room for eleven.
+//! (a few asks, a few conditions), and a million nodes hold them at once: a sorted
+//! [`ThinVec`] costs one pointer inline, exactly its entries on the heap and nothing when empty,
+//! where a `BTreeMap` allocates room for eleven.
+
+use thin_vec::ThinVec;
 
 /// A map kept as a sorted vector; O(log n) lookups, O(n) inserts and removals.
 #[derive(Debug, Clone)]
 pub(crate) struct Table<K, V> {
-    entries: Vec<(K, V)>,
+    entries: ThinVec<(K, V)>,
 }
 
 impl<K: Ord, V> Default for Table<K, V> {
     fn default() -> Self {
         Self {
-            entries: Vec::new(),
+            entries: ThinVec::new(),
         }
     }
 }
@@ -75,7 +78,7 @@ impl<K: Ord, V> Table<K, V> {
     /// Frees the buffer of an emptied table, so idle nodes hold no memory.
     fn release_if_empty(&mut self) {
         if self.entries.is_empty() {
-            self.entries = Vec::new();
+            self.entries = ThinVec::new();
         }
     }
 }

@@ -129,7 +129,48 @@ impl Net {
         ca: CertificateAuthority,
         trust: TrustStore,
     ) -> Net {
+        Self::build(policies, edges, seed, ca, trust, false)
+    }
+
+    /// As [`Net::new`], but the nodes share one request pool and one key directory. The
+    /// directory gives node 1 a wrong key, which its peers must override with the right one.
+    pub fn new_shared(policies: Vec<Box<dyn Policy>>, edges: &[(usize, usize)], seed: u64) -> Net {
         let crypto: Arc<dyn CryptoProvider> = Arc::new(RealCrypto);
+        let ca = CertificateAuthority::new("ca", crypto.keypair_from_seed([200; 32]));
+        let mut trust = TrustStore::new();
+        trust.trust("ca", ca.public_key());
+        Self::build(policies, edges, seed, ca, trust, true)
+    }
+
+    fn build(
+        policies: Vec<Box<dyn Policy>>,
+        edges: &[(usize, usize)],
+        seed: u64,
+        ca: CertificateAuthority,
+        trust: TrustStore,
+        share: bool,
+    ) -> Net {
+        let crypto: Arc<dyn CryptoProvider> = Arc::new(RealCrypto);
+        let onion_key = |i: usize| {
+            let mut s = [3u8; 32];
+            s[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            crypto.keypair_from_seed(s).public()
+        };
+        let keys: Vec<PublicKey> = (0..policies.len()).map(onion_key).collect();
+        let sharing = if share {
+            let mut directory: BTreeMap<PeerId, PublicKey> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (PeerId(i as u64), *k))
+                .collect();
+            directory.insert(PeerId(1), PublicKey([9; 32]));
+            Sharing {
+                requests: Some(Arc::new(RequestPool::default())),
+                keys: Some(Arc::new(directory)),
+            }
+        } else {
+            Sharing::default()
+        };
         let trust = Arc::new(trust);
         let mut nodes = Vec::new();
         for (i, policy) in policies.into_iter().enumerate() {
@@ -155,18 +196,12 @@ impl Net {
                 peer_key: k(3),
                 trust: trust.clone(),
                 crypto: crypto.clone(),
-                limits: Limits::default(),
+                limits: Default::default(),
+                sharing: sharing.clone(),
             };
             let rng = ChaCha12Rng::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9e37_79b9));
             nodes.push(Node::new(cfg, policy, rng));
         }
-        let keys: Vec<PublicKey> = (0..nodes.len())
-            .map(|i| {
-                let mut s = [3u8; 32];
-                s[..8].copy_from_slice(&(i as u64).to_le_bytes());
-                crypto.keypair_from_seed(s).public()
-            })
-            .collect();
         for &(a, b) in edges {
             nodes[a].add_peer(PeerId(b as u64), keys[b]);
             nodes[b].add_peer(PeerId(a as u64), keys[a]);

@@ -49,10 +49,10 @@ impl World {
                 if ua < self.nodes.len() && ub < self.nodes.len() && a != b {
                     self.nodes[ua]
                         .node
-                        .add_peer(PeerId(u64::from(b)), self.peer_keys[ub]);
+                        .add_peer(PeerId(u64::from(b)), self.peer_keys.get(ub));
                     self.nodes[ub]
                         .node
-                        .add_peer(PeerId(u64::from(a)), self.peer_keys[ua]);
+                        .add_peer(PeerId(u64::from(a)), self.peer_keys.get(ua));
                 }
             }
             Action::Wake { at, node, wake } => self.push(at, Ev::Adversary { node, wake }),

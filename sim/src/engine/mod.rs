@@ -24,9 +24,10 @@ use crate::scenario::Scenario;
 use queue::EventQueue;
 use sha2::{Digest, Sha256};
 use std::path::Path;
+use std::sync::Arc;
 use sweet_gossip::{
     AskId, CryptoCounts, Duration, Event, FrameKind, Node, Output, PayloadId, PaymentHash,
-    PaymentOutcome, PeerId, PublicKey, TimerKind, Timestamp,
+    PaymentOutcome, PeerId, TimerKind, Timestamp,
 };
 
 /// What a node does in the workload.
@@ -130,8 +131,8 @@ pub struct World {
     nodes: Vec<SimNode>,
     /// Per node: honest (not corrupted, not a Sybil).
     honest: Vec<bool>,
-    /// Per node: the key peers seal onion layers to.
-    peer_keys: Vec<PublicKey>,
+    /// Per node: the key peers seal onion layers to (shared with the nodes).
+    peer_keys: Arc<setup::OnionKeys>,
     adversary: Adversary,
     queue: EventQueue<Ev>,
     now: Timestamp,
@@ -185,13 +186,17 @@ impl World {
         if let Some(v) = adversary.victim() {
             adversary.set_victim_key(nodes[v as usize].node.certificate().public_key);
         }
-        let peer_keys = keys.iter().map(|k| k.peer_key).collect();
+        factory
+            .keys
+            .fill(keys.into_iter().map(|k| k.peer_key).collect());
+        let peer_keys = Arc::clone(&factory.keys);
         let mut world = World::empty(s, replicate, nodes, graph_connected, adversary, peer_keys);
         for a in 0..graph.node_count() {
             for &b in graph.peers(a) {
+                let key = world.peer_keys.get(b as usize);
                 world.nodes[a as usize]
                     .node
-                    .add_peer(PeerId(u64::from(b)), keys[b as usize].peer_key);
+                    .add_peer(PeerId(u64::from(b)), key);
             }
         }
         world.schedule_workload(s, replicate);
@@ -208,7 +213,7 @@ impl World {
         nodes: Vec<SimNode>,
         graph_connected: bool,
         adversary: Adversary,
-        peer_keys: Vec<PublicKey>,
+        peer_keys: Arc<setup::OnionKeys>,
     ) -> World {
         let n = nodes.len();
         let customers: Vec<u32> = (0..n as u32)

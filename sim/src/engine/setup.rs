@@ -8,15 +8,41 @@ use crate::rng::{below, stream, unit, Concern};
 use crate::scenario::{FanoutPolicy, Scenario};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use sweet_gossip::{
-    CertificateAuthority, CryptoProvider, Duration, Geohash, Limits, Node, NodeConfig, PeerId,
-    PolicyParams, PowTarget, PublicKey, Timestamp, TrustStore,
+    CertificateAuthority, CryptoProvider, Duration, Geohash, KeyDirectory, Limits, Node,
+    NodeConfig, PeerId, PolicyParams, PowTarget, PublicKey, RequestPool, Sharing, Timestamp,
+    TrustStore,
 };
 
 /// A node's keys as the world knows them.
 pub(super) struct NodeKeys {
     pub(super) peer_key: PublicKey,
+}
+
+/// Every node's onion key by index, filled once all nodes are built: one copy for the run
+/// instead of one per peer per node.
+#[derive(Default)]
+pub(super) struct OnionKeys(OnceLock<Vec<PublicKey>>);
+
+impl OnionKeys {
+    /// Fills the directory. Nodes built before this see an empty directory, which is harmless:
+    /// a key the directory does not give is kept by the node itself.
+    pub(super) fn fill(&self, keys: Vec<PublicKey>) {
+        assert!(self.0.set(keys).is_ok(), "invariant: filled once per run");
+    }
+
+    /// The onion key of node `index`.
+    pub(super) fn get(&self, index: usize) -> PublicKey {
+        self.0.get().expect("invariant: filled at setup")[index]
+    }
+}
+
+impl KeyDirectory for OnionKeys {
+    fn onion_key(&self, peer: PeerId) -> Option<PublicKey> {
+        let keys = self.0.get()?;
+        keys.get(usize::try_from(peer.0).ok()?).copied()
+    }
 }
 
 /// The protocol numbers of honest nodes in `s`.
@@ -98,6 +124,9 @@ pub(super) struct Factory {
     pub(super) trust: Arc<TrustStore>,
     pub(super) seed: u64,
     pub(super) replicate: u32,
+    pub(super) keys: Arc<OnionKeys>,
+    limits: Arc<Limits>,
+    requests: Arc<RequestPool>,
 }
 
 impl Factory {
@@ -115,6 +144,9 @@ impl Factory {
             trust: Arc::new(trust),
             seed,
             replicate,
+            keys: Arc::default(),
+            limits: Arc::default(),
+            requests: Arc::default(),
         }
     }
 
@@ -147,7 +179,11 @@ impl Factory {
             peer_key,
             trust: Arc::clone(&self.trust),
             crypto: Arc::clone(&self.crypto),
-            limits: Limits::default(),
+            limits: Arc::clone(&self.limits),
+            sharing: Sharing {
+                requests: Some(Arc::clone(&self.requests)),
+                keys: Some(Arc::clone(&self.keys) as Arc<dyn KeyDirectory>),
+            },
         };
         let rng = crate::rng::node_stream(self.seed, self.replicate, index);
         (Node::new(cfg, Box::new(policy), rng), keys)
