@@ -59,7 +59,7 @@ pub use payment::{
     RoutingPaymentInstruction,
 };
 pub use policy::{DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption};
-pub use shared::{KeyDirectory, RequestPool, Sharing};
 pub use pow::{PowScheme, PowTarget, ProofOfWork, WorkRequest};
+pub use shared::{KeyDirectory, RequestPool, Sharing};
 pub use time::{Duration, Timestamp};
 pub use topic::{Geohash, TaxiTopic, Topic, GEOHASH_PRECISION_MAX};

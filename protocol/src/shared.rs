@@ -106,7 +106,14 @@ mod tests {
         let crypto = RealCrypto;
         let key = crypto.keypair_from_seed([id; 32]);
         let ca = CertificateAuthority::new("ca", crypto.keypair_from_seed([0; 32]));
-        let cert = ca.issue(&crypto, key.public(), "n", "v", Timestamp::ZERO, Timestamp(9));
+        let cert = ca.issue(
+            &crypto,
+            key.public(),
+            "n",
+            "v",
+            Timestamp::ZERO,
+            Timestamp(9),
+        );
         let payload = RequestPayload {
             payload_id: PayloadId([id; 16]),
             topic: Topic::Taxi(TaxiTopic {
@@ -135,7 +142,11 @@ mod tests {
         let c = request(3);
         let third = pool.intern(c.digest(), c);
         assert_eq!(pool.len(), 2);
-        assert_eq!(Arc::strong_count(&third), 1, "the pool holds no strong reference");
+        assert_eq!(
+            Arc::strong_count(&third),
+            1,
+            "the pool holds no strong reference"
+        );
         // Full of live requests: new ones are returned unshared, never refused.
         let d = request(4);
         assert_eq!(*pool.intern(d.digest(), d.clone()), d);

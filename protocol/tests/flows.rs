@@ -225,38 +225,82 @@ fn geohash_finer_than_policy_is_refused() {
         .any(|r| r.1 == FrameKind::Ask && r.2 == RejectReason::TopicRefused));
 }
 
+/// Two routes to each of two repliers, with every middleman's ask timeout set to `ask_ms`.
+fn mesh(shared: bool, eager_expiry: bool, ask_ms: u64) -> Net {
+    let with_timeout = |mut p: Box<dyn Policy>| {
+        let params = PolicyParams {
+            ask_timeout: Duration::from_millis(ask_ms),
+            ..p.params().clone()
+        };
+        p = Box::new(TestPolicy {
+            params,
+            reply: None,
+        });
+        p
+    };
+    let policies = vec![
+        with_timeout(relay(1)),
+        with_timeout(relay(5)),
+        with_timeout(relay(9)),
+        with_timeout(relay(3)),
+        replier(13, MSG),
+        replier(17, MSG),
+    ];
+    let edges = [
+        (0, 1),
+        (0, 2),
+        (1, 3),
+        (2, 3),
+        (1, 4),
+        (3, 4),
+        (2, 5),
+        (3, 5),
+    ];
+    let mut net = if shared {
+        Net::new_shared(policies, &edges, 7)
+    } else {
+        Net::new(policies, &edges, 7)
+    };
+    net.eager_expiry = eager_expiry;
+    net.broadcast(0);
+    net.run();
+    net
+}
+
+fn assert_same_run(a: &Net, b: &Net) {
+    assert_eq!(format!("{:?}", a.events), format!("{:?}", b.events));
+    assert_eq!(a.sent, b.sent);
+    assert_eq!(a.payments, b.payments);
+    assert_eq!(format!("{:?}", a.delivered), format!("{:?}", b.delivered));
+}
+
 #[test]
 fn sharing_requests_and_keys_changes_nothing() {
-    // Two routes to each of two repliers; node 1 is given a wrong key by the directory.
-    let run = |shared: bool| {
-        let policies = || {
-            vec![
-                relay(1),
-                relay(5),
-                relay(9),
-                relay(3),
-                replier(13, MSG),
-                replier(17, MSG),
-            ]
-        };
-        let edges = [(0, 1), (0, 2), (1, 3), (2, 3), (1, 4), (3, 4), (2, 5), (3, 5)];
-        let mut net = if shared {
-            Net::new_shared(policies(), &edges, 7)
-        } else {
-            Net::new(policies(), &edges, 7)
-        };
-        net.broadcast(0);
-        net.run();
-        net
-    };
-    let (plain, shared) = (run(false), run(true));
+    // The directory gives node 1 a wrong key: its peers must keep the right one.
+    let (plain, shared) = (mesh(false, false, 10_000), mesh(true, false, 10_000));
     assert!(!plain.delivered.is_empty(), "{:?}", plain.rejections());
     assert!(!plain.payments.is_empty());
-    assert_eq!(format!("{:?}", plain.events), format!("{:?}", shared.events));
-    assert_eq!(plain.sent, shared.sent);
-    assert_eq!(plain.payments, shared.payments);
-    assert_eq!(
-        format!("{:?}", plain.delivered),
-        format!("{:?}", shared.delivered)
-    );
+    assert_same_run(&plain, &shared);
+}
+
+#[test]
+fn expiring_state_early_changes_nothing() {
+    // A 15 ms ask timeout against 10 ms links: some conditions come too late.
+    for ask_ms in [15, 10_000] {
+        let (lazy, eager) = (mesh(false, false, ask_ms), mesh(false, true, ask_ms));
+        assert_same_run(&lazy, &eager);
+        if ask_ms == 15 {
+            assert!(lazy
+                .rejections()
+                .iter()
+                .any(|r| r.2 == RejectReason::UnexpectedConditions));
+        }
+    }
+    // Once everything expired, an idle node announces nothing left to forget.
+    let mut net = mesh(false, true, 15);
+    let end = Timestamp(u64::MAX / 4);
+    for n in &mut net.nodes {
+        n.expire(end);
+        assert_eq!(n.next_expiry(), None);
+    }
 }

@@ -182,7 +182,12 @@ impl Node {
         if let Err(i) = self.peer_list.binary_search(&peer) {
             self.peer_list.insert(i, peer);
         }
-        let listed = self.cfg.sharing.keys.as_ref().and_then(|d| d.onion_key(peer));
+        let listed = self
+            .cfg
+            .sharing
+            .keys
+            .as_ref()
+            .and_then(|d| d.onion_key(peer));
         if listed == Some(peer_key) {
             self.own_keys.remove(&peer);
         } else {
@@ -295,6 +300,26 @@ impl Node {
                 amount_sat,
             });
         }
+    }
+
+    /// The earliest time at which [`Node::expire`] would forget something, if the node holds
+    /// anything that expires.
+    pub fn next_expiry(&self) -> Option<Timestamp> {
+        let firsts = [
+            self.seen_expiry.first().map(|e| e.0),
+            self.issued_expiry.first().map(|e| e.0),
+            self.asks_expiry.first().map(|e| e.0),
+        ];
+        // State expiring at `t` is forgotten by inputs strictly after `t`.
+        let t = firsts.into_iter().flatten().min()?;
+        Some(Timestamp(t.0.saturating_add(1)))
+    }
+
+    /// Forgets what expired before `now`, exactly as the next input would first do. It
+    /// produces no output and changes nothing any later input does; it only frees memory of
+    /// a node that gets no input for a while. Ignored if time went backwards.
+    pub fn expire(&mut self, now: Timestamp) {
+        self.advance(now);
     }
 
     fn advance(&mut self, now: Timestamp) -> bool {

@@ -110,6 +110,8 @@ pub struct Net {
     pub sent: Vec<(usize, usize, FrameKind, Vec<u8>)>,
     pub tamper: Option<Tamper>,
     pub pow_hashes: u64,
+    /// Calls [`Node::expire`] on every node as soon as something expires, before each event.
+    pub eager_expiry: bool,
 }
 
 impl Net {
@@ -225,6 +227,7 @@ impl Net {
             sent: Vec::new(),
             tamper: None,
             pow_hashes: 0,
+            eager_expiry: false,
         }
     }
 
@@ -343,6 +346,14 @@ impl Net {
         };
         self.now = self.now.max(at);
         let now = self.now;
+        if self.eager_expiry {
+            for n in &mut self.nodes {
+                while let Some(t) = n.next_expiry().filter(|t| *t <= now) {
+                    n.expire(t);
+                    assert!(n.next_expiry() > Some(t), "expire frees what it announced");
+                }
+            }
+        }
         let node = match ev {
             Ev::Frame { to, from, bytes } => {
                 self.nodes[to].handle_frame(now, PeerId(from as u64), &bytes);

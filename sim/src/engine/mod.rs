@@ -23,6 +23,8 @@ use crate::rng::{exponential, stream, Concern};
 use crate::scenario::Scenario;
 use queue::EventQueue;
 use sha2::{Digest, Sha256};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::path::Path;
 use std::sync::Arc;
 use sweet_gossip::{
@@ -47,7 +49,12 @@ pub struct SimNode {
     role: Role,
     online: bool,
     busy_until: Timestamp,
+    /// When the node is next told to forget expired state ([`NEVER`]: not scheduled).
+    expiry: Timestamp,
 }
+
+/// No expiry scheduled.
+const NEVER: Timestamp = Timestamp(u64::MAX);
 
 impl SimNode {
     fn new(node: Node, role: Role) -> Self {
@@ -56,6 +63,7 @@ impl SimNode {
             role,
             online: true,
             busy_until: Timestamp::ZERO,
+            expiry: NEVER,
         }
     }
 }
@@ -135,6 +143,9 @@ pub struct World {
     peer_keys: Arc<setup::OnionKeys>,
     adversary: Adversary,
     queue: EventQueue<Ev>,
+    /// Nodes to tell to forget expired state, outside the event trace: expiring early is
+    /// invisible to the protocol ([`Node::expire`]) and only bounds memory.
+    expiries: BinaryHeap<Reverse<(Timestamp, u32)>>,
     now: Timestamp,
     end: Timestamp,
     links: Links,
@@ -225,6 +236,7 @@ impl World {
             peer_keys,
             adversary,
             queue: EventQueue::new(),
+            expiries: BinaryHeap::new(),
             now: Timestamp::ZERO,
             end: Timestamp(Duration::from_secs_f64(s.duration_s).as_micros()),
             links: Links::new(
@@ -296,6 +308,7 @@ impl World {
             if at > self.end {
                 break;
             }
+            self.expire_until(at);
             self.now = at;
             self.metrics.events += 1;
             self.step(ev);
@@ -385,6 +398,35 @@ impl World {
         let done = now + cost;
         sn.busy_until = sn.busy_until.max(done);
         self.drain(node, done);
+        self.schedule_expiry(node);
+    }
+
+    /// Tells every node whose state expires by `at` to forget it.
+    fn expire_until(&mut self, at: Timestamp) {
+        while let Some(&Reverse((t, i))) = self.expiries.peek() {
+            if t > at {
+                break;
+            }
+            self.expiries.pop();
+            let sn = &mut self.nodes[i as usize];
+            if sn.expiry != t {
+                continue; // superseded by an earlier one
+            }
+            sn.expiry = NEVER;
+            sn.node.expire(t);
+            self.schedule_expiry(i);
+        }
+    }
+
+    fn schedule_expiry(&mut self, i: u32) {
+        let sn = &mut self.nodes[i as usize];
+        match sn.node.next_expiry() {
+            Some(t) if t < sn.expiry && t <= self.end => {
+                sn.expiry = t;
+                self.expiries.push(Reverse((t, i)));
+            }
+            _ => {}
+        }
     }
 
     fn drain(&mut self, i: u32, at: Timestamp) {
