@@ -102,7 +102,7 @@ impl Measurement for ThreadCpuTime {
 
 fn crypto_ops<M: Measurement>(c: &mut Criterion<M>, rec: &Recording) {
     let crypto = RealCrypto;
-    let cfg = rec.config();
+    let cfg = rec.credentials();
     let mut rng = ChaCha12Rng::seed_from_u64(1);
     let request = rec.request();
     let signed = rec.request_signed_bytes();

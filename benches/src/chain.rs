@@ -7,8 +7,8 @@ use rand_core::{RngCore, SeedableRng};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use sweet_gossip::{
-    pow, AskId, CertificateAuthority, CryptoProvider, DefaultPolicy, Event, FrameKind, Geohash,
-    Keypair, Node, NodeConfig, Output, PeerId, Policy, PolicyParams, PowTarget, PublicKey,
+    pow, AskId, CertificateAuthority, Credentials, CryptoProvider, DefaultPolicy, Event, FrameKind,
+    Geohash, Keypair, Node, NodeConfig, Output, PeerId, Policy, PolicyParams, PowTarget, PublicKey,
     RealCrypto, TaxiTopic, Timestamp, Topic, TrustStore,
 };
 
@@ -92,10 +92,13 @@ pub(crate) fn configs(n: usize) -> Vec<NodeConfig> {
             );
             NodeConfig {
                 address: PeerId(i as u64),
-                identity,
-                certificate,
-                account: keypair(crypto.as_ref(), i, 2),
-                peer_key: keypair(crypto.as_ref(), i, 3),
+                keys: Credentials {
+                    identity,
+                    certificate,
+                    account: keypair(crypto.as_ref(), i, 2),
+                    peer_key: keypair(crypto.as_ref(), i, 3),
+                }
+                .into(),
                 trust: trust.clone(),
                 crypto: crypto.clone(),
                 limits: Default::default(),
@@ -105,9 +108,14 @@ pub(crate) fn configs(n: usize) -> Vec<NodeConfig> {
         .collect()
 }
 
+/// The credentials a bench node holds.
+pub(crate) fn held(cfg: &NodeConfig) -> &Credentials {
+    cfg.keys.held().expect("bench nodes hold their keys")
+}
+
 /// Node `i`'s address and onion key.
 pub(crate) fn peer(cfgs: &[NodeConfig], i: usize) -> (PeerId, PublicKey) {
-    (PeerId(i as u64), cfgs[i].peer_key.public())
+    (PeerId(i as u64), held(&cfgs[i]).peer_key.public())
 }
 
 enum Ev {

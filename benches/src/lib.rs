@@ -13,8 +13,8 @@ pub use chain::taxi_topic;
 use rand_chacha::ChaCha12Rng;
 use rand_core::SeedableRng;
 use sweet_gossip::{
-    decode, AskId, CryptoCounts, Frame, FrameKind, Node, NodeConfig, Onion, Output, PeerId,
-    PublicKey, SignedRequestPayload, Timestamp, WorkRequest, SEAL_OVERHEAD,
+    decode, AskId, Credentials, CryptoCounts, Frame, FrameKind, Node, NodeConfig, Onion, Output,
+    PeerId, PublicKey, SignedRequestPayload, Timestamp, WorkRequest, SEAL_OVERHEAD,
 };
 
 /// Virtual time of every input, in the recording and in the replays.
@@ -116,9 +116,9 @@ impl Recording {
         drain(node, sink);
     }
 
-    /// `M`'s configuration (its keys).
-    pub fn config(&self) -> &NodeConfig {
-        &self.cfg
+    /// `M`'s keys.
+    pub fn credentials(&self) -> &Credentials {
+        chain::held(&self.cfg)
     }
 
     /// The signed request being broadcast.
@@ -163,7 +163,7 @@ impl Recording {
     pub fn reply_sealed(&self) -> (Onion, Vec<u8>) {
         match decode(&self.reply).expect("recorded frame") {
             Frame::Reply(f) => {
-                let me = self.cfg.account.public();
+                let me = chain::held(&self.cfg).account.public();
                 let list = f
                     .signed_reply_payload
                     .payload
@@ -224,7 +224,7 @@ mod tests {
         let long = Recording::new(DEFAULT_UPSTREAM);
         assert!(long.grown_layer_len() > short.grown_layer_len());
         let (onion, sealed) = long.reply_sealed();
-        let cfg = long.config();
+        let cfg = long.credentials();
         assert!(onion.peel(&RealCrypto, &cfg.peer_key).is_ok());
         assert_eq!(
             RealCrypto.open(&cfg.account, &sealed).map(|p| p.len()),

@@ -52,7 +52,10 @@ pub use frame::{
     SignedRequestPayload,
 };
 pub use ids::{AskId, PayloadId, PeerId};
-pub use node::{CommandError, Event, Limits, Node, NodeConfig, Output, TimerKind};
+pub use node::{
+    CommandError, CredentialSource, Credentials, Event, Keys, Limits, Node, NodeConfig, Output,
+    TimerKind,
+};
 pub use onion::{Onion, OnionError};
 pub use payment::{
     Invoice, PaymentCryptoInstruction, PaymentFailure, PaymentHash, PaymentOutcome, Preimage,

@@ -20,6 +20,7 @@ use crate::policy::{Feedback, Policy};
 use crate::shared::Sharing;
 use crate::time::{Duration, Timestamp};
 use rand_core::RngCore;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use table::{Set, Table};
@@ -64,11 +65,9 @@ impl Default for Limits {
     }
 }
 
-/// Everything a node is built from except its policy and RNG.
+/// A node's keys and certificate.
 #[derive(Clone)]
-pub struct NodeConfig {
-    /// This node's address; forwarders put it in onion layers.
-    pub address: PeerId,
+pub struct Credentials {
     /// Identity key, certified by `certificate`: signs requests and replies, opens replies.
     pub identity: Keypair,
     /// The node's certificate.
@@ -77,6 +76,53 @@ pub struct NodeConfig {
     pub account: Keypair,
     /// Key peers seal onion layers to.
     pub peer_key: Keypair,
+}
+
+/// Derives nodes' credentials on demand, e.g. from a simulation's seeds.
+///
+/// Contract: answers depend on the address only, and `account(a)` is
+/// `credentials(a).account.public()`.
+pub trait CredentialSource: Send + Sync {
+    /// The account public key of the node at `address` (needed for every set of conditions).
+    fn account(&self, address: PeerId) -> PublicKey;
+    /// All credentials of the node at `address`.
+    fn credentials(&self, address: PeerId) -> Credentials;
+}
+
+/// Where a node's credentials are.
+#[derive(Clone)]
+pub enum Keys {
+    /// Held by the node.
+    Held(Box<Credentials>),
+    /// Derived the first time the node needs a secret key or its certificate. Nodes that only
+    /// relay never do, so a million of them hold no keys; the results are the same as with
+    /// [`Keys::Held`] credentials equal to the source's.
+    Derived(Arc<dyn CredentialSource>),
+}
+
+impl From<Credentials> for Keys {
+    fn from(c: Credentials) -> Self {
+        Keys::Held(Box::new(c))
+    }
+}
+
+impl Keys {
+    /// The held credentials, if any.
+    pub fn held(&self) -> Option<&Credentials> {
+        match self {
+            Keys::Held(c) => Some(c),
+            Keys::Derived(_) => None,
+        }
+    }
+}
+
+/// Everything a node is built from except its policy and RNG.
+#[derive(Clone)]
+pub struct NodeConfig {
+    /// This node's address; forwarders put it in onion layers.
+    pub address: PeerId,
+    /// Keys and certificate.
+    pub keys: Keys,
     /// Trusted authorities and revocations.
     pub trust: Arc<TrustStore>,
     /// The cryptography.
@@ -95,6 +141,10 @@ pub struct NodeConfig {
 /// (keys, nonces, ids) from the RNG it was built with, so equal inputs give equal outputs.
 pub struct Node {
     cfg: NodeConfig,
+    /// The account public key, at hand for every set of conditions.
+    account: PublicKey,
+    /// Credentials derived on first use (for [`Keys::Derived`]).
+    derived: OnceCell<Box<Credentials>>,
     policy: Box<dyn Policy>,
     rng: Box<dyn RngCore + Send>,
     now: Timestamp,
@@ -127,8 +177,14 @@ impl Node {
         policy: Box<dyn Policy>,
         rng: impl RngCore + Send + 'static,
     ) -> Self {
+        let account = match &cfg.keys {
+            Keys::Held(c) => c.account.public(),
+            Keys::Derived(source) => source.account(cfg.address),
+        };
         Self {
             cfg,
+            account,
+            derived: OnceCell::new(),
             policy,
             rng: Box::new(rng),
             now: Timestamp::ZERO,
@@ -158,12 +214,21 @@ impl Node {
 
     /// This node's certificate.
     pub fn certificate(&self) -> &Certificate {
-        &self.cfg.certificate
+        &self.credentials().certificate
     }
 
     /// This node's anonymous account key.
     pub fn account(&self) -> PublicKey {
-        self.cfg.account.public()
+        self.account
+    }
+
+    fn credentials(&self) -> &Credentials {
+        match &self.cfg.keys {
+            Keys::Held(c) => c,
+            Keys::Derived(source) => self
+                .derived
+                .get_or_init(|| Box::new(source.credentials(self.cfg.address))),
+        }
     }
 
     /// Cryptographic operations performed so far (cached verifications are not counted).

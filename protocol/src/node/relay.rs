@@ -93,10 +93,13 @@ impl Node {
         let payload = RequestPayload {
             payload_id,
             topic,
-            sender_certificate: self.cfg.certificate.clone(),
+            sender_certificate: self.credentials().certificate.clone(),
         };
-        let request =
-            SignedRequestPayload::sign(self.cfg.crypto.as_ref(), &self.cfg.identity, payload)?;
+        let request = SignedRequestPayload::sign(
+            self.cfg.crypto.as_ref(),
+            &self.credentials().identity,
+            payload,
+        )?;
         self.counts.sign += 1;
         self.counts.hash += 1;
         let digest = request.digest();
@@ -200,7 +203,7 @@ impl Node {
             work_request: work,
             timestamp_tolerance: tolerance,
             routing_payment_instruction: RoutingPaymentInstruction {
-                account: self.cfg.account.public(),
+                account: self.account,
                 amount: fee,
             },
         });
@@ -329,7 +332,7 @@ impl Node {
             return Err(RejectReason::TooManyHops);
         }
         let mine = RoutingPaymentInstruction {
-            account: self.cfg.account.public(),
+            account: self.account,
             amount: issued.fee,
         };
         let (last, earlier) = list

@@ -13,7 +13,7 @@ const REPLIER_SECRET_TAG: &[u8] = b"sweet-gossip/replier-secret/v1";
 impl Node {
     /// The secret this node derives its reply preimages from.
     fn replier_secret(&self) -> [u8; 32] {
-        sha256(&[REPLIER_SECRET_TAG, self.cfg.identity.seed()])
+        sha256(&[REPLIER_SECRET_TAG, self.credentials().identity.seed()])
     }
 
     /// Builds and sends a reply to a broadcast accepted from `from`.
@@ -26,7 +26,7 @@ impl Node {
         self.counts.open += 1;
         let (prev, inner) = payload
             .backward_onion
-            .peel(self.cfg.crypto.as_ref(), &self.cfg.peer_key)
+            .peel(self.cfg.crypto.as_ref(), &self.credentials().peer_key)
             .map_err(|_| RejectReason::BadOnion)?;
         if prev != from {
             return Err(RejectReason::BadOnion);
@@ -67,7 +67,7 @@ impl Node {
             encrypted_message: encrypted,
             payment_crypto_instruction_list: instructions,
         };
-        let signed = SignedReplyPayload::sign(crypto.as_ref(), &self.cfg.identity, reply)
+        let signed = SignedReplyPayload::sign(crypto.as_ref(), &self.credentials().identity, reply)
             .expect("invariant: the node's identity key was made by its own provider");
         self.counts.sign += 1;
         let own = signed.payload.payment_crypto_instruction_list.last();
@@ -82,7 +82,7 @@ impl Node {
             .expect("invariant: one preimage per instruction");
         self.issue_invoice(invoice, preimage, from);
         let frame = Frame::Reply(ReplyFrame {
-            replier_certificate: self.cfg.certificate.clone(),
+            replier_certificate: self.credentials().certificate.clone(),
             signed_reply_payload: signed,
             forward_onion: inner,
             invoices: vec![invoice],
@@ -108,12 +108,12 @@ impl Node {
         self.counts.open += 1;
         let (next, inner) = f
             .forward_onion
-            .peel(self.cfg.crypto.as_ref(), &self.cfg.peer_key)
+            .peel(self.cfg.crypto.as_ref(), &self.credentials().peer_key)
             .map_err(|_| RejectReason::BadOnion)?;
         if self.peer_key(next).is_none() {
             return Err(RejectReason::UnknownNextHop);
         }
-        let me = self.cfg.account.public();
+        let me = self.account;
         let list = &f
             .signed_reply_payload
             .payload
@@ -141,7 +141,7 @@ impl Node {
         let opened = self
             .cfg
             .crypto
-            .open(&self.cfg.account, &mine.sealed_preimage)
+            .open(&self.credentials().account, &mine.sealed_preimage)
             .map_err(|_| RejectReason::PreimageMismatch)?;
         let preimage = Preimage(
             opened

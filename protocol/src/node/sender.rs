@@ -258,7 +258,7 @@ impl Node {
         }
         let plain = message.and_then(|m| {
             self.counts.open += 1;
-            crypto.open(&self.cfg.identity, &m).ok()
+            crypto.open(&self.credentials().identity, &m).ok()
         });
         match plain {
             Some(message) => {

@@ -8,6 +8,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use sweet_gossip::*;
 
+/// A credential source that always gives the same credentials, to test derived keys.
+struct Fixed(Credentials);
+
+impl CredentialSource for Fixed {
+    fn account(&self, _: PeerId) -> PublicKey {
+        self.0.account.public()
+    }
+    fn credentials(&self, _: PeerId) -> Credentials {
+        self.0.clone()
+    }
+}
+
 /// A test policy: default behaviour plus a switch to reply.
 pub struct TestPolicy {
     pub params: PolicyParams,
@@ -134,8 +146,9 @@ impl Net {
         Self::build(policies, edges, seed, ca, trust, false)
     }
 
-    /// As [`Net::new`], but the nodes share one request pool and one key directory. The
-    /// directory gives node 1 a wrong key, which its peers must override with the right one.
+    /// As [`Net::new`], but the nodes share one request pool and one key directory and derive
+    /// their credentials on demand. The directory gives node 1 a wrong key, which its peers
+    /// must override with the right one.
     pub fn new_shared(policies: Vec<Box<dyn Policy>>, edges: &[(usize, usize)], seed: u64) -> Net {
         let crypto: Arc<dyn CryptoProvider> = Arc::new(RealCrypto);
         let ca = CertificateAuthority::new("ca", crypto.keypair_from_seed([200; 32]));
@@ -190,12 +203,19 @@ impl Net {
                 Timestamp(0),
                 Timestamp(u64::MAX / 2),
             );
-            let cfg = NodeConfig {
-                address: PeerId(i as u64),
+            let credentials = Credentials {
                 identity,
                 certificate,
                 account: k(2),
                 peer_key: k(3),
+            };
+            let cfg = NodeConfig {
+                address: PeerId(i as u64),
+                keys: if share {
+                    Keys::Derived(Arc::new(Fixed(credentials)))
+                } else {
+                    credentials.into()
+                },
                 trust: trust.clone(),
                 crypto: crypto.clone(),
                 limits: Default::default(),

@@ -12,10 +12,12 @@ impl World {
     /// Runs the adversary event `wake` of `node` now.
     pub(super) fn wake(&mut self, node: u32, wake: Wake) {
         let now = self.now;
-        let Some(sn) = self.nodes.get(node as usize) else {
+        if node as usize >= self.nodes.len() {
             return;
-        };
-        for action in self.adversary.on_wake(now, node, wake, sn.node.peers()) {
+        }
+        self.node_mut(node);
+        let peers = self.nodes[node as usize].live().peers();
+        for action in self.adversary.on_wake(now, node, wake, peers) {
             self.act(now, action);
         }
     }
@@ -47,12 +49,9 @@ impl World {
             Action::Connect { a, b } => {
                 let (ua, ub) = (a as usize, b as usize);
                 if ua < self.nodes.len() && ub < self.nodes.len() && a != b {
-                    self.nodes[ua]
-                        .node
-                        .add_peer(PeerId(u64::from(b)), self.peer_keys.get(ub));
-                    self.nodes[ub]
-                        .node
-                        .add_peer(PeerId(u64::from(a)), self.peer_keys.get(ua));
+                    let (ka, kb) = (self.peer_keys.get(ua), self.peer_keys.get(ub));
+                    self.node_mut(a).add_peer(PeerId(u64::from(b)), kb);
+                    self.node_mut(b).add_peer(PeerId(u64::from(a)), ka);
                 }
             }
             Action::Wake { at, node, wake } => self.push(at, Ev::Adversary { node, wake }),

@@ -14,7 +14,7 @@ mod workload;
 pub use workload::{arrivals, Arrival};
 
 use crate::adversary::{Adversary, Received, Wake};
-use crate::graph::GraphError;
+use crate::graph::{Adjacency, GraphError};
 use crate::ledger::Ledger;
 use crate::metrics::{Collector, RunMetrics, Totals};
 use crate::model::PowSolver;
@@ -22,6 +22,7 @@ use crate::network::{DeviceCosts, Links};
 use crate::rng::{exponential, stream, Concern};
 use crate::scenario::Scenario;
 use queue::EventQueue;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -45,7 +46,8 @@ pub enum Role {
 
 /// A node in the world.
 pub struct SimNode {
-    node: Node,
+    /// Built on the node's first input (see [`setup::Blueprint`]).
+    node: Option<Box<Node>>,
     role: Role,
     online: bool,
     busy_until: Timestamp,
@@ -57,14 +59,21 @@ pub struct SimNode {
 const NEVER: Timestamp = Timestamp(u64::MAX);
 
 impl SimNode {
-    fn new(node: Node, role: Role) -> Self {
+    fn new(node: Option<Node>, role: Role) -> Self {
         Self {
-            node,
+            node: node.map(Box::new),
             role,
             online: true,
             busy_until: Timestamp::ZERO,
             expiry: NEVER,
         }
+    }
+
+    /// The protocol node; only for nodes already built.
+    fn live(&mut self) -> &mut Node {
+        self.node
+            .as_deref_mut()
+            .expect("invariant: built before its first input")
     }
 }
 
@@ -141,6 +150,9 @@ pub struct World {
     honest: Vec<bool>,
     /// Per node: the key peers seal onion layers to (shared with the nodes).
     peer_keys: Arc<setup::OnionKeys>,
+    /// How to build honest nodes, and the peers each starts with.
+    blueprint: setup::Blueprint,
+    adjacency: Adjacency,
     adversary: Adversary,
     queue: EventQueue<Ev>,
     /// Nodes to tell to forget expired state, outside the event trace: expiring early is
@@ -180,35 +192,53 @@ impl World {
         s.validate_for_nodes(nodes)
             .map_err(|violation| EngineError::Scenario { nodes, violation })?;
         let graph_connected = graph.is_connected();
-        let factory =
-            setup::Factory::new(PowSolver::new(s.scale.mode).provider(), s.seed, replicate);
-        let (mut nodes, mut keys) = setup::build_nodes(s, replicate, &graph, &factory);
-        let roles: Vec<Role> = nodes.iter().map(|n| n.role).collect();
-        let mut adversary = Adversary::new(s, replicate, &mut graph, &roles);
-        let (sybils, sybil_keys) = setup::build_sybils(
+        let factory = Arc::new(setup::Factory::new(
+            PowSolver::new(s.scale.mode).provider(),
+            s.seed,
+            replicate,
+        ));
+        let (blueprint, roles) = setup::Blueprint::new(s, replicate, nodes, factory);
+        let adversary = Adversary::new(s, replicate, &mut graph, &roles);
+        let mut nodes: Vec<SimNode> = roles.iter().map(|r| SimNode::new(None, *r)).collect();
+        let first_sybil = nodes.len() as u32;
+        nodes.extend(setup::build_sybils(
             s,
-            &factory,
-            nodes.len() as u32,
+            &blueprint.factory,
+            first_sybil,
             adversary.sybil_count(),
             adversary.sybils_trusted(),
+        ));
+        let keys: Vec<_> = (0..nodes.len() as u32)
+            .into_par_iter()
+            .map(|i| blueprint.factory.peer_key(i))
+            .collect();
+        blueprint.factory.keys.fill(keys);
+        let peer_keys = Arc::clone(&blueprint.factory.keys);
+        let adjacency = Adjacency::freeze(&graph);
+        drop(graph);
+        let mut world = World::empty(
+            s,
+            replicate,
+            nodes,
+            graph_connected,
+            adversary,
+            (peer_keys, blueprint, adjacency),
         );
-        nodes.extend(sybils);
-        keys.extend(sybil_keys);
-        if let Some(v) = adversary.victim() {
-            adversary.set_victim_key(nodes[v as usize].node.certificate().public_key);
-        }
-        factory
-            .keys
-            .fill(keys.into_iter().map(|k| k.peer_key).collect());
-        let peer_keys = Arc::clone(&factory.keys);
-        let mut world = World::empty(s, replicate, nodes, graph_connected, adversary, peer_keys);
-        for a in 0..graph.node_count() {
-            for &b in graph.peers(a) {
-                let key = world.peer_keys.get(b as usize);
-                world.nodes[a as usize]
-                    .node
-                    .add_peer(PeerId(u64::from(b)), key);
+        for i in first_sybil..world.nodes.len() as u32 {
+            let World {
+                nodes,
+                adjacency,
+                peer_keys,
+                ..
+            } = &mut world;
+            let node = nodes[i as usize].live();
+            for &b in adjacency.peers(i) {
+                node.add_peer(PeerId(u64::from(b)), peer_keys.get(b as usize));
             }
+        }
+        if let Some(v) = world.adversary.victim() {
+            let key = world.node_mut(v).certificate().public_key;
+            world.adversary.set_victim_key(key);
         }
         world.schedule_workload(s, replicate);
         world.schedule_churn(s);
@@ -224,7 +254,7 @@ impl World {
         nodes: Vec<SimNode>,
         graph_connected: bool,
         adversary: Adversary,
-        peer_keys: Arc<setup::OnionKeys>,
+        (peer_keys, blueprint, adjacency): (Arc<setup::OnionKeys>, setup::Blueprint, Adjacency),
     ) -> World {
         let n = nodes.len();
         let customers: Vec<u32> = (0..n as u32)
@@ -234,6 +264,8 @@ impl World {
         World {
             nodes,
             peer_keys,
+            blueprint,
+            adjacency,
             adversary,
             queue: EventQueue::new(),
             expiries: BinaryHeap::new(),
@@ -298,6 +330,24 @@ impl World {
         }
     }
 
+    /// Node `i`, built with its graph peers on first use.
+    fn node_mut(&mut self, i: u32) -> &mut Node {
+        let World {
+            nodes,
+            blueprint,
+            adjacency,
+            peer_keys,
+            ..
+        } = self;
+        nodes[i as usize].node.get_or_insert_with(|| {
+            let mut node = blueprint.node(i);
+            for &b in adjacency.peers(i) {
+                node.add_peer(PeerId(u64::from(b)), peer_keys.get(b as usize));
+            }
+            Box::new(node)
+        })
+    }
+
     fn push(&mut self, at: Timestamp, ev: Ev) {
         self.queue.push(at, ev);
     }
@@ -340,7 +390,8 @@ impl World {
             self.push(at, ev);
             return;
         }
-        let before = sn.node.crypto_counts();
+        let before = self.node_mut(node).crypto_counts();
+        let sn = &mut self.nodes[node as usize];
         match ev {
             Ev::Deliver { from, bytes, .. } => {
                 if !sn.online {
@@ -349,7 +400,7 @@ impl World {
                 }
                 self.metrics.frame_received(node);
                 match self.adversary.on_receive(now, node, from, &bytes) {
-                    Received::Pass => sn.node.handle_frame(now, PeerId(u64::from(from)), &bytes),
+                    Received::Pass => sn.live().handle_frame(now, PeerId(u64::from(from)), &bytes),
                     Received::Consumed(actions) => {
                         for action in actions {
                             self.act(now, action);
@@ -358,18 +409,18 @@ impl World {
                     }
                 }
             }
-            Ev::Timer { timer, .. } => sn.node.handle_timer(now, timer),
-            Ev::PowDone { id, nonce, .. } => sn.node.handle_pow_solved(now, id, nonce),
+            Ev::Timer { timer, .. } => sn.live().handle_timer(now, timer),
+            Ev::PowDone { id, nonce, .. } => sn.live().handle_pow_solved(now, id, nonce),
             Ev::Payment {
                 payload,
                 hash,
                 outcome,
                 ..
-            } => sn.node.handle_payment_result(now, payload, hash, outcome),
-            Ev::Settled { hash, .. } => sn.node.handle_invoice_settled(now, hash),
+            } => sn.live().handle_payment_result(now, payload, hash, outcome),
+            Ev::Settled { hash, .. } => sn.live().handle_invoice_settled(now, hash),
             Ev::Publish { arrival } => {
                 let topic = self.arrivals[arrival].topic.clone();
-                if sn.node.broadcast(now, topic).is_err() {
+                if sn.live().broadcast(now, topic).is_err() {
                     return;
                 }
             }
@@ -394,7 +445,9 @@ impl World {
             }
         }
         let sn = &mut self.nodes[node as usize];
-        let cost = self.device.crypto(&sn.node.crypto_counts().since(&before));
+        let cost = self
+            .device
+            .crypto(&sn.live().crypto_counts().since(&before));
         let done = now + cost;
         sn.busy_until = sn.busy_until.max(done);
         self.drain(node, done);
@@ -413,14 +466,17 @@ impl World {
                 continue; // superseded by an earlier one
             }
             sn.expiry = NEVER;
-            sn.node.expire(t);
+            sn.live().expire(t);
             self.schedule_expiry(i);
         }
     }
 
     fn schedule_expiry(&mut self, i: u32) {
         let sn = &mut self.nodes[i as usize];
-        match sn.node.next_expiry() {
+        let Some(node) = sn.node.as_deref() else {
+            return;
+        };
+        match node.next_expiry() {
             Some(t) if t < sn.expiry && t <= self.end => {
                 sn.expiry = t;
                 self.expiries.push(Reverse((t, i)));
@@ -430,7 +486,7 @@ impl World {
     }
 
     fn drain(&mut self, i: u32, at: Timestamp) {
-        while let Some(out) = self.nodes[i as usize].node.poll_output() {
+        while let Some(out) = self.nodes[i as usize].live().poll_output() {
             self.apply(i, at, out);
         }
     }
@@ -530,8 +586,8 @@ impl World {
     /// Reduces the run to its measurements.
     pub fn finish(self) -> RunOutput {
         let mut crypto = CryptoCounts::default();
-        for n in &self.nodes {
-            crypto += n.node.crypto_counts();
+        for n in self.nodes.iter().filter_map(|n| n.node.as_deref()) {
+            crypto += n.crypto_counts();
         }
         let totals = Totals {
             nodes: self.nodes.len() as u32,

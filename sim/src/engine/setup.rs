@@ -5,20 +5,15 @@ use crate::adversary::Adversary;
 use crate::fanout::{FanoutRule, SimPolicy};
 use crate::graph::{GraphError, PeerGraph};
 use crate::rng::{below, stream, unit, Concern};
-use crate::scenario::{FanoutPolicy, Scenario};
+use crate::scenario::{FanoutPolicy, RouteChoice, Scenario};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use sweet_gossip::{
-    CertificateAuthority, CryptoProvider, Duration, Geohash, KeyDirectory, Limits, Node,
-    NodeConfig, PeerId, PolicyParams, PowTarget, PublicKey, RequestPool, Sharing, Timestamp,
-    TrustStore,
+    CertificateAuthority, CredentialSource, Credentials, CryptoProvider, Duration, Geohash,
+    KeyDirectory, Keys, Limits, Node, NodeConfig, PeerId, PolicyParams, PowTarget, PublicKey,
+    RequestPool, Sharing, Timestamp, TrustStore,
 };
-
-/// A node's keys as the world knows them.
-pub(super) struct NodeKeys {
-    pub(super) peer_key: PublicKey,
-}
 
 /// Every node's onion key by index, filled once all nodes are built: one copy for the run
 /// instead of one per peer per node.
@@ -150,15 +145,28 @@ impl Factory {
         }
     }
 
-    /// Node `index` with `policy`; `trusted` picks the certificate's authority.
-    pub(super) fn node(&self, index: u32, policy: SimPolicy, trusted: bool) -> (Node, NodeKeys) {
-        let mut seeds = stream(self.seed, self.replicate, Concern::Keys(index));
-        let mut key = || {
-            let mut s = [0u8; 32];
-            rand::RngCore::fill_bytes(&mut seeds, &mut s);
-            self.crypto.keypair_from_seed(s)
-        };
-        let (identity, account, peer_key) = (key(), key(), key());
+    /// The seeds of node `index`'s identity, account and onion keys.
+    fn key_seeds(&self, index: u32) -> [[u8; 32]; 3] {
+        let mut rng = stream(self.seed, self.replicate, Concern::Keys(index));
+        let mut seeds = [[0u8; 32]; 3];
+        for s in &mut seeds {
+            rand::RngCore::fill_bytes(&mut rng, s);
+        }
+        seeds
+    }
+
+    /// The onion key node `index` gets from [`Factory::node`], without building the node.
+    pub(super) fn peer_key(&self, index: u32) -> PublicKey {
+        self.crypto
+            .keypair_from_seed(self.key_seeds(index)[2])
+            .public()
+    }
+
+    /// Node `index`'s credentials, certified by the trusted authority or the rogue one.
+    fn credentials_of(&self, index: u32, trusted: bool) -> Credentials {
+        let [identity, account, peer_key] = self
+            .key_seeds(index)
+            .map(|s| self.crypto.keypair_from_seed(s));
         let ca = if trusted { &self.ca } else { &self.rogue_ca };
         let certificate = ca.issue(
             self.crypto.as_ref(),
@@ -168,15 +176,25 @@ impl Factory {
             Timestamp::ZERO,
             Timestamp(u64::MAX / 2),
         );
-        let keys = NodeKeys {
-            peer_key: peer_key.public(),
-        };
-        let cfg = NodeConfig {
-            address: PeerId(u64::from(index)),
+        Credentials {
             identity,
             certificate,
             account,
             peer_key,
+        }
+    }
+
+    /// Node `index` with `policy`; `trusted` picks the certificate's authority. Trusted nodes
+    /// derive their credentials from the factory when they first need them.
+    pub(super) fn node(self: &Arc<Self>, index: u32, policy: SimPolicy, trusted: bool) -> Node {
+        let keys = if trusted {
+            Keys::Derived(Arc::clone(self) as Arc<dyn CredentialSource>)
+        } else {
+            self.credentials_of(index, false).into()
+        };
+        let cfg = NodeConfig {
+            address: PeerId(u64::from(index)),
+            keys,
             trust: Arc::clone(&self.trust),
             crypto: Arc::clone(&self.crypto),
             limits: Arc::clone(&self.limits),
@@ -186,44 +204,89 @@ impl Factory {
             },
         };
         let rng = crate::rng::node_stream(self.seed, self.replicate, index);
-        (Node::new(cfg, Box::new(policy), rng), keys)
+        Node::new(cfg, Box::new(policy), rng)
     }
 }
 
-/// Builds the honest nodes of `s` over `graph`.
-pub(super) fn build_nodes(
-    s: &Scenario,
-    replicate: u32,
-    graph: &PeerGraph,
-    factory: &Factory,
-) -> (Vec<SimNode>, Vec<NodeKeys>) {
-    let n = graph.node_count();
-    let (roles, areas) = roles(s, replicate, n);
-    let params = Arc::new(policy_params(s));
-    let rule = fanout_rule(s, n);
-    let mut fee_rng = stream(s.seed, replicate, Concern::Roles);
-    let mut nodes = Vec::with_capacity(n as usize);
-    let mut keys = Vec::with_capacity(n as usize);
-    for i in 0..n {
+/// Credentials of the trusted authority's members, by node index.
+impl CredentialSource for Factory {
+    fn account(&self, address: PeerId) -> PublicKey {
+        let index = u32::try_from(address.0).expect("invariant: sim addresses are node indices");
+        self.crypto
+            .keypair_from_seed(self.key_seeds(index)[1])
+            .public()
+    }
+
+    fn credentials(&self, address: PeerId) -> Credentials {
+        let index = u32::try_from(address.0).expect("invariant: sim addresses are node indices");
+        self.credentials_of(index, true)
+    }
+}
+
+/// How to build honest node `i` on its first input. A node's keys, RNG and policy depend on
+/// its index alone, so when it is built changes nothing it does; a world built this way holds
+/// only the nodes that traffic reached, which matters most mid-wave at a million nodes.
+pub(super) struct Blueprint {
+    pub(super) factory: Arc<Factory>,
+    params: Arc<PolicyParams>,
+    rule: FanoutRule,
+    route_choice: RouteChoice,
+    message_bytes: usize,
+    /// Per node fee jitter, in index order; empty when the scenario has none.
+    jitter: Vec<u64>,
+    /// Service areas of gig workers.
+    areas: BTreeMap<u32, Geohash>,
+}
+
+impl Blueprint {
+    /// The blueprint of the `n` honest nodes of `s` and their roles.
+    pub(super) fn new(
+        s: &Scenario,
+        replicate: u32,
+        n: u32,
+        factory: Arc<Factory>,
+    ) -> (Blueprint, Vec<Role>) {
+        let (roles, areas) = roles(s, replicate, n);
+        let params = Arc::new(policy_params(s));
+        let mut fee_rng = stream(s.seed, replicate, Concern::Roles);
         let jitter = if s.policy.fee_jitter_sat > 0 {
-            below(&mut fee_rng, s.policy.fee_jitter_sat + 1)
+            (0..n)
+                .map(|_| below(&mut fee_rng, s.policy.fee_jitter_sat + 1))
+                .collect()
         } else {
-            0
+            Vec::new()
         };
-        let policy = SimPolicy {
-            params: Arc::clone(&params),
-            routing_fee_sat: params.routing_fee_sat + jitter,
-            fanout: rule.clone(),
+        let areas = areas
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, a)| Some((i as u32, a?)))
+            .collect();
+        let blueprint = Blueprint {
+            factory,
+            rule: fanout_rule(s, n),
             route_choice: s.policy.route_choice,
-            service_area: areas[i as usize].clone(),
             message_bytes: s.workload.message_bytes as usize,
+            params,
+            jitter,
+            areas,
+        };
+        (blueprint, roles)
+    }
+
+    /// Honest node `i`, without peers.
+    pub(super) fn node(&self, i: u32) -> Node {
+        let jitter = self.jitter.get(i as usize).copied().unwrap_or(0);
+        let policy = SimPolicy {
+            params: Arc::clone(&self.params),
+            routing_fee_sat: self.params.routing_fee_sat + jitter,
+            fanout: self.rule.clone(),
+            route_choice: self.route_choice,
+            service_area: self.areas.get(&i).cloned(),
+            message_bytes: self.message_bytes,
             scores: BTreeMap::new(),
         };
-        let (node, k) = factory.node(i, policy, true);
-        nodes.push(SimNode::new(node, roles[i as usize]));
-        keys.push(k);
+        self.factory.node(i, policy, true)
     }
-    (nodes, keys)
 }
 
 /// Builds `count` Sybil nodes with indices `first..first + count`: plain gossipers with the
@@ -231,11 +294,11 @@ pub(super) fn build_nodes(
 /// certificates of the trusted authority when `trusted`, else of the rogue one.
 pub(super) fn build_sybils(
     s: &Scenario,
-    factory: &Factory,
+    factory: &Arc<Factory>,
     first: u32,
     count: u32,
     trusted: bool,
-) -> (Vec<SimNode>, Vec<NodeKeys>) {
+) -> Vec<SimNode> {
     let params = Arc::new(policy_params(s));
     (first..first.saturating_add(count))
         .map(|i| {
@@ -248,10 +311,9 @@ pub(super) fn build_sybils(
                 message_bytes: s.workload.message_bytes as usize,
                 scores: BTreeMap::new(),
             };
-            let (node, keys) = factory.node(i, policy, trusted);
-            (SimNode::new(node, Role::Gossiper), keys)
+            SimNode::new(Some(factory.node(i, policy, trusted)), Role::Gossiper)
         })
-        .unzip()
+        .collect()
 }
 
 /// Generates the graph of `s`, resolving edge-list paths against `base_dir`.

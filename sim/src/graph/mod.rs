@@ -589,5 +589,36 @@ pub fn generator_catalogue() -> Vec<CatalogueEntry> {
     ]
 }
 
+/// A frozen copy of a graph's peer lists in two flat arrays: 8 bytes per node plus 4 per
+/// peer, where [`PeerGraph`] keeps a vector per node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adjacency {
+    offsets: Vec<u64>,
+    peers: Vec<u32>,
+}
+
+impl Adjacency {
+    /// The peer lists of `graph` as they are now.
+    pub fn freeze(graph: &PeerGraph) -> Self {
+        let mut offsets = Vec::with_capacity(graph.adj.len() + 1);
+        let mut peers = Vec::with_capacity(graph.adj.iter().map(Vec::len).sum());
+        offsets.push(0);
+        for list in &graph.adj {
+            peers.extend_from_slice(list);
+            offsets.push(peers.len() as u64);
+        }
+        Self { offsets, peers }
+    }
+
+    /// The peers of `node`, sorted ascending; empty for out-of-range nodes.
+    pub fn peers(&self, node: u32) -> &[u32] {
+        let i = node as usize;
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.peers[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

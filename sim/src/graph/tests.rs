@@ -364,3 +364,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn frozen_adjacency_lists_the_same_peers() {
+    let mut g = ring(7);
+    g.add_edge(0, 3);
+    g.remove_edge(5, 6);
+    let a = Adjacency::freeze(&g);
+    for v in 0..g.node_count() {
+        assert_eq!(a.peers(v), g.peers(v), "node {v}");
+    }
+    assert!(a.peers(7).is_empty());
+    assert!(Adjacency::freeze(&PeerGraph::from_edges(0, []).unwrap())
+        .peers(0)
+        .is_empty());
+}
