@@ -93,15 +93,14 @@ enum Ev {
         id: AskId,
         nonce: u64,
     },
+    /// Rare and large: boxed, so every queued event stays 32 bytes.
     Payment {
         node: u32,
-        payload: PayloadId,
-        hash: PaymentHash,
-        outcome: PaymentOutcome,
+        result: Box<(PayloadId, PaymentHash, PaymentOutcome)>,
     },
     Settled {
         node: u32,
-        hash: PaymentHash,
+        hash: Box<PaymentHash>,
     },
     Publish {
         arrival: usize,
@@ -411,13 +410,11 @@ impl World {
             }
             Ev::Timer { timer, .. } => sn.live().handle_timer(now, timer),
             Ev::PowDone { id, nonce, .. } => sn.live().handle_pow_solved(now, id, nonce),
-            Ev::Payment {
-                payload,
-                hash,
-                outcome,
-                ..
-            } => sn.live().handle_payment_result(now, payload, hash, outcome),
-            Ev::Settled { hash, .. } => sn.live().handle_invoice_settled(now, hash),
+            Ev::Payment { result, .. } => {
+                let (payload, hash, outcome) = *result;
+                sn.live().handle_payment_result(now, payload, hash, outcome)
+            }
+            Ev::Settled { hash, .. } => sn.live().handle_invoice_settled(now, *hash),
             Ev::Publish { arrival } => {
                 let topic = self.arrivals[arrival].topic.clone();
                 if sn.live().broadcast(now, topic).is_err() {
@@ -520,12 +517,11 @@ impl World {
                         at + rtt,
                         Ev::Payment {
                             node: i,
-                            payload: payload_id,
-                            hash,
-                            outcome,
+                            result: Box::new((payload_id, hash, outcome)),
                         },
                     );
                     if let Some(payee) = payee {
+                        let hash = Box::new(hash);
                         self.push(at + rtt, Ev::Settled { node: payee, hash });
                     }
                 }
@@ -603,5 +599,14 @@ impl World {
             metrics: self.metrics.finish(&totals, self.horizon_s),
             trace_sha256,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Millions of events wait in the queue at a wave's peak: keep each one small.
+    #[test]
+    fn queued_events_stay_small() {
+        assert!(std::mem::size_of::<super::Ev>() <= 32);
     }
 }
