@@ -304,3 +304,29 @@ fn expiring_state_early_changes_nothing() {
         assert_eq!(n.next_expiry(), None);
     }
 }
+
+#[test]
+fn invoices_past_the_limit_are_forgotten_oldest_first() {
+    let line = || vec![relay(5), relay(7), relay(11), replier(13, MSG)];
+    let settled = |invoices_max: usize| {
+        let limits = Limits {
+            invoices_max,
+            ..Limits::default()
+        };
+        let mut net = Net::with_limits(line(), &[(0, 1), (1, 2), (2, 3)], 1, limits);
+        net.broadcast(0);
+        net.run();
+        assert_eq!(net.delivered.len(), 1, "{:?}", net.rejections());
+        net.count_events(|e| matches!(e, Event::InvoiceSettled { .. }))
+    };
+    assert_eq!(
+        settled(1),
+        3,
+        "each node issued one invoice and remembers it"
+    );
+    assert_eq!(
+        settled(0),
+        0,
+        "nothing remembered: payment still works, no feedback"
+    );
+}

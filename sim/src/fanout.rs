@@ -152,29 +152,62 @@ impl Score {
     }
 }
 
-/// A simulated node's policy: protocol defaults from `params`, plus a fanout rule, a route
-/// choice, and for gig workers a service area in which they reply.
+/// What every node with the same policy shares.
 #[derive(Debug, Clone)]
-pub struct SimPolicy {
-    /// Protocol numbers, shared by every node with the same policy.
-    pub params: Arc<PolicyParams>,
-    /// This node's routing fee (the shared number plus its jitter), in satoshis.
-    pub routing_fee_sat: u64,
+pub struct SharedPolicy {
+    /// Protocol numbers.
+    pub params: PolicyParams,
     /// Fanout rule.
     pub fanout: FanoutRule,
     /// Route choice as a sender.
     pub route_choice: RouteChoice,
-    /// Some(area) for gig workers: reply to topics picked up inside it.
-    pub service_area: Option<Geohash>,
     /// Size of the reply message in bytes.
     pub message_bytes: usize,
-    /// Reputation by peer (used by [`FanoutRule::Reputation`]).
-    pub scores: BTreeMap<PeerId, Score>,
 }
+
+/// A simulated node's policy: protocol defaults from the shared part, plus this node's fee, a
+/// service area in which gig workers reply, and the node's reputation scores.
+#[derive(Debug, Clone)]
+pub struct SimPolicy {
+    /// Shared by every node with the same policy (48 bytes per node instead of 104).
+    pub shared: Arc<SharedPolicy>,
+    /// This node's routing fee (the shared number plus its jitter), in satoshis.
+    pub routing_fee_sat: u64,
+    /// Some(area) for gig workers: reply to topics picked up inside it.
+    pub service_area: Option<Geohash>,
+    /// Reputation by peer (used by [`FanoutRule::Reputation`]); allocated on first use.
+    pub scores: Option<Box<BTreeMap<PeerId, Score>>>,
+}
+
+impl SimPolicy {
+    /// A node's policy with fee `routing_fee_sat` and, for a gig worker, `service_area`.
+    pub fn new(
+        shared: Arc<SharedPolicy>,
+        routing_fee_sat: u64,
+        service_area: Option<Geohash>,
+    ) -> Self {
+        Self {
+            shared,
+            routing_fee_sat,
+            service_area,
+            scores: None,
+        }
+    }
+
+    fn score_mut(&mut self, peer: PeerId) -> &mut Score {
+        self.scores
+            .get_or_insert_with(Box::default)
+            .entry(peer)
+            .or_default()
+    }
+}
+
+/// The scores of a node that has none yet.
+const NO_SCORES: &BTreeMap<PeerId, Score> = &BTreeMap::new();
 
 impl Policy for SimPolicy {
     fn params(&self) -> &PolicyParams {
-        &self.params
+        &self.shared.params
     }
 
     fn routing_fee(&self, _topic: &Topic) -> u64 {
@@ -189,16 +222,17 @@ impl Policy for SimPolicy {
     }
 
     fn reply_message(&mut self, _topic: &Topic, rng: &mut dyn RngCore) -> Vec<u8> {
-        let mut m = vec![0u8; self.message_bytes];
+        let mut m = vec![0u8; self.shared.message_bytes];
         rng.fill_bytes(&mut m);
         m
     }
 
     fn fanout(&mut self, ctx: &FanoutContext<'_>, rng: &mut dyn RngCore) -> Vec<PeerId> {
-        let picked = self.fanout.pick(ctx, &self.scores, rng);
-        if matches!(self.fanout, FanoutRule::Reputation { .. }) {
+        let scores = self.scores.as_deref().unwrap_or(NO_SCORES);
+        let picked = self.shared.fanout.pick(ctx, scores, rng);
+        if matches!(self.shared.fanout, FanoutRule::Reputation { .. }) {
             for p in &picked {
-                self.scores.entry(*p).or_default().offered += 1;
+                self.score_mut(*p).offered += 1;
             }
         }
         picked
@@ -208,7 +242,7 @@ impl Policy for SimPolicy {
         let best = routes
             .iter()
             .enumerate()
-            .min_by_key(|(i, r)| match self.route_choice {
+            .min_by_key(|(i, r)| match self.shared.route_choice {
                 RouteChoice::Cheapest => (r.fee_unpaid_sat, u64::from(r.length), r.arrived.0, *i),
                 RouteChoice::Shortest => (u64::from(r.length), r.fee_unpaid_sat, r.arrived.0, *i),
                 RouteChoice::First => (r.arrived.0, 0, 0, *i),
@@ -218,7 +252,7 @@ impl Policy for SimPolicy {
 
     fn observe(&mut self, feedback: &Feedback) {
         match feedback {
-            Feedback::ReplyPaid { via } => self.scores.entry(*via).or_default().paid += 1,
+            Feedback::ReplyPaid { via } => self.score_mut(*via).paid += 1,
             Feedback::ReplyFailed { .. } => {}
             _ => {}
         }
@@ -337,15 +371,14 @@ mod tests {
 
     #[test]
     fn gig_worker_replies_only_inside_its_area() {
-        let mut p = SimPolicy {
-            params: Arc::new(PolicyParams::default()),
-            routing_fee_sat: 10,
+        let shared = SharedPolicy {
+            params: PolicyParams::default(),
             fanout: FanoutRule::Flood,
             route_choice: RouteChoice::Cheapest,
-            service_area: Some(Geohash::encode(-33.86, 151.2, 4)),
             message_bytes: 16,
-            scores: BTreeMap::new(),
         };
+        let area = Some(Geohash::encode(-33.86, 151.2, 4));
+        let mut p = SimPolicy::new(Arc::new(shared), 10, area);
         assert!(p.will_reply(&topic()));
         p.service_area = Some(Geohash::encode(51.5, 0.0, 4));
         assert!(!p.will_reply(&topic()));

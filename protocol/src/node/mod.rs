@@ -7,6 +7,7 @@ mod reply;
 mod sender;
 mod table;
 
+use output::Outbox;
 pub use output::{Event, Output, TimerKind};
 pub use relay::CommandError;
 
@@ -21,7 +22,7 @@ use crate::shared::Sharing;
 use crate::time::{Duration, Timestamp};
 use rand_core::RngCore;
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use table::{Set, Table};
 use thin_vec::ThinVec;
@@ -133,6 +134,13 @@ pub struct NodeConfig {
     pub sharing: Sharing,
 }
 
+/// Invoices a node issued, remembered for settlement feedback; the oldest are forgotten first.
+#[derive(Default)]
+struct Invoices {
+    by_hash: Table<PaymentHash, (PeerId, u64)>,
+    order: VecDeque<PaymentHash>,
+}
+
 /// A Sweet-Gossip node as a sans-IO state machine.
 ///
 /// Contract: time is monotonic (inputs with an earlier `now` than a previous input are
@@ -152,7 +160,7 @@ pub struct Node {
     peer_list: ThinVec<PeerId>,
     /// Onion keys of peers that the key directory does not give (all of them without one).
     own_keys: Table<PeerId, PublicKey>,
-    outputs: VecDeque<Output>,
+    outputs: Outbox,
     counts: CryptoCounts,
     verified: Set<[u8; 32]>,
     seen: Table<PayloadId, Seen>,
@@ -162,10 +170,10 @@ pub struct Node {
     issued_for: Set<(PeerId, PayloadId)>,
     asks: Table<AskId, PendingAsk>,
     asks_expiry: Set<(Timestamp, AskId)>,
-    own: BTreeMap<PayloadId, OwnBroadcast>,
-    invoices: Table<PaymentHash, (PeerId, u64)>,
-    invoices_order: VecDeque<PaymentHash>,
-    timers: BTreeMap<TimerKind, Timestamp>,
+    own: Table<PayloadId, OwnBroadcast>,
+    /// Allocated by the first invoice: most relays never issue one.
+    invoices: Option<Box<Invoices>>,
+    timers: Table<TimerKind, Timestamp>,
 }
 
 impl Node {
@@ -190,7 +198,7 @@ impl Node {
             now: Timestamp::ZERO,
             peer_list: ThinVec::new(),
             own_keys: Table::default(),
-            outputs: VecDeque::new(),
+            outputs: Outbox::default(),
             counts: CryptoCounts::default(),
             verified: Set::default(),
             seen: Table::default(),
@@ -200,10 +208,9 @@ impl Node {
             issued_for: Set::default(),
             asks: Table::default(),
             asks_expiry: Set::default(),
-            own: BTreeMap::new(),
-            invoices: Table::default(),
-            invoices_order: VecDeque::new(),
-            timers: BTreeMap::new(),
+            own: Table::default(),
+            invoices: None,
+            timers: Table::default(),
         }
     }
 
@@ -286,12 +293,7 @@ impl Node {
 
     /// The next instruction, or `None` when drained.
     pub fn poll_output(&mut self) -> Option<Output> {
-        let out = self.outputs.pop_front();
-        if out.is_none() && self.outputs.capacity() > 0 {
-            // Drained: an idle node keeps no buffer (a million idle nodes add up).
-            self.outputs = VecDeque::new();
-        }
-        out
+        self.outputs.pop_front()
     }
 
     /// A frame arrived from `from`. Bad frames are dropped and reported as
@@ -358,7 +360,11 @@ impl Node {
         if !self.advance(now) {
             return;
         }
-        if let Some((via, amount_sat)) = self.invoices.remove(&payment_hash) {
+        let settled = self
+            .invoices
+            .as_mut()
+            .and_then(|i| i.by_hash.remove(&payment_hash));
+        if let Some((via, amount_sat)) = settled {
             self.policy.observe(&Feedback::ReplyPaid { via });
             self.event(Event::InvoiceSettled {
                 payment_hash,
@@ -480,12 +486,14 @@ impl Node {
     }
 
     fn remember_invoice(&mut self, hash: PaymentHash, via: PeerId, amount: u64) {
-        if self.invoices.insert(hash, (via, amount)).is_none() {
-            self.invoices_order.push_back(hash);
+        let invoices = self.invoices.get_or_insert_with(Box::default);
+        if invoices.by_hash.insert(hash, (via, amount)).is_some() {
+            return;
         }
-        while self.invoices_order.len() > self.cfg.limits.invoices_max {
-            if let Some(old) = self.invoices_order.pop_front() {
-                self.invoices.remove(&old);
+        invoices.order.push_back(hash);
+        while invoices.order.len() > self.cfg.limits.invoices_max {
+            if let Some(old) = invoices.order.pop_front() {
+                invoices.by_hash.remove(&old);
             }
         }
     }

@@ -178,3 +178,57 @@ pub enum Event {
         payload_id: PayloadId,
     },
 }
+
+/// Outputs waiting to be polled, first in first out. One pointer and a cursor inline, and no
+/// buffer once drained: a million idle nodes hold nothing here.
+#[derive(Debug, Default)]
+pub(super) struct Outbox {
+    items: thin_vec::ThinVec<Option<Output>>,
+    next: usize,
+}
+
+impl Outbox {
+    pub(super) fn push_back(&mut self, out: Output) {
+        self.items.push(Some(out));
+    }
+
+    pub(super) fn pop_front(&mut self) -> Option<Output> {
+        let out = self.items.get_mut(self.next).and_then(Option::take);
+        if out.is_some() {
+            self.next += 1;
+        } else if self.next > 0 || self.items.capacity() > 0 {
+            *self = Self::default();
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outbox_is_fifo_and_frees_its_buffer_when_drained() {
+        let mut o = Outbox::default();
+        for i in 0..3 {
+            o.push_back(Output::SetTimer {
+                timer: TimerKind::ReplyDeadline(crate::ids::PayloadId([i; 16])),
+                at: crate::time::Timestamp(u64::from(i)),
+            });
+        }
+        let at = |o: Option<Output>| match o {
+            Some(Output::SetTimer { at, .. }) => Some(at.0),
+            _ => None,
+        };
+        assert_eq!(at(o.pop_front()), Some(0));
+        o.push_back(Output::SetTimer {
+            timer: TimerKind::ReplyDeadline(crate::ids::PayloadId([9; 16])),
+            at: crate::time::Timestamp(9),
+        });
+        assert_eq!(at(o.pop_front()), Some(1));
+        assert_eq!(at(o.pop_front()), Some(2));
+        assert_eq!(at(o.pop_front()), Some(9));
+        assert!(o.pop_front().is_none());
+        assert_eq!((o.items.capacity(), o.next), (0, 0));
+    }
+}

@@ -143,7 +143,21 @@ impl Net {
         ca: CertificateAuthority,
         trust: TrustStore,
     ) -> Net {
-        Self::build(policies, edges, seed, ca, trust, false)
+        Self::build(policies, edges, seed, ca, trust, false, Limits::default())
+    }
+
+    /// As [`Net::new`], with `limits` for every node.
+    pub fn with_limits(
+        policies: Vec<Box<dyn Policy>>,
+        edges: &[(usize, usize)],
+        seed: u64,
+        limits: Limits,
+    ) -> Net {
+        let crypto: Arc<dyn CryptoProvider> = Arc::new(RealCrypto);
+        let ca = CertificateAuthority::new("ca", crypto.keypair_from_seed([200; 32]));
+        let mut trust = TrustStore::new();
+        trust.trust("ca", ca.public_key());
+        Self::build(policies, edges, seed, ca, trust, false, limits)
     }
 
     /// As [`Net::new`], but the nodes share one request pool and one key directory and derive
@@ -154,7 +168,7 @@ impl Net {
         let ca = CertificateAuthority::new("ca", crypto.keypair_from_seed([200; 32]));
         let mut trust = TrustStore::new();
         trust.trust("ca", ca.public_key());
-        Self::build(policies, edges, seed, ca, trust, true)
+        Self::build(policies, edges, seed, ca, trust, true, Limits::default())
     }
 
     fn build(
@@ -164,7 +178,9 @@ impl Net {
         ca: CertificateAuthority,
         trust: TrustStore,
         share: bool,
+        limits: Limits,
     ) -> Net {
+        let limits = Arc::new(limits);
         let crypto: Arc<dyn CryptoProvider> = Arc::new(RealCrypto);
         let onion_key = |i: usize| {
             let mut s = [3u8; 32];
@@ -218,7 +234,7 @@ impl Net {
                 },
                 trust: trust.clone(),
                 crypto: crypto.clone(),
-                limits: Default::default(),
+                limits: Arc::clone(&limits),
                 sharing: sharing.clone(),
             };
             let rng = ChaCha12Rng::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9e37_79b9));

@@ -2,10 +2,10 @@
 
 use super::{Role, SimNode};
 use crate::adversary::Adversary;
-use crate::fanout::{FanoutRule, SimPolicy};
+use crate::fanout::{FanoutRule, SharedPolicy, SimPolicy};
 use crate::graph::{GraphError, PeerGraph};
 use crate::rng::{below, stream, unit, Concern};
-use crate::scenario::{FanoutPolicy, RouteChoice, Scenario};
+use crate::scenario::{FanoutPolicy, Scenario};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -54,6 +54,16 @@ pub(crate) fn policy_params(s: &Scenario) -> PolicyParams {
         geohash_precision_max: usize::from(p.geohash_precision_max),
         reply_deadline: Duration::from_secs_f64(s.workload.reply_deadline_s),
         ..PolicyParams::default()
+    }
+}
+
+/// The shared part of the policy of nodes in `s` that fan out by `fanout`.
+fn shared_policy(s: &Scenario, fanout: FanoutRule) -> SharedPolicy {
+    SharedPolicy {
+        params: policy_params(s),
+        fanout,
+        route_choice: s.policy.route_choice,
+        message_bytes: s.workload.message_bytes as usize,
     }
 }
 
@@ -228,10 +238,7 @@ impl CredentialSource for Factory {
 /// only the nodes that traffic reached, which matters most mid-wave at a million nodes.
 pub(super) struct Blueprint {
     pub(super) factory: Arc<Factory>,
-    params: Arc<PolicyParams>,
-    rule: FanoutRule,
-    route_choice: RouteChoice,
-    message_bytes: usize,
+    policy: Arc<SharedPolicy>,
     /// Per node fee jitter, in index order; empty when the scenario has none.
     jitter: Vec<u64>,
     /// Service areas of gig workers.
@@ -247,7 +254,6 @@ impl Blueprint {
         factory: Arc<Factory>,
     ) -> (Blueprint, Vec<Role>) {
         let (roles, areas) = roles(s, replicate, n);
-        let params = Arc::new(policy_params(s));
         let mut fee_rng = stream(s.seed, replicate, Concern::Roles);
         let jitter = if s.policy.fee_jitter_sat > 0 {
             (0..n)
@@ -263,10 +269,7 @@ impl Blueprint {
             .collect();
         let blueprint = Blueprint {
             factory,
-            rule: fanout_rule(s, n),
-            route_choice: s.policy.route_choice,
-            message_bytes: s.workload.message_bytes as usize,
-            params,
+            policy: Arc::new(shared_policy(s, fanout_rule(s, n))),
             jitter,
             areas,
         };
@@ -276,15 +279,8 @@ impl Blueprint {
     /// Honest node `i`, without peers.
     pub(super) fn node(&self, i: u32) -> Node {
         let jitter = self.jitter.get(i as usize).copied().unwrap_or(0);
-        let policy = SimPolicy {
-            params: Arc::clone(&self.params),
-            routing_fee_sat: self.params.routing_fee_sat + jitter,
-            fanout: self.rule.clone(),
-            route_choice: self.route_choice,
-            service_area: self.areas.get(&i).cloned(),
-            message_bytes: self.message_bytes,
-            scores: BTreeMap::new(),
-        };
+        let fee = self.policy.params.routing_fee_sat + jitter;
+        let policy = SimPolicy::new(Arc::clone(&self.policy), fee, self.areas.get(&i).cloned());
         self.factory.node(i, policy, true)
     }
 }
@@ -299,18 +295,11 @@ pub(super) fn build_sybils(
     count: u32,
     trusted: bool,
 ) -> Vec<SimNode> {
-    let params = Arc::new(policy_params(s));
+    let shared = Arc::new(shared_policy(s, FanoutRule::Flood));
     (first..first.saturating_add(count))
         .map(|i| {
-            let policy = SimPolicy {
-                params: Arc::clone(&params),
-                routing_fee_sat: params.routing_fee_sat,
-                fanout: FanoutRule::Flood,
-                route_choice: s.policy.route_choice,
-                service_area: None,
-                message_bytes: s.workload.message_bytes as usize,
-                scores: BTreeMap::new(),
-            };
+            let fee = shared.params.routing_fee_sat;
+            let policy = SimPolicy::new(Arc::clone(&shared), fee, None);
             SimNode::new(Some(factory.node(i, policy, trusted)), Role::Gossiper)
         })
         .collect()
