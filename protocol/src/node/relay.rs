@@ -3,7 +3,7 @@
 
 use super::{Event, Node, Output, TimerKind};
 use crate::crypto::CryptoError;
-use crate::encoding::encode;
+use crate::encoding::{decode, encode};
 use crate::error::RejectReason;
 use crate::frame::{
     AskForBroadcastFrame, BroadcastPayload, Frame, PowBroadcastConditionsFrame, PowBroadcastFrame,
@@ -48,8 +48,25 @@ pub(super) struct IssuedConditions {
 pub(super) struct ForwardBase {
     /// Shared through the request pool, if the node has one.
     pub(super) request: Arc<SignedRequestPayload>,
-    pub(super) onion: Onion,
-    pub(super) instructions: Vec<RoutingPaymentInstruction>,
+    /// The onion and routing instructions received, encoded back to back in one allocation: a
+    /// node keeps its base while any ask may still be answered, at a wave's peak most nodes.
+    path: Box<[u8]>,
+}
+
+impl ForwardBase {
+    fn new(
+        request: Arc<SignedRequestPayload>,
+        onion: &Onion,
+        instructions: &[RoutingPaymentInstruction],
+    ) -> Self {
+        let path = encode(&(onion, instructions)).into_boxed_slice();
+        Self { request, path }
+    }
+
+    /// The onion and routing instructions this base was made with.
+    fn path(&self) -> (Onion, Vec<RoutingPaymentInstruction>) {
+        decode(&self.path).expect("invariant: encoded by ForwardBase::new")
+    }
 }
 
 /// An ask this node sent.
@@ -108,11 +125,7 @@ impl Node {
         self.start_own(payload_id, digest);
         self.set_timer(TimerKind::ReplyDeadline(payload_id), deadline);
         self.event(Event::TopicBroadcast { payload_id });
-        let base = Arc::new(ForwardBase {
-            request: Arc::new(request),
-            onion: Onion::default(),
-            instructions: Vec::new(),
-        });
+        let base = Arc::new(ForwardBase::new(Arc::new(request), &Onion::default(), &[]));
         self.offer(base, 0, None);
         Ok(payload_id)
     }
@@ -235,8 +248,8 @@ impl Node {
             return Err(RejectReason::UnknownNextHop);
         };
         let base = Arc::clone(&ask.base);
-        let onion = base
-            .onion
+        let (onion, mut instructions) = base.path();
+        let onion = onion
             .grow(
                 self.cfg.crypto.as_ref(),
                 self.cfg.address,
@@ -245,7 +258,6 @@ impl Node {
             )
             .map_err(|_| RejectReason::BadOnion)?;
         self.counts.seal += 1;
-        let mut instructions = base.instructions.clone();
         instructions.push(f.routing_payment_instruction);
         let payload = BroadcastPayload {
             signed_request_payload: SignedRequestPayload::clone(&base.request),
@@ -375,11 +387,11 @@ impl Node {
             Some(pool) => pool.intern(issued.digest, payload.signed_request_payload),
             None => Arc::new(payload.signed_request_payload),
         };
-        let base = Arc::new(ForwardBase {
+        let base = Arc::new(ForwardBase::new(
             request,
-            onion: payload.backward_onion,
-            instructions: payload.routing_payment_instruction_list,
-        });
+            &payload.backward_onion,
+            &payload.routing_payment_instruction_list,
+        ));
         self.offer(base, hop, Some(from));
         Ok(())
     }
