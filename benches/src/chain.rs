@@ -145,7 +145,7 @@ impl Log {
         while let Some(out) = n.poll_output() {
             match out {
                 Output::Send { to, kind, bytes } => {
-                    let to = to.0 as usize;
+                    let (to, bytes) = (to.0 as usize, Vec::from(bytes));
                     self.sent.push((node, to, kind, bytes.clone()));
                     let (from, bytes) = (node, bytes);
                     self.queue.push_back(Ev::Frame { from, to, bytes });

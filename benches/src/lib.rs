@@ -181,7 +181,7 @@ impl Recording {
         let mut sent = Vec::new();
         let mut sink = |o: Output| {
             if let Output::Send { to, bytes, .. } = o {
-                sent.push((to, bytes));
+                sent.push((to, Vec::from(bytes)));
             }
         };
         self.relay_hop(&mut n, &mut sink);

@@ -11,7 +11,9 @@ use crate::payment::{Invoice, PaymentCryptoInstruction, RoutingPaymentInstructio
 use crate::pow::{ProofOfWork, WorkRequest};
 use crate::time::{Duration, Timestamp};
 use crate::topic::Topic;
+use crate::wire::FrameBytes;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 const REQUEST_TAG: &[u8] = b"sweet-gossip/request/v1";
 const REPLY_TAG: &[u8] = b"sweet-gossip/reply/v1";
@@ -243,6 +245,45 @@ impl Frame {
     }
 }
 
+/// Variant indices of [`Frame`] in its encoding (postcard: a varint before the variant).
+const ASK_VARIANT: u32 = 0;
+const BROADCAST_VARIANT: u32 = 2;
+
+impl AskForBroadcastFrame {
+    /// The bytes of this frame as a [`Frame`], sharing the already encoded `request`.
+    pub(crate) fn bytes(ask_id: AskId, request: &Arc<Vec<u8>>) -> FrameBytes {
+        let head = encode(&(ASK_VARIANT, ask_id));
+        FrameBytes::with_shared(&head, Arc::clone(request), &[])
+    }
+}
+
+impl BroadcastPayload {
+    /// The encoding of a payload's fields after its request; the payload's bytes are the
+    /// request's followed by these.
+    pub(crate) fn encode_rest(
+        onion: &Onion,
+        instructions: &[RoutingPaymentInstruction],
+        timestamp: Timestamp,
+    ) -> Vec<u8> {
+        encode(&(onion, instructions, timestamp))
+    }
+}
+
+impl PowBroadcastFrame {
+    /// The bytes of this frame as a [`Frame`], sharing the already encoded `request`; `rest`
+    /// is [`BroadcastPayload::encode_rest`] of the payload.
+    pub(crate) fn bytes(
+        ask_id: AskId,
+        request: &Arc<Vec<u8>>,
+        rest: &[u8],
+        proof_of_work: &ProofOfWork,
+    ) -> FrameBytes {
+        let head = encode(&(BROADCAST_VARIANT, ask_id));
+        let tail = [rest, &encode(proof_of_work)].concat();
+        FrameBytes::with_shared(&head, Arc::clone(request), &tail)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +335,59 @@ mod tests {
         let bytes = f.encode();
         assert_eq!(Frame::decode(&bytes).unwrap(), f);
         assert_eq!(f.kind().name(), "ask");
+    }
+
+    proptest! {
+        /// Frames built around a shared request encoding are exactly the canonical frames.
+        #[test]
+        fn shared_frame_bytes_are_canonical(
+            ask in any::<u64>(),
+            hops in 0usize..20,
+            onion in proptest::collection::vec(any::<u8>(), 0..300),
+            amount in any::<u64>(),
+            nonce in any::<u64>(),
+            ts in any::<u64>(),
+        ) {
+            let request = signed();
+            let encoded = Arc::new(encode(&request));
+            let ask_frame = Frame::AskForBroadcast(AskForBroadcastFrame {
+                ask_id: AskId(ask),
+                signed_request_payload: request.clone(),
+            });
+            prop_assert_eq!(
+                AskForBroadcastFrame::bytes(AskId(ask), &encoded).to_vec(),
+                ask_frame.encode()
+            );
+            let list: Vec<RoutingPaymentInstruction> = (0..hops)
+                .map(|i| RoutingPaymentInstruction {
+                    account: crate::crypto::PublicKey([i as u8; 32]),
+                    amount: amount.wrapping_add(i as u64),
+                })
+                .collect();
+            let (onion, ts) = (Onion(onion), Timestamp(ts));
+            let pow = ProofOfWork {
+                pow_scheme: crate::pow::PowScheme::Sha256,
+                pow_target: crate::pow::PowTarget::from_expected_hashes(64),
+                nonce,
+            };
+            let payload = BroadcastPayload {
+                signed_request_payload: request,
+                backward_onion: onion.clone(),
+                routing_payment_instruction_list: list.clone(),
+                timestamp: ts,
+            };
+            let rest = BroadcastPayload::encode_rest(&onion, &list, ts);
+            prop_assert_eq!([&encoded[..], &rest].concat(), encode(&payload));
+            let frame = Frame::PowBroadcast(PowBroadcastFrame {
+                ask_id: AskId(ask),
+                broadcast_payload: payload,
+                proof_of_work: pow,
+            });
+            prop_assert_eq!(
+                PowBroadcastFrame::bytes(AskId(ask), &encoded, &rest, &pow).to_vec(),
+                frame.encode()
+            );
+        }
     }
 
     proptest! {

@@ -35,6 +35,7 @@ pub mod pow;
 mod shared;
 mod time;
 mod topic;
+mod wire;
 
 pub use certificate::{
     Certificate, CertificateAuthority, CertificateError, RevocationError, RevocationList,
@@ -63,6 +64,7 @@ pub use payment::{
 };
 pub use policy::{DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption};
 pub use pow::{PowScheme, PowTarget, ProofOfWork, WorkRequest};
-pub use shared::{KeyDirectory, RequestPool, Sharing};
+pub use shared::{KeyDirectory, RequestPool, SharedRequest, Sharing};
 pub use time::{Duration, Timestamp};
 pub use topic::{Geohash, TaxiTopic, Topic, GEOHASH_PRECISION_MAX};
+pub use wire::FrameBytes;

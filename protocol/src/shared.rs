@@ -3,6 +3,7 @@
 //! node was told. A million simulated nodes would otherwise hold a million copies of each.
 
 use crate::crypto::PublicKey;
+use crate::encoding::encode;
 use crate::frame::SignedRequestPayload;
 use crate::ids::PeerId;
 use std::collections::BTreeMap;
@@ -16,6 +17,23 @@ use std::sync::{Arc, Mutex, Weak};
 pub trait KeyDirectory: Send + Sync {
     /// The onion key of `peer`, if the directory knows it.
     fn onion_key(&self, peer: PeerId) -> Option<PublicKey>;
+}
+
+/// A signed request with its canonical encoding, as forwarders hold and send it.
+#[derive(Debug)]
+pub struct SharedRequest {
+    /// The request.
+    pub signed: SignedRequestPayload,
+    /// Its encoding, shared by every frame that carries it.
+    pub encoded: Arc<Vec<u8>>,
+}
+
+impl SharedRequest {
+    /// `signed` with its encoding.
+    pub fn new(signed: SignedRequestPayload) -> Self {
+        let encoded = Arc::new(encode(&signed));
+        Self { signed, encoded }
+    }
 }
 
 /// A fixed directory, e.g. built once from every node's configuration.
@@ -32,7 +50,7 @@ impl KeyDirectory for BTreeMap<PeerId, PublicKey> {
 #[derive(Debug)]
 pub struct RequestPool {
     capacity: usize,
-    entries: Mutex<BTreeMap<[u8; 32], Weak<SignedRequestPayload>>>,
+    entries: Mutex<BTreeMap<[u8; 32], Weak<SharedRequest>>>,
 }
 
 impl Default for RequestPool {
@@ -52,17 +70,13 @@ impl RequestPool {
 
     /// The shared copy of `request`, whose digest is `digest` (the caller computed it: the
     /// pool trusts it, as equal digests mean equal bytes).
-    pub fn intern(
-        &self,
-        digest: [u8; 32],
-        request: SignedRequestPayload,
-    ) -> Arc<SignedRequestPayload> {
+    pub fn intern(&self, digest: [u8; 32], request: SignedRequestPayload) -> Arc<SharedRequest> {
         // A poisoned lock only means another thread panicked mid-insert; the map is still valid.
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(shared) = entries.get(&digest).and_then(Weak::upgrade) {
             return shared;
         }
-        let shared = Arc::new(request);
+        let shared = Arc::new(SharedRequest::new(request));
         if entries.len() >= self.capacity {
             entries.retain(|_, w| w.strong_count() > 0);
         }
@@ -134,7 +148,8 @@ mod tests {
         let first = pool.intern(a.digest(), a.clone());
         let second = pool.intern(a.digest(), a.clone());
         assert!(Arc::ptr_eq(&first, &second));
-        assert_eq!(*first, a);
+        assert_eq!(first.signed, a);
+        assert_eq!(*first.encoded, *encode(&a));
         let other = pool.intern(b.digest(), b.clone());
         assert!(!Arc::ptr_eq(&first, &other));
         drop((first, second));
@@ -149,7 +164,7 @@ mod tests {
         );
         // Full of live requests: new ones are returned unshared, never refused.
         let d = request(4);
-        assert_eq!(*pool.intern(d.digest(), d.clone()), d);
+        assert_eq!(pool.intern(d.digest(), d.clone()).signed, d);
         assert_eq!(pool.len(), 2);
     }
 }

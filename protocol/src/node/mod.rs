@@ -20,6 +20,7 @@ use crate::payment::{PaymentHash, PaymentOutcome};
 use crate::policy::{Feedback, Policy};
 use crate::shared::Sharing;
 use crate::time::{Duration, Timestamp};
+use crate::wire::FrameBytes;
 use rand_core::RngCore;
 use std::cell::OnceCell;
 use std::collections::VecDeque;
@@ -443,11 +444,11 @@ impl Node {
     }
 
     fn send(&mut self, to: PeerId, frame: &Frame) {
-        self.outputs.push_back(Output::Send {
-            to,
-            kind: frame.kind(),
-            bytes: frame.encode(),
-        });
+        self.send_bytes(to, frame.kind(), frame.encode().into());
+    }
+
+    fn send_bytes(&mut self, to: PeerId, kind: FrameKind, bytes: FrameBytes) {
+        self.outputs.push_back(Output::Send { to, kind, bytes });
     }
 
     fn set_timer(&mut self, timer: TimerKind, at: Timestamp) {

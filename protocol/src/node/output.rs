@@ -7,6 +7,7 @@ use crate::ids::{AskId, PayloadId, PeerId};
 use crate::payment::{Invoice, PaymentFailure, PaymentHash, Preimage};
 use crate::pow::WorkRequest;
 use crate::time::Timestamp;
+use crate::wire::FrameBytes;
 
 /// The node's timers. Setting a kind again replaces its deadline; a timer that fires late, or
 /// after being replaced, does nothing.
@@ -27,7 +28,7 @@ pub enum Output {
         /// The frame's kind, for metrics.
         kind: FrameKind,
         /// The encoded frame.
-        bytes: Vec<u8>,
+        bytes: FrameBytes,
     },
     /// Call [`crate::Node::handle_timer`] with `timer` at `at`.
     SetTimer {

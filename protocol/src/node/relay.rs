@@ -6,14 +6,15 @@ use crate::crypto::CryptoError;
 use crate::encoding::{decode, encode};
 use crate::error::RejectReason;
 use crate::frame::{
-    AskForBroadcastFrame, BroadcastPayload, Frame, PowBroadcastConditionsFrame, PowBroadcastFrame,
-    RequestPayload, SignedRequestPayload,
+    AskForBroadcastFrame, BroadcastPayload, Frame, FrameKind, PowBroadcastConditionsFrame,
+    PowBroadcastFrame, RequestPayload, SignedRequestPayload,
 };
 use crate::ids::{AskId, PayloadId, PeerId};
 use crate::onion::Onion;
 use crate::payment::RoutingPaymentInstruction;
 use crate::policy::FanoutContext;
 use crate::pow::{ProofOfWork, WorkRequest};
+use crate::shared::SharedRequest;
 use crate::time::{Duration, Timestamp};
 use crate::topic::Topic;
 use std::sync::Arc;
@@ -47,7 +48,7 @@ pub(super) struct IssuedConditions {
 #[derive(Debug)]
 pub(super) struct ForwardBase {
     /// Shared through the request pool, if the node has one.
-    pub(super) request: Arc<SignedRequestPayload>,
+    pub(super) request: Arc<SharedRequest>,
     /// The onion and routing instructions received, encoded back to back in one allocation: a
     /// node keeps its base while any ask may still be answered, at a wave's peak most nodes.
     path: Box<[u8]>,
@@ -55,7 +56,7 @@ pub(super) struct ForwardBase {
 
 impl ForwardBase {
     fn new(
-        request: Arc<SignedRequestPayload>,
+        request: Arc<SharedRequest>,
         onion: &Onion,
         instructions: &[RoutingPaymentInstruction],
     ) -> Self {
@@ -75,8 +76,9 @@ pub(super) struct PendingAsk {
     pub(super) peer: PeerId,
     pub(super) base: Arc<ForwardBase>,
     pub(super) expires: Timestamp,
-    /// Set once conditions arrived: the payload to send and the work it needs.
-    pub(super) solving: Option<Box<(BroadcastPayload, WorkRequest)>>,
+    /// Set once conditions arrived: the payload after its request
+    /// ([`BroadcastPayload::encode_rest`]) and the work it needs.
+    pub(super) solving: Option<Box<(Vec<u8>, WorkRequest)>>,
 }
 
 /// Why an application command was refused. Only contract violations by the driver.
@@ -125,7 +127,8 @@ impl Node {
         self.start_own(payload_id, digest);
         self.set_timer(TimerKind::ReplyDeadline(payload_id), deadline);
         self.event(Event::TopicBroadcast { payload_id });
-        let base = Arc::new(ForwardBase::new(Arc::new(request), &Onion::default(), &[]));
+        let request = Arc::new(SharedRequest::new(request));
+        let base = Arc::new(ForwardBase::new(request, &Onion::default(), &[]));
         self.offer(base, 0, None);
         Ok(payload_id)
     }
@@ -139,8 +142,8 @@ impl Node {
             .filter(|p| Some(*p) != from)
             .collect();
         let ctx = FanoutContext {
-            payload_id: base.request.payload.payload_id,
-            topic: &base.request.payload.topic,
+            payload_id: base.request.signed.payload.payload_id,
+            topic: &base.request.signed.payload.topic,
             hop,
             from,
             candidates: &candidates,
@@ -157,11 +160,8 @@ impl Node {
             }
             let ask_id = AskId(self.rng.next_u64());
             let expires = self.now + self.policy.params().ask_timeout;
-            let frame = Frame::AskForBroadcast(AskForBroadcastFrame {
-                ask_id,
-                signed_request_payload: SignedRequestPayload::clone(&base.request),
-            });
-            self.send(peer, &frame);
+            let bytes = AskForBroadcastFrame::bytes(ask_id, &base.request.encoded);
+            self.send_bytes(peer, FrameKind::Ask, bytes);
             self.asks.insert(
                 ask_id,
                 PendingAsk {
@@ -259,13 +259,8 @@ impl Node {
             .map_err(|_| RejectReason::BadOnion)?;
         self.counts.seal += 1;
         instructions.push(f.routing_payment_instruction);
-        let payload = BroadcastPayload {
-            signed_request_payload: SignedRequestPayload::clone(&base.request),
-            backward_onion: onion,
-            routing_payment_instruction_list: instructions,
-            timestamp: self.now,
-        };
-        let data = encode(&payload);
+        let rest = BroadcastPayload::encode_rest(&onion, &instructions, self.now);
+        let data = [&base.request.encoded[..], &rest].concat();
         let ask = self
             .asks
             .get_mut(&f.ask_id)
@@ -275,7 +270,7 @@ impl Node {
         ask.expires = ask
             .expires
             .max(f.valid_till + self.policy.params().ask_timeout);
-        ask.solving = Some(Box::new((payload, f.work_request)));
+        ask.solving = Some(Box::new((rest, f.work_request)));
         let expires = ask.expires;
         self.asks_expiry.remove(&(old, f.ask_id));
         self.asks_expiry.insert((expires, f.ask_id));
@@ -295,18 +290,16 @@ impl Node {
             return;
         }
         let ask = self.drop_ask(id).expect("invariant: present above");
-        let (payload, work) = *ask.solving.expect("invariant: checked above");
-        let payload_id = payload.signed_request_payload.payload.payload_id;
-        let frame = Frame::PowBroadcast(PowBroadcastFrame {
-            ask_id: id,
-            broadcast_payload: payload,
-            proof_of_work: ProofOfWork {
-                pow_scheme: work.pow_scheme,
-                pow_target: work.pow_target,
-                nonce,
-            },
-        });
-        self.send(ask.peer, &frame);
+        let (rest, work) = *ask.solving.expect("invariant: checked above");
+        let request = &ask.base.request;
+        let payload_id = request.signed.payload.payload_id;
+        let pow = ProofOfWork {
+            pow_scheme: work.pow_scheme,
+            pow_target: work.pow_target,
+            nonce,
+        };
+        let bytes = PowBroadcastFrame::bytes(id, &request.encoded, &rest, &pow);
+        self.send_bytes(ask.peer, FrameKind::Broadcast, bytes);
         self.event(Event::TopicForwarded {
             payload_id,
             to: ask.peer,
@@ -385,7 +378,7 @@ impl Node {
         }
         let request = match &self.cfg.sharing.requests {
             Some(pool) => pool.intern(issued.digest, payload.signed_request_payload),
-            None => Arc::new(payload.signed_request_payload),
+            None => Arc::new(SharedRequest::new(payload.signed_request_payload)),
         };
         let base = Arc::new(ForwardBase::new(
             request,

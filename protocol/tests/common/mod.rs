@@ -295,11 +295,8 @@ impl Net {
     fn apply(&mut self, i: usize, out: Output) {
         let now = self.now;
         match out {
-            Output::Send {
-                to,
-                kind,
-                mut bytes,
-            } => {
+            Output::Send { to, kind, bytes } => {
+                let mut bytes = Vec::from(bytes);
                 let to = to.0 as usize;
                 if let Some(t) = self.tamper.as_mut() {
                     t(i, to, &mut bytes);

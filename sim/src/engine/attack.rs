@@ -44,7 +44,7 @@ impl World {
                     at = done;
                     self.metrics.pow(from, pow_attempts);
                 }
-                self.transmit(from, to, kind, bytes, at);
+                self.transmit(from, to, kind, bytes.into(), at);
             }
             Action::Connect { a, b } => {
                 let (ua, ub) = (a as usize, b as usize);

@@ -29,8 +29,8 @@ use std::collections::BinaryHeap;
 use std::path::Path;
 use std::sync::Arc;
 use sweet_gossip::{
-    AskId, CryptoCounts, Duration, Event, FrameKind, Node, Output, PayloadId, PaymentHash,
-    PaymentOutcome, PeerId, TimerKind, Timestamp,
+    AskId, CryptoCounts, Duration, Event, FrameBytes, FrameKind, Node, Output, PayloadId,
+    PaymentHash, PaymentOutcome, PeerId, TimerKind, Timestamp,
 };
 
 /// What a node does in the workload.
@@ -82,7 +82,7 @@ enum Ev {
     Deliver {
         to: u32,
         from: u32,
-        bytes: Vec<u8>,
+        bytes: FrameBytes,
     },
     Timer {
         node: u32,
@@ -93,7 +93,7 @@ enum Ev {
         id: AskId,
         nonce: u64,
     },
-    /// Rare and large: boxed, so every queued event stays 32 bytes.
+    /// Rare and large: boxed, so every queued event stays 40 bytes.
     Payment {
         node: u32,
         result: Box<(PayloadId, PaymentHash, PaymentOutcome)>,
@@ -154,6 +154,8 @@ pub struct World {
     adjacency: Adjacency,
     adversary: Adversary,
     queue: EventQueue<Ev>,
+    /// The frame being delivered, as one contiguous buffer reused for every delivery.
+    delivered: Vec<u8>,
     /// Nodes to tell to forget expired state, outside the event trace: expiring early is
     /// invisible to the protocol ([`Node::expire`]) and only bounds memory.
     expiries: BinaryHeap<Reverse<(Timestamp, u32)>>,
@@ -267,6 +269,7 @@ impl World {
             adjacency,
             adversary,
             queue: EventQueue::new(),
+            delivered: Vec::new(),
             expiries: BinaryHeap::new(),
             now: Timestamp::ZERO,
             end: Timestamp(Duration::from_secs_f64(s.duration_s).as_micros()),
@@ -398,8 +401,10 @@ impl World {
                     return;
                 }
                 self.metrics.frame_received(node);
-                match self.adversary.on_receive(now, node, from, &bytes) {
-                    Received::Pass => sn.live().handle_frame(now, PeerId(u64::from(from)), &bytes),
+                bytes.write_to(&mut self.delivered);
+                let bytes = &self.delivered;
+                match self.adversary.on_receive(now, node, from, bytes) {
+                    Received::Pass => sn.live().handle_frame(now, PeerId(u64::from(from)), bytes),
                     Received::Consumed(actions) => {
                         for action in actions {
                             self.act(now, action);
@@ -540,14 +545,17 @@ impl World {
     }
 
     /// A protocol node's frame: the adversary may drop or rewrite it if `from` is adversarial.
-    fn send(&mut self, from: u32, to: u32, kind: FrameKind, bytes: Vec<u8>, at: Timestamp) {
-        if let Some(bytes) = self.adversary.on_send(at, from, to, kind, bytes) {
-            self.transmit(from, to, kind, bytes, at);
+    fn send(&mut self, from: u32, to: u32, kind: FrameKind, bytes: FrameBytes, at: Timestamp) {
+        if !self.adversary.is_adversarial(from) {
+            return self.transmit(from, to, kind, bytes, at);
+        }
+        if let Some(bytes) = self.adversary.on_send(at, from, to, kind, bytes.into()) {
+            self.transmit(from, to, kind, bytes.into(), at);
         }
     }
 
     /// Puts a frame on the link from `from` to `to` at `at`.
-    fn transmit(&mut self, from: u32, to: u32, kind: FrameKind, bytes: Vec<u8>, at: Timestamp) {
+    fn transmit(&mut self, from: u32, to: u32, kind: FrameKind, bytes: FrameBytes, at: Timestamp) {
         self.metrics.frame_sent(from, kind, bytes.len());
         match self.links.transmit(bytes.len()) {
             Some(delay) => self.push(at + delay, Ev::Deliver { to, from, bytes }),
@@ -607,6 +615,6 @@ mod tests {
     /// Millions of events wait in the queue at a wave's peak: keep each one small.
     #[test]
     fn queued_events_stay_small() {
-        assert!(std::mem::size_of::<super::Ev>() <= 32);
+        assert!(std::mem::size_of::<super::Ev>() <= 40);
     }
 }
