@@ -330,3 +330,27 @@ fn invoices_past_the_limit_are_forgotten_oldest_first() {
         "nothing remembered: payment still works, no feedback"
     );
 }
+
+#[test]
+fn a_repeated_ask_is_rejected_while_conditions_are_outstanding() {
+    let mut net = Net::new(vec![relay(5), relay(7)], &[(0, 1)], 3);
+    net.broadcast(0);
+    assert!(net.step(), "the ask reaches node 1");
+    let (_, _, kind, ask) = net.sent[0].clone();
+    assert_eq!(kind, FrameKind::Ask);
+    let now = net.now;
+    net.nodes[1].handle_frame(now, PeerId(0), &ask);
+    let mut reasons = Vec::new();
+    while let Some(out) = net.nodes[1].poll_output() {
+        if let Output::Event(Event::FrameRejected { reason, .. }) = out {
+            reasons.push(reason);
+        }
+    }
+    assert_eq!(reasons, vec![RejectReason::RepeatedAsk]);
+    // The first ask still completes.
+    net.run();
+    assert_eq!(
+        net.count_events(|e| matches!(e, Event::TopicAccepted { .. })),
+        1
+    );
+}

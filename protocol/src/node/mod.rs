@@ -168,7 +168,6 @@ pub struct Node {
     seen_expiry: Set<(Timestamp, PayloadId)>,
     issued: Table<(PeerId, AskId), IssuedConditions>,
     issued_expiry: Set<(Timestamp, PeerId, AskId)>,
-    issued_for: Set<(PeerId, PayloadId)>,
     asks: Table<AskId, PendingAsk>,
     asks_expiry: Set<(Timestamp, AskId)>,
     own: Table<PayloadId, OwnBroadcast>,
@@ -206,7 +205,6 @@ impl Node {
             seen_expiry: Set::default(),
             issued: Table::default(),
             issued_expiry: Set::default(),
-            issued_for: Set::default(),
             asks: Table::default(),
             asks_expiry: Set::default(),
             own: Table::default(),
@@ -430,7 +428,6 @@ impl Node {
 
     fn remove_issued(&mut self, peer: PeerId, ask: AskId) -> Option<IssuedConditions> {
         let c = self.issued.remove(&(peer, ask))?;
-        self.issued_for.remove(&(peer, c.payload_id));
         self.issued_expiry.remove(&(c.expires, peer, ask));
         Some(c)
     }

@@ -185,7 +185,12 @@ impl Node {
         if self.is_exhausted(payload_id, &req.payload.topic) {
             return Err(RejectReason::DuplicatePayload);
         }
-        if self.issued_for.contains(&(from, payload_id)) {
+        let issued_to_peer = self.issued.from(&(from, AskId(0)));
+        if issued_to_peer
+            .iter()
+            .take_while(|((peer, _), _)| *peer == from)
+            .any(|(_, c)| c.payload_id == payload_id)
+        {
             return Err(RejectReason::RepeatedAsk);
         }
         if self.issued.len() >= self.cfg.limits.conditions_max {
@@ -208,7 +213,6 @@ impl Node {
             expires,
         };
         self.issued.insert((from, f.ask_id), issued);
-        self.issued_for.insert((from, payload_id));
         self.issued_expiry.insert((expires, from, f.ask_id));
         let frame = Frame::PowBroadcastConditions(PowBroadcastConditionsFrame {
             ask_id: f.ask_id,

@@ -66,6 +66,12 @@ impl<K: Ord, V> Table<K, V> {
         self.entries.first()
     }
 
+    /// Entries with keys at or after `key`, ascending.
+    pub(crate) fn from(&self, key: &K) -> &[(K, V)] {
+        let i = self.find(key).unwrap_or_else(|i| i);
+        &self.entries[i..]
+    }
+
     pub(crate) fn pop_first(&mut self) -> Option<(K, V)> {
         if self.entries.is_empty() {
             return None;
@@ -141,6 +147,11 @@ mod tests {
                     0 => prop_assert_eq!(t.insert(k, v), m.insert(k, v)),
                     1 => prop_assert_eq!(t.remove(&k), m.remove(&k)),
                     2 => prop_assert_eq!(t.pop_first(), m.pop_first()),
+                    3 if v % 2 == 0 => {
+                        let from: Vec<(u8, u16)> = t.from(&k).to_vec();
+                        let expected: Vec<(u8, u16)> = m.range(k..).map(|(a, b)| (*a, *b)).collect();
+                        prop_assert_eq!(from, expected);
+                    }
                     _ => prop_assert_eq!(t.get(&k), m.get(&k)),
                 }
                 prop_assert_eq!(t.len(), m.len());
