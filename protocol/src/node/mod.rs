@@ -25,7 +25,7 @@ use rand_core::RngCore;
 use std::cell::OnceCell;
 use std::collections::VecDeque;
 use std::sync::Arc;
-use table::{Set, Table};
+use table::{Set, Table, TimedTable};
 use thin_vec::ThinVec;
 
 use relay::{IssuedConditions, PendingAsk, Seen};
@@ -164,12 +164,9 @@ pub struct Node {
     outputs: Outbox,
     counts: CryptoCounts,
     verified: Set<[u8; 32]>,
-    seen: Table<PayloadId, Seen>,
-    seen_expiry: Set<(Timestamp, PayloadId)>,
-    issued: Table<(PeerId, AskId), IssuedConditions>,
-    issued_expiry: Set<(Timestamp, PeerId, AskId)>,
-    asks: Table<AskId, PendingAsk>,
-    asks_expiry: Set<(Timestamp, AskId)>,
+    seen: TimedTable<PayloadId, Seen>,
+    issued: TimedTable<(PeerId, AskId), IssuedConditions>,
+    asks: TimedTable<AskId, PendingAsk>,
     own: Table<PayloadId, OwnBroadcast>,
     /// Allocated by the first invoice: most relays never issue one.
     invoices: Option<Box<Invoices>>,
@@ -201,12 +198,9 @@ impl Node {
             outputs: Outbox::default(),
             counts: CryptoCounts::default(),
             verified: Set::default(),
-            seen: Table::default(),
-            seen_expiry: Set::default(),
-            issued: Table::default(),
-            issued_expiry: Set::default(),
-            asks: Table::default(),
-            asks_expiry: Set::default(),
+            seen: TimedTable::default(),
+            issued: TimedTable::default(),
+            asks: TimedTable::default(),
             own: Table::default(),
             invoices: None,
             timers: Table::default(),
@@ -372,13 +366,13 @@ impl Node {
         }
     }
 
-    /// The earliest time at which [`Node::expire`] would forget something, if the node holds
-    /// anything that expires.
+    /// No later than the earliest time at which [`Node::expire`] would forget something, if
+    /// the node holds anything that expires.
     pub fn next_expiry(&self) -> Option<Timestamp> {
         let firsts = [
-            self.seen_expiry.first().map(|e| e.0),
-            self.issued_expiry.first().map(|e| e.0),
-            self.asks_expiry.first().map(|e| e.0),
+            self.seen.earliest(),
+            self.issued.earliest(),
+            self.asks.earliest(),
         ];
         // State expiring at `t` is forgotten by inputs strictly after `t`.
         let t = firsts.into_iter().flatten().min()?;
@@ -403,33 +397,13 @@ impl Node {
 
     fn purge_expired(&mut self) {
         let now = self.now;
-        while let Some(&(t, id)) = self.seen_expiry.first() {
-            if t >= now {
-                break;
-            }
-            self.seen_expiry.pop_first();
-            self.seen.remove(&id);
-        }
-        while let Some(&(t, peer, ask)) = self.issued_expiry.first() {
-            if t >= now {
-                break;
-            }
-            self.issued_expiry.pop_first();
-            self.remove_issued(peer, ask);
-        }
-        while let Some(&(t, ask)) = self.asks_expiry.first() {
-            if t >= now {
-                break;
-            }
-            self.asks_expiry.pop_first();
-            self.asks.remove(&ask);
-        }
+        self.seen.purge(now);
+        self.issued.purge(now);
+        self.asks.purge(now);
     }
 
     fn remove_issued(&mut self, peer: PeerId, ask: AskId) -> Option<IssuedConditions> {
-        let c = self.issued.remove(&(peer, ask))?;
-        self.issued_expiry.remove(&(c.expires, peer, ask));
-        Some(c)
+        self.issued.remove(&(peer, ask))
     }
 
     fn reject(&mut self, from: PeerId, kind: FrameKind, reason: RejectReason) {

@@ -1,6 +1,7 @@
 //! Broadcasting: the sender's start, the ask / conditions / proof-of-work exchange, the checks
 //! on a received broadcast, and forwarding to the peers the fanout policy picks.
 
+use super::table::Expires;
 use super::{Event, Node, Output, TimerKind};
 use crate::crypto::CryptoError;
 use crate::encoding::{decode, encode};
@@ -28,6 +29,26 @@ pub(super) struct Seen {
     pub(super) fee: u64,
     /// This node is the payload's sender.
     pub(super) own: bool,
+    /// When the node forgets the payload id.
+    pub(super) expires: Timestamp,
+}
+
+impl Expires for Seen {
+    fn expires(&self) -> Timestamp {
+        self.expires
+    }
+}
+
+impl Expires for IssuedConditions {
+    fn expires(&self) -> Timestamp {
+        self.expires
+    }
+}
+
+impl Expires for PendingAsk {
+    fn expires(&self) -> Timestamp {
+        self.expires
+    }
 }
 
 /// Conditions this node sent and waits to see met.
@@ -171,7 +192,6 @@ impl Node {
                     solving: None,
                 },
             );
-            self.asks_expiry.insert((expires, ask_id));
         }
     }
 
@@ -213,7 +233,6 @@ impl Node {
             expires,
         };
         self.issued.insert((from, f.ask_id), issued);
-        self.issued_expiry.insert((expires, from, f.ask_id));
         let frame = Frame::PowBroadcastConditions(PowBroadcastConditionsFrame {
             ask_id: f.ask_id,
             valid_till,
@@ -270,14 +289,10 @@ impl Node {
             .get_mut(&f.ask_id)
             .expect("invariant: looked up above");
         // Keep the ask past the middleman's deadline: clocks may differ, the middleman judges.
-        let old = ask.expires;
         ask.expires = ask
             .expires
             .max(f.valid_till + self.policy.params().ask_timeout);
         ask.solving = Some(Box::new((rest, f.work_request)));
-        let expires = ask.expires;
-        self.asks_expiry.remove(&(old, f.ask_id));
-        self.asks_expiry.insert((expires, f.ask_id));
         self.outputs.push_back(Output::SolvePow {
             id: f.ask_id,
             work: f.work_request,
@@ -311,9 +326,7 @@ impl Node {
     }
 
     fn drop_ask(&mut self, id: AskId) -> Option<PendingAsk> {
-        let ask = self.asks.remove(&id)?;
-        self.asks_expiry.remove(&(ask.expires, id));
-        Some(ask)
+        self.asks.remove(&id)
     }
 
     pub(super) fn on_broadcast(
@@ -412,14 +425,19 @@ impl Node {
             return;
         }
         if self.seen.len() >= self.cfg.limits.seen_max {
-            if let Some((_, old)) = self.seen_expiry.pop_first() {
+            if let Some(&old) = self.seen.oldest() {
                 self.seen.remove(&old);
             }
         }
         let arrivals = u32::from(!own);
-        self.seen.insert(id, Seen { arrivals, fee, own });
-        self.seen_expiry
-            .insert((self.now + self.cfg.limits.seen_ttl, id));
+        let expires = self.now + self.cfg.limits.seen_ttl;
+        let seen = Seen {
+            arrivals,
+            fee,
+            own,
+            expires,
+        };
+        self.seen.insert(id, seen);
     }
 
     /// The fee this node asked for `id`, if it still remembers it.

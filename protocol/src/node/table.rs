@@ -3,6 +3,7 @@
 //! [`ThinVec`] costs one pointer inline, exactly its entries on the heap and nothing when empty,
 //! where a `BTreeMap` allocates room for eleven.
 
+use crate::time::Timestamp;
 use thin_vec::ThinVec;
 
 /// A map kept as a sorted vector; O(log n) lookups, O(n) inserts and removals.
@@ -62,8 +63,15 @@ impl<K: Ord, V> Table<K, V> {
         Some(v)
     }
 
-    pub(crate) fn first(&self) -> Option<&(K, V)> {
-        self.entries.first()
+    /// Every entry, ascending.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &(K, V)> {
+        self.entries.iter()
+    }
+
+    /// Keeps only the entries `keep` accepts.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
+        self.entries.retain(|(k, v)| keep(k, v));
+        self.release_if_empty();
     }
 
     /// Entries with keys at or after `key`, ascending.
@@ -86,6 +94,86 @@ impl<K: Ord, V> Table<K, V> {
         if self.entries.is_empty() {
             self.entries = ThinVec::new();
         }
+    }
+}
+
+/// A value that is forgotten at a given time.
+pub(crate) trait Expires {
+    /// The last instant the value is kept; an input strictly after it forgets it.
+    fn expires(&self) -> Timestamp;
+}
+
+/// A table whose entries expire. It keeps a lower bound of the earliest expiry and sweeps
+/// when that passes, instead of a second table sorted by expiry: one allocation per table
+/// per node fewer, and tables are small. Callers never move an entry's expiry earlier.
+#[derive(Debug, Clone)]
+pub(crate) struct TimedTable<K, V> {
+    table: Table<K, V>,
+    /// At most the earliest expiry of any entry; `None` when the table is empty.
+    earliest: Option<Timestamp>,
+}
+
+impl<K: Ord, V> Default for TimedTable<K, V> {
+    fn default() -> Self {
+        Self {
+            table: Table::default(),
+            earliest: None,
+        }
+    }
+}
+
+impl<K: Ord, V: Expires> TimedTable<K, V> {
+    pub(crate) fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub(crate) fn get(&self, key: &K) -> Option<&V> {
+        self.table.get(key)
+    }
+
+    /// The entry of `key`; the caller must not make its expiry earlier.
+    pub(crate) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.table.get_mut(key)
+    }
+
+    pub(crate) fn from(&self, key: &K) -> &[(K, V)] {
+        self.table.from(key)
+    }
+
+    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
+        let t = value.expires();
+        self.earliest = Some(self.earliest.map_or(t, |e| e.min(t)));
+        self.table.insert(key, value)
+    }
+
+    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
+        let v = self.table.remove(key)?;
+        if self.table.len() == 0 {
+            self.earliest = None;
+        }
+        Some(v)
+    }
+
+    /// At most the earliest expiry of any entry.
+    pub(crate) fn earliest(&self) -> Option<Timestamp> {
+        self.earliest
+    }
+
+    /// Forgets every entry that expired before `now`.
+    pub(crate) fn purge(&mut self, now: Timestamp) {
+        if self.earliest.is_some_and(|e| e < now) {
+            self.table.retain(|_, v| v.expires() >= now);
+            self.earliest = self.table.iter().map(|(_, v)| v.expires()).min();
+        }
+    }
+
+    /// The key of the entry that expires first (the smallest key among equals).
+    pub(crate) fn oldest(&self) -> Option<&K> {
+        let entry = self
+            .table
+            .iter()
+            .min_by(|(a, x), (b, y)| (x.expires(), a).cmp(&(y.expires(), b)));
+        entry.map(|(k, _)| k)
     }
 }
 
@@ -117,15 +205,6 @@ impl<K: Ord + Copy> Set<K> {
         self.table.insert(key, ()).is_none()
     }
 
-    /// True if the key was present.
-    pub(crate) fn remove(&mut self, key: &K) -> bool {
-        self.table.remove(key).is_some()
-    }
-
-    pub(crate) fn first(&self) -> Option<&K> {
-        self.table.first().map(|(k, _)| k)
-    }
-
     pub(crate) fn pop_first(&mut self) -> Option<K> {
         self.table.pop_first().map(|(k, _)| k)
     }
@@ -155,7 +234,50 @@ mod tests {
                     _ => prop_assert_eq!(t.get(&k), m.get(&k)),
                 }
                 prop_assert_eq!(t.len(), m.len());
-                prop_assert_eq!(t.first().map(|e| (e.0, e.1)), m.first_key_value().map(|(a, b)| (*a, *b)));
+                prop_assert_eq!(t.iter().next().map(|e| (e.0, e.1)), m.first_key_value().map(|(a, b)| (*a, *b)));
+            }
+        }
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    struct At(u64);
+
+    impl Expires for At {
+        fn expires(&self) -> Timestamp {
+            Timestamp(self.0)
+        }
+    }
+
+    proptest! {
+        /// A timed table forgets exactly what an index sorted by expiry would, and its
+        /// earliest expiry is never later than the true one.
+        #[test]
+        fn timed_table_expires_like_a_sorted_index(
+            ops in proptest::collection::vec((0u8..4, 0u8..20, 0u64..50), 0..200)
+        ) {
+            let (mut t, mut m) = (TimedTable::default(), BTreeMap::new());
+            let mut now = 0u64;
+            for (op, k, v) in ops {
+                match op {
+                    0 => prop_assert_eq!(t.insert(k, At(now + v)), m.insert(k, At(now + v))),
+                    1 => prop_assert_eq!(t.remove(&k), m.remove(&k)),
+                    2 => {
+                        now += v / 5;
+                        t.purge(Timestamp(now));
+                        m.retain(|_, a: &mut At| a.0 >= now);
+                    }
+                    _ => {
+                        let oldest = m.iter().min_by_key(|(k, a)| (a.0, **k)).map(|(k, _)| *k);
+                        prop_assert_eq!(t.oldest().copied(), oldest);
+                    }
+                }
+                prop_assert_eq!(t.len(), m.len());
+                let truth = m.values().map(|a| a.0).min();
+                match (t.earliest(), truth) {
+                    (Some(e), Some(tr)) => prop_assert!(e.0 <= tr),
+                    (None, None) => {}
+                    (e, tr) => prop_assert!(false, "earliest {:?} vs {:?}", e, tr),
+                }
             }
         }
     }
