@@ -20,6 +20,14 @@ impl CredentialSource for Fixed {
     }
 }
 
+/// The authority every test node's certificate comes from, and a trust store trusting it.
+pub fn test_ca() -> (CertificateAuthority, TrustStore) {
+    let ca = CertificateAuthority::new("ca", RealCrypto.keypair_from_seed([200; 32]));
+    let mut trust = TrustStore::new();
+    trust.trust("ca", ca.public_key());
+    (ca, trust)
+}
+
 /// A test policy: default behaviour plus a switch to reply.
 pub struct TestPolicy {
     pub params: PolicyParams,
@@ -129,10 +137,7 @@ pub struct Net {
 impl Net {
     /// Nodes 0..n with the given policies (index = node), connected along `edges`.
     pub fn new(policies: Vec<Box<dyn Policy>>, edges: &[(usize, usize)], seed: u64) -> Net {
-        let crypto: Arc<dyn CryptoProvider> = Arc::new(RealCrypto);
-        let ca = CertificateAuthority::new("ca", crypto.keypair_from_seed([200; 32]));
-        let mut trust = TrustStore::new();
-        trust.trust("ca", ca.public_key());
+        let (ca, trust) = test_ca();
         Self::with_trust(policies, edges, seed, ca, trust)
     }
 
@@ -153,10 +158,7 @@ impl Net {
         seed: u64,
         limits: Limits,
     ) -> Net {
-        let crypto: Arc<dyn CryptoProvider> = Arc::new(RealCrypto);
-        let ca = CertificateAuthority::new("ca", crypto.keypair_from_seed([200; 32]));
-        let mut trust = TrustStore::new();
-        trust.trust("ca", ca.public_key());
+        let (ca, trust) = test_ca();
         Self::build(policies, edges, seed, ca, trust, false, limits)
     }
 
@@ -164,10 +166,7 @@ impl Net {
     /// their credentials on demand. The directory gives node 1 a wrong key, which its peers
     /// must override with the right one.
     pub fn new_shared(policies: Vec<Box<dyn Policy>>, edges: &[(usize, usize)], seed: u64) -> Net {
-        let crypto: Arc<dyn CryptoProvider> = Arc::new(RealCrypto);
-        let ca = CertificateAuthority::new("ca", crypto.keypair_from_seed([200; 32]));
-        let mut trust = TrustStore::new();
-        trust.trust("ca", ca.public_key());
+        let (ca, trust) = test_ca();
         Self::build(policies, edges, seed, ca, trust, true, Limits::default())
     }
 
