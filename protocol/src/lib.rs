@@ -17,6 +17,11 @@
 //!
 //! What the paper leaves to node owners is a [`Policy`]; cryptography sits behind
 //! [`CryptoProvider`] so a simulator can count and model it.
+//!
+//! Many nodes in one process can share what is the same for all of them without changing what
+//! any node does: a [`RequestPool`] and a [`KeyDirectory`] ([`Sharing`]), credentials derived
+//! on first use ([`Keys::Derived`]), frames that point at one encoding of the request they
+//! carry ([`FrameBytes`]), and [`Node::expire`] to free expired state of idle nodes.
 
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
