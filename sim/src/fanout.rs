@@ -169,12 +169,13 @@ pub struct SharedPolicy {
 /// service area in which gig workers reply, and the node's reputation scores.
 #[derive(Debug, Clone)]
 pub struct SimPolicy {
-    /// Shared by every node with the same policy (48 bytes per node instead of 104).
+    /// Shared by every node with the same policy (32 bytes per node instead of 104).
     pub shared: Arc<SharedPolicy>,
     /// This node's routing fee (the shared number plus its jitter), in satoshis.
     pub routing_fee_sat: u64,
-    /// Some(area) for gig workers: reply to topics picked up inside it.
-    pub service_area: Option<Geohash>,
+    /// Some(area) for gig workers: reply to topics picked up inside it (boxed: one node in
+    /// thousands has one).
+    pub service_area: Option<Box<Geohash>>,
     /// Reputation by peer (used by [`FanoutRule::Reputation`]); allocated on first use.
     pub scores: Option<Box<BTreeMap<PeerId, Score>>>,
 }
@@ -189,7 +190,7 @@ impl SimPolicy {
         Self {
             shared,
             routing_fee_sat,
-            service_area,
+            service_area: service_area.map(Box::new),
             scores: None,
         }
     }
@@ -380,7 +381,7 @@ mod tests {
         let area = Some(Geohash::encode(-33.86, 151.2, 4));
         let mut p = SimPolicy::new(Arc::new(shared), 10, area);
         assert!(p.will_reply(&topic()));
-        p.service_area = Some(Geohash::encode(51.5, 0.0, 4));
+        p.service_area = Some(Box::new(Geohash::encode(51.5, 0.0, 4)));
         assert!(!p.will_reply(&topic()));
     }
 }

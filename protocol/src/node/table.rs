@@ -103,21 +103,24 @@ pub(crate) trait Expires {
     fn expires(&self) -> Timestamp;
 }
 
+/// The `earliest` of an empty timed table (an `Option` would double its size).
+const NONE: Timestamp = Timestamp(u64::MAX);
+
 /// A table whose entries expire. It keeps a lower bound of the earliest expiry and sweeps
 /// when that passes, instead of a second table sorted by expiry: one allocation per table
 /// per node fewer, and tables are small. Callers never move an entry's expiry earlier.
 #[derive(Debug, Clone)]
 pub(crate) struct TimedTable<K, V> {
     table: Table<K, V>,
-    /// At most the earliest expiry of any entry; `None` when the table is empty.
-    earliest: Option<Timestamp>,
+    /// At most the earliest expiry of any entry; [`NONE`] when the table is empty.
+    earliest: Timestamp,
 }
 
 impl<K: Ord, V> Default for TimedTable<K, V> {
     fn default() -> Self {
         Self {
             table: Table::default(),
-            earliest: None,
+            earliest: NONE,
         }
     }
 }
@@ -141,29 +144,29 @@ impl<K: Ord, V: Expires> TimedTable<K, V> {
     }
 
     pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
-        let t = value.expires();
-        self.earliest = Some(self.earliest.map_or(t, |e| e.min(t)));
+        self.earliest = self.earliest.min(value.expires());
         self.table.insert(key, value)
     }
 
     pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
         let v = self.table.remove(key)?;
         if self.table.len() == 0 {
-            self.earliest = None;
+            self.earliest = NONE;
         }
         Some(v)
     }
 
     /// At most the earliest expiry of any entry.
     pub(crate) fn earliest(&self) -> Option<Timestamp> {
-        self.earliest
+        (self.table.len() > 0).then_some(self.earliest)
     }
 
     /// Forgets every entry that expired before `now`.
     pub(crate) fn purge(&mut self, now: Timestamp) {
-        if self.earliest.is_some_and(|e| e < now) {
+        if self.earliest < now {
             self.table.retain(|_, v| v.expires() >= now);
-            self.earliest = self.table.iter().map(|(_, v)| v.expires()).min();
+            let earliest = self.table.iter().map(|(_, v)| v.expires()).min();
+            self.earliest = earliest.unwrap_or(NONE);
         }
     }
 

@@ -187,7 +187,7 @@ impl Net {
             crypto.keypair_from_seed(s).public()
         };
         let keys: Vec<PublicKey> = (0..policies.len()).map(onion_key).collect();
-        let sharing = if share {
+        let sharing = Arc::new(if share {
             let mut directory: BTreeMap<PeerId, PublicKey> = keys
                 .iter()
                 .enumerate()
@@ -200,7 +200,7 @@ impl Net {
             }
         } else {
             Sharing::default()
-        };
+        });
         let trust = Arc::new(trust);
         let mut nodes = Vec::new();
         for (i, policy) in policies.into_iter().enumerate() {
@@ -234,7 +234,7 @@ impl Net {
                 trust: trust.clone(),
                 crypto: crypto.clone(),
                 limits: Arc::clone(&limits),
-                sharing: sharing.clone(),
+                sharing: Arc::clone(&sharing),
             };
             let rng = ChaCha12Rng::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9e37_79b9));
             nodes.push(Node::new(cfg, policy, rng));

@@ -131,7 +131,7 @@ pub(super) struct Factory {
     pub(super) replicate: u32,
     pub(super) keys: Arc<OnionKeys>,
     limits: Arc<Limits>,
-    requests: Arc<RequestPool>,
+    sharing: Arc<Sharing>,
 }
 
 impl Factory {
@@ -142,6 +142,7 @@ impl Factory {
         let rogue_ca = CertificateAuthority::new("rogue-ca", crypto.keypair_from_seed(rogue_seed));
         let mut trust = TrustStore::new();
         trust.trust(ca.name(), ca.public_key());
+        let keys: Arc<OnionKeys> = Arc::default();
         Self {
             crypto,
             ca,
@@ -149,9 +150,12 @@ impl Factory {
             trust: Arc::new(trust),
             seed,
             replicate,
-            keys: Arc::default(),
+            sharing: Arc::new(Sharing {
+                requests: Some(Arc::new(RequestPool::default())),
+                keys: Some(Arc::clone(&keys) as Arc<dyn KeyDirectory>),
+            }),
+            keys,
             limits: Arc::default(),
-            requests: Arc::default(),
         }
     }
 
@@ -208,10 +212,7 @@ impl Factory {
             trust: Arc::clone(&self.trust),
             crypto: Arc::clone(&self.crypto),
             limits: Arc::clone(&self.limits),
-            sharing: Sharing {
-                requests: Some(Arc::clone(&self.requests)),
-                keys: Some(Arc::clone(&self.keys) as Arc<dyn KeyDirectory>),
-            },
+            sharing: Arc::clone(&self.sharing),
         };
         let rng = crate::rng::node_stream(self.seed, self.replicate, index);
         Node::new(cfg, Box::new(policy), rng)
