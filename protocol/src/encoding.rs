@@ -29,10 +29,18 @@ pub enum DecodeError {
 /// Encodes `value` canonically. Equal values always give equal bytes, in a vector of exactly
 /// their length (frames in flight are a simulation's largest transient memory).
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    let len = postcard::serialize_with_flavor(value, postcard::ser_flavors::Size::default())
-        .expect("invariant: sizing cannot fail");
-    postcard::to_extend(value, Vec::with_capacity(len))
-        .expect("invariant: in-memory postcard encoding cannot fail")
+    append_encoded(value, Vec::with_capacity(encoded_len(value)))
+}
+
+/// The length of `value`'s encoding.
+pub(crate) fn encoded_len<T: Serialize + ?Sized>(value: &T) -> usize {
+    postcard::serialize_with_flavor(value, postcard::ser_flavors::Size::default())
+        .expect("invariant: sizing cannot fail")
+}
+
+/// `out` with `value`'s encoding appended.
+pub(crate) fn append_encoded<T: Serialize + ?Sized, W: Extend<u8>>(value: &T, out: W) -> W {
+    postcard::to_extend(value, out).expect("invariant: in-memory postcard encoding cannot fail")
 }
 
 /// Decodes untrusted bytes. Never panics; rejects oversize input and trailing bytes.

@@ -279,8 +279,8 @@ impl PowBroadcastFrame {
         proof_of_work: &ProofOfWork,
     ) -> FrameBytes {
         let head = encode(&(BROADCAST_VARIANT, ask_id));
-        let tail = [rest, &encode(proof_of_work)].concat();
-        FrameBytes::with_shared(&head, Arc::clone(request), &tail)
+        let pow = encode(proof_of_work);
+        FrameBytes::with_shared(&head, Arc::clone(request), &[rest, &pow])
     }
 }
 

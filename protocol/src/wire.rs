@@ -1,5 +1,7 @@
 //! Frames on their way out: bytes that may share the signed request they carry.
 
+use crate::encoding::{append_encoded, encoded_len};
+use serde::Serialize;
 use std::sync::Arc;
 use thin_vec::ThinVec;
 
@@ -22,11 +24,24 @@ pub struct FrameBytes {
 }
 
 impl FrameBytes {
-    /// The bytes `head`, then `shared`, then `tail`.
-    pub fn with_shared(head: &[u8], shared: Arc<Vec<u8>>, tail: &[u8]) -> Self {
-        let mut own = ThinVec::with_capacity(head.len() + tail.len());
+    /// The encoding of `value`, shared with nothing; encoded in place, without a copy.
+    pub fn encode<T: Serialize + ?Sized>(value: &T) -> Self {
+        let own = append_encoded(value, ThinVec::with_capacity(encoded_len(value)));
+        Self {
+            own,
+            at: 0,
+            shared: None,
+        }
+    }
+
+    /// The bytes `head`, then `shared`, then each of `tail` in order.
+    pub fn with_shared(head: &[u8], shared: Arc<Vec<u8>>, tail: &[&[u8]]) -> Self {
+        let len = head.len() + tail.iter().map(|t| t.len()).sum::<usize>();
+        let mut own = ThinVec::with_capacity(len);
         own.extend_from_slice(head);
-        own.extend_from_slice(tail);
+        for t in tail {
+            own.extend_from_slice(t);
+        }
         let at = u32::try_from(head.len()).expect("invariant: frame heads are a few bytes");
         Self {
             own,
@@ -65,6 +80,7 @@ impl FrameBytes {
     }
 }
 
+/// Copies the bytes once; [`FrameBytes::encode`] avoids that for values still to encode.
 impl From<Vec<u8>> for FrameBytes {
     fn from(bytes: Vec<u8>) -> Self {
         Self {
@@ -89,7 +105,7 @@ mod tests {
     fn shared_bytes_read_back_in_place() {
         assert_eq!(std::mem::size_of::<FrameBytes>(), 24);
         let shared = Arc::new(b"SHARED".to_vec());
-        let f = FrameBytes::with_shared(b"head-", Arc::clone(&shared), b"-tail");
+        let f = FrameBytes::with_shared(b"head-", Arc::clone(&shared), &[b"-ta", b"il"]);
         assert_eq!(f.to_vec(), b"head-SHARED-tail");
         assert_eq!(f.len(), 16);
         assert_eq!(Vec::from(f.clone()), b"head-SHARED-tail");
@@ -99,5 +115,9 @@ mod tests {
         let plain = FrameBytes::from(b"abc".to_vec());
         assert_eq!((plain.len(), plain.to_vec()), (3, b"abc".to_vec()));
         assert!(FrameBytes::from(Vec::new()).is_empty());
+        assert_eq!(
+            FrameBytes::encode(&(1u8, 300u32)).to_vec(),
+            crate::encode(&(1u8, 300u32))
+        );
     }
 }

@@ -416,7 +416,7 @@ impl Node {
     }
 
     fn send(&mut self, to: PeerId, frame: &Frame) {
-        self.send_bytes(to, frame.kind(), frame.encode().into());
+        self.send_bytes(to, frame.kind(), FrameBytes::encode(frame));
     }
 
     fn send_bytes(&mut self, to: PeerId, kind: FrameKind, bytes: FrameBytes) {
