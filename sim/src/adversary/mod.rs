@@ -36,7 +36,9 @@ use crate::scenario::{Attack, AttackKind, Scenario};
 use chatterbox::Chatter;
 use rand_chacha::ChaCha12Rng;
 use std::collections::BTreeMap;
-use sweet_gossip::{Duration, FrameKind, Invoice, PaymentHash, PeerId, PublicKey, Timestamp};
+use sweet_gossip::{
+    Duration, FrameBytes, FrameKind, Invoice, PaymentHash, PeerId, PublicKey, Timestamp,
+};
 
 /// Hard cap on Sybil identities in one run, whatever `attack.share` says: a scenario can ask
 /// for up to 1000 × the honest nodes, which would not fit in memory for large graphs.
@@ -324,15 +326,16 @@ impl Adversary {
     }
 
     /// The protocol node of `from` wants to send `bytes` (a `kind` frame) to `to` at `now`.
-    /// Returns the bytes to send (possibly rewritten), or `None` to drop the frame.
+    /// Returns the bytes to send (possibly rewritten), or `None` to drop the frame. Frames of
+    /// honest nodes pass untouched (and uncopied).
     pub fn on_send(
         &mut self,
         now: Timestamp,
         from: u32,
         to: u32,
         kind: FrameKind,
-        bytes: Vec<u8>,
-    ) -> Option<Vec<u8>> {
+        bytes: FrameBytes,
+    ) -> Option<FrameBytes> {
         if !self.is_adversarial(from) {
             return Some(bytes);
         }
@@ -344,8 +347,8 @@ impl Adversary {
             victim_key: self.victim_key,
             inflate_factor: self.attack.inflate_factor,
         };
-        match rules::outgoing(&ctx, to, kind, bytes) {
-            rules::Verdict::Pass(bytes) => Some(bytes),
+        match rules::outgoing(&ctx, to, kind, bytes.into()) {
+            rules::Verdict::Pass(bytes) => Some(bytes.into()),
             rules::Verdict::Drop => {
                 self.counters.dropped += 1;
                 None
@@ -355,7 +358,7 @@ impl Adversary {
                 if let Some((hash, honest)) = inflated {
                     self.remember_inflated(hash, honest);
                 }
-                Some(bytes)
+                Some(bytes.into())
             }
         }
     }

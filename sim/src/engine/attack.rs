@@ -49,7 +49,8 @@ impl World {
             Action::Connect { a, b } => {
                 let (ua, ub) = (a as usize, b as usize);
                 if ua < self.nodes.len() && ub < self.nodes.len() && a != b {
-                    let (ka, kb) = (self.peer_keys.get(ua), self.peer_keys.get(ub));
+                    let keys = &self.blueprint.factory.keys;
+                    let (ka, kb) = (keys.get(ua), keys.get(ub));
                     self.node_mut(a).add_peer(PeerId(u64::from(b)), kb);
                     self.node_mut(b).add_peer(PeerId(u64::from(a)), ka);
                 }

@@ -14,7 +14,7 @@ mod workload;
 pub use workload::{arrivals, Arrival};
 
 use crate::adversary::{Adversary, Received, Wake};
-use crate::graph::{Adjacency, GraphError};
+use crate::graph::GraphError;
 use crate::ledger::Ledger;
 use crate::metrics::{Collector, RunMetrics, Totals};
 use crate::model::PowSolver;
@@ -147,11 +147,8 @@ pub struct World {
     nodes: Vec<SimNode>,
     /// Per node: honest (not corrupted, not a Sybil).
     honest: Vec<bool>,
-    /// Per node: the key peers seal onion layers to (shared with the nodes).
-    peer_keys: Arc<setup::OnionKeys>,
-    /// How to build honest nodes, and the peers each starts with.
+    /// How to build honest nodes, the peers every node starts with and their onion keys.
     blueprint: setup::Blueprint,
-    adjacency: Adjacency,
     adversary: Adversary,
     queue: EventQueue<Ev>,
     /// The frame being delivered, as one contiguous buffer reused for every delivery.
@@ -198,7 +195,7 @@ impl World {
             s.seed,
             replicate,
         ));
-        let (blueprint, roles) = setup::Blueprint::new(s, replicate, nodes, factory);
+        let (mut blueprint, roles) = setup::Blueprint::new(s, replicate, nodes, factory);
         let adversary = Adversary::new(s, replicate, &mut graph, &roles);
         let mut nodes: Vec<SimNode> = roles.iter().map(|r| SimNode::new(None, *r)).collect();
         let first_sybil = nodes.len() as u32;
@@ -214,28 +211,14 @@ impl World {
             .map(|i| blueprint.factory.peer_key(i))
             .collect();
         blueprint.factory.keys.fill(keys);
-        let peer_keys = Arc::clone(&blueprint.factory.keys);
-        let adjacency = Adjacency::freeze(&graph);
+        blueprint.freeze_peers(&graph);
         drop(graph);
-        let mut world = World::empty(
-            s,
-            replicate,
-            nodes,
-            graph_connected,
-            adversary,
-            (peer_keys, blueprint, adjacency),
-        );
+        let mut world = World::empty(s, replicate, nodes, graph_connected, adversary, blueprint);
         for i in first_sybil..world.nodes.len() as u32 {
             let World {
-                nodes,
-                adjacency,
-                peer_keys,
-                ..
+                nodes, blueprint, ..
             } = &mut world;
-            let node = nodes[i as usize].live();
-            for &b in adjacency.peers(i) {
-                node.add_peer(PeerId(u64::from(b)), peer_keys.get(b as usize));
-            }
+            blueprint.add_peers(nodes[i as usize].live(), i);
         }
         if let Some(v) = world.adversary.victim() {
             let key = world.node_mut(v).certificate().public_key;
@@ -255,7 +238,7 @@ impl World {
         nodes: Vec<SimNode>,
         graph_connected: bool,
         adversary: Adversary,
-        (peer_keys, blueprint, adjacency): (Arc<setup::OnionKeys>, setup::Blueprint, Adjacency),
+        blueprint: setup::Blueprint,
     ) -> World {
         let n = nodes.len();
         let customers: Vec<u32> = (0..n as u32)
@@ -264,9 +247,7 @@ impl World {
         let honest = adversary.honest_flags();
         World {
             nodes,
-            peer_keys,
             blueprint,
-            adjacency,
             adversary,
             queue: EventQueue::new(),
             delivered: Vec::new(),
@@ -335,17 +316,11 @@ impl World {
     /// Node `i`, built with its graph peers on first use.
     fn node_mut(&mut self, i: u32) -> &mut Node {
         let World {
-            nodes,
-            blueprint,
-            adjacency,
-            peer_keys,
-            ..
+            nodes, blueprint, ..
         } = self;
         nodes[i as usize].node.get_or_insert_with(|| {
             let mut node = blueprint.node(i);
-            for &b in adjacency.peers(i) {
-                node.add_peer(PeerId(u64::from(b)), peer_keys.get(b as usize));
-            }
+            blueprint.add_peers(&mut node, i);
             Box::new(node)
         })
     }
@@ -546,11 +521,8 @@ impl World {
 
     /// A protocol node's frame: the adversary may drop or rewrite it if `from` is adversarial.
     fn send(&mut self, from: u32, to: u32, kind: FrameKind, bytes: FrameBytes, at: Timestamp) {
-        if !self.adversary.is_adversarial(from) {
-            return self.transmit(from, to, kind, bytes, at);
-        }
-        if let Some(bytes) = self.adversary.on_send(at, from, to, kind, bytes.into()) {
-            self.transmit(from, to, kind, bytes.into(), at);
+        if let Some(bytes) = self.adversary.on_send(at, from, to, kind, bytes) {
+            self.transmit(from, to, kind, bytes, at);
         }
     }
 

@@ -3,7 +3,7 @@
 use super::{Role, SimNode};
 use crate::adversary::Adversary;
 use crate::fanout::{FanoutRule, SharedPolicy, SimPolicy};
-use crate::graph::{GraphError, PeerGraph};
+use crate::graph::{Adjacency, GraphError, PeerGraph};
 use crate::rng::{below, stream, unit, Concern};
 use crate::scenario::{FanoutPolicy, Scenario};
 use std::collections::BTreeMap;
@@ -244,6 +244,8 @@ pub(super) struct Blueprint {
     jitter: Vec<u64>,
     /// Service areas of gig workers.
     areas: BTreeMap<u32, Geohash>,
+    /// The peers every node starts with (the graph after the adversary's rewiring).
+    peers: Adjacency,
 }
 
 impl Blueprint {
@@ -273,8 +275,21 @@ impl Blueprint {
             policy: Arc::new(shared_policy(s, fanout_rule(s, n))),
             jitter,
             areas,
+            peers: Adjacency::default(),
         };
         (blueprint, roles)
+    }
+
+    /// Fixes the peers nodes start with to those of `graph`.
+    pub(super) fn freeze_peers(&mut self, graph: &PeerGraph) {
+        self.peers = Adjacency::freeze(graph);
+    }
+
+    /// Connects `node`, node `i`, to the peers it starts with.
+    pub(super) fn add_peers(&self, node: &mut Node, i: u32) {
+        for &b in self.peers.peers(i) {
+            node.add_peer(PeerId(u64::from(b)), self.factory.keys.get(b as usize));
+        }
     }
 
     /// Honest node `i`, without peers.

@@ -591,7 +591,7 @@ pub fn generator_catalogue() -> Vec<CatalogueEntry> {
 
 /// A frozen copy of a graph's peer lists in two flat arrays: 8 bytes per node plus 4 per
 /// peer, where [`PeerGraph`] keeps a vector per node.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Adjacency {
     offsets: Vec<u64>,
     peers: Vec<u32>,
