@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use sweet_gossip::{
     pow, AskId, CertificateAuthority, Credentials, CryptoProvider, DefaultPolicy, Event, FrameKind,
-    Geohash, Keypair, Node, NodeConfig, Output, PeerId, Policy, PolicyParams, PowTarget, PublicKey,
+    Geohash, Node, NodeConfig, Output, PeerId, Policy, PolicyParams, PowTarget, PublicKey,
     RealCrypto, TaxiTopic, Timestamp, Topic, TrustStore,
 };
 
@@ -61,10 +61,10 @@ pub fn taxi_topic() -> Topic {
     })
 }
 
-fn keypair(crypto: &dyn CryptoProvider, node: usize, tag: u8) -> Keypair {
+fn key_seed(node: usize, tag: u8) -> [u8; 32] {
     let mut seed = [tag; 32];
     seed[..8].copy_from_slice(&(node as u64).to_le_bytes());
-    crypto.keypair_from_seed(seed)
+    seed
 }
 
 /// The RNG seed of node `i`.
@@ -81,10 +81,10 @@ pub(crate) fn configs(n: usize) -> Vec<NodeConfig> {
     let trust = Arc::new(trust);
     (0..n)
         .map(|i| {
-            let identity = keypair(crypto.as_ref(), i, 1);
-            let certificate = ca.issue(
+            let keys = Credentials::issue(
                 crypto.as_ref(),
-                identity.public(),
+                &ca,
+                [1, 2, 3].map(|tag| key_seed(i, tag)),
                 "member",
                 &format!("node {i}"),
                 Timestamp(0),
@@ -92,13 +92,7 @@ pub(crate) fn configs(n: usize) -> Vec<NodeConfig> {
             );
             NodeConfig {
                 address: PeerId(i as u64),
-                keys: Credentials {
-                    identity,
-                    certificate,
-                    account: keypair(crypto.as_ref(), i, 2),
-                    peer_key: keypair(crypto.as_ref(), i, 3),
-                }
-                .into(),
+                keys: keys.into(),
                 trust: trust.clone(),
                 crypto: crypto.clone(),
                 limits: Default::default(),

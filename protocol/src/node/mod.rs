@@ -11,7 +11,7 @@ use output::Outbox;
 pub use output::{Event, Output, TimerKind};
 pub use relay::CommandError;
 
-use crate::certificate::{Certificate, TrustStore};
+use crate::certificate::{Certificate, CertificateAuthority, TrustStore};
 use crate::crypto::{CryptoCounts, CryptoProvider, Keypair, PublicKey};
 use crate::error::RejectReason;
 use crate::frame::{Frame, FrameKind, SignedRequestPayload};
@@ -78,6 +78,36 @@ pub struct Credentials {
     pub account: Keypair,
     /// Key peers seal onion layers to.
     pub peer_key: Keypair,
+}
+
+impl Credentials {
+    /// Keys from three seeds (identity, account, onion), and a certificate `ca` issues to the
+    /// identity key, certifying `name` = `value` from `not_before` to `not_after`.
+    pub fn issue(
+        crypto: &dyn CryptoProvider,
+        ca: &CertificateAuthority,
+        seeds: [[u8; 32]; 3],
+        name: &str,
+        value: &str,
+        not_before: Timestamp,
+        not_after: Timestamp,
+    ) -> Self {
+        let [identity, account, peer_key] = seeds.map(|s| crypto.keypair_from_seed(s));
+        let certificate = ca.issue(
+            crypto,
+            identity.public(),
+            name,
+            value,
+            not_before,
+            not_after,
+        );
+        Self {
+            identity,
+            certificate,
+            account,
+            peer_key,
+        }
+    }
 }
 
 /// Derives nodes' credentials on demand, e.g. from a simulation's seeds.

@@ -20,6 +20,13 @@ impl CredentialSource for Fixed {
     }
 }
 
+/// The seed of node `node`'s identity (tag 1), account (2) or onion (3) key.
+pub fn key_seed(node: usize, tag: u8) -> [u8; 32] {
+    let mut seed = [tag; 32];
+    seed[..8].copy_from_slice(&(node as u64).to_le_bytes());
+    seed
+}
+
 /// The authority every test node's certificate comes from, and a trust store trusting it.
 pub fn test_ca() -> (CertificateAuthority, TrustStore) {
     let ca = CertificateAuthority::new("ca", RealCrypto.keypair_from_seed([200; 32]));
@@ -181,11 +188,7 @@ impl Net {
     ) -> Net {
         let limits = Arc::new(limits);
         let crypto: Arc<dyn CryptoProvider> = Arc::new(RealCrypto);
-        let onion_key = |i: usize| {
-            let mut s = [3u8; 32];
-            s[..8].copy_from_slice(&(i as u64).to_le_bytes());
-            crypto.keypair_from_seed(s).public()
-        };
+        let onion_key = |i: usize| crypto.keypair_from_seed(key_seed(i, 3)).public();
         let keys: Vec<PublicKey> = (0..policies.len()).map(onion_key).collect();
         let sharing = Arc::new(if share {
             let mut directory: BTreeMap<PeerId, PublicKey> = keys
@@ -204,26 +207,15 @@ impl Net {
         let trust = Arc::new(trust);
         let mut nodes = Vec::new();
         for (i, policy) in policies.into_iter().enumerate() {
-            let k = |tag: u8| {
-                let mut s = [tag; 32];
-                s[..8].copy_from_slice(&(i as u64).to_le_bytes());
-                crypto.keypair_from_seed(s)
-            };
-            let identity = k(1);
-            let certificate = ca.issue(
+            let credentials = Credentials::issue(
                 crypto.as_ref(),
-                identity.public(),
+                &ca,
+                [1, 2, 3].map(|tag| key_seed(i, tag)),
                 "member",
                 &format!("node {i}"),
                 Timestamp(0),
                 Timestamp(u64::MAX / 2),
             );
-            let credentials = Credentials {
-                identity,
-                certificate,
-                account: k(2),
-                peer_key: k(3),
-            };
             let cfg = NodeConfig {
                 address: PeerId(i as u64),
                 keys: if share {

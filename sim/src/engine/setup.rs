@@ -178,24 +178,15 @@ impl Factory {
 
     /// Node `index`'s credentials, certified by the trusted authority or the rogue one.
     fn credentials_of(&self, index: u32, trusted: bool) -> Credentials {
-        let [identity, account, peer_key] = self
-            .key_seeds(index)
-            .map(|s| self.crypto.keypair_from_seed(s));
-        let ca = if trusted { &self.ca } else { &self.rogue_ca };
-        let certificate = ca.issue(
+        Credentials::issue(
             self.crypto.as_ref(),
-            identity.public(),
+            if trusted { &self.ca } else { &self.rogue_ca },
+            self.key_seeds(index),
             "sweet-gossip-member",
             &format!("node-{index}"),
             Timestamp::ZERO,
             Timestamp(u64::MAX / 2),
-        );
-        Credentials {
-            identity,
-            certificate,
-            account,
-            peer_key,
-        }
+        )
     }
 
     /// Node `index` with `policy`; `trusted` picks the certificate's authority. Trusted nodes
