@@ -205,7 +205,7 @@ impl Node {
         if self.is_exhausted(payload_id, &req.payload.topic) {
             return Err(RejectReason::DuplicatePayload);
         }
-        let issued_to_peer = self.issued.from(&(from, AskId(0)));
+        let issued_to_peer = self.issued.starting_at(&(from, AskId(0)));
         if issued_to_peer
             .iter()
             .take_while(|((peer, _), _)| *peer == from)

@@ -75,7 +75,7 @@ impl<K: Ord, V> Table<K, V> {
     }
 
     /// Entries with keys at or after `key`, ascending.
-    pub(crate) fn from(&self, key: &K) -> &[(K, V)] {
+    pub(crate) fn starting_at(&self, key: &K) -> &[(K, V)] {
         let i = self.find(key).unwrap_or_else(|i| i);
         &self.entries[i..]
     }
@@ -139,8 +139,8 @@ impl<K: Ord, V: Expires> TimedTable<K, V> {
         self.table.get_mut(key)
     }
 
-    pub(crate) fn from(&self, key: &K) -> &[(K, V)] {
-        self.table.from(key)
+    pub(crate) fn starting_at(&self, key: &K) -> &[(K, V)] {
+        self.table.starting_at(key)
     }
 
     pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
@@ -230,7 +230,7 @@ mod tests {
                     1 => prop_assert_eq!(t.remove(&k), m.remove(&k)),
                     2 => prop_assert_eq!(t.pop_first(), m.pop_first()),
                     3 if v % 2 == 0 => {
-                        let from: Vec<(u8, u16)> = t.from(&k).to_vec();
+                        let from: Vec<(u8, u16)> = t.starting_at(&k).to_vec();
                         let expected: Vec<(u8, u16)> = m.range(k..).map(|(a, b)| (*a, *b)).collect();
                         prop_assert_eq!(from, expected);
                     }
