@@ -278,6 +278,12 @@ fn assert_same_run(a: &Net, b: &Net) {
 fn sharing_requests_and_keys_changes_nothing() {
     // The directory gives node 1 a wrong key: its peers must keep the right one.
     let (plain, shared) = (mesh(false, false, 10_000), mesh(true, false, 10_000));
+    let pool = shared
+        .sharing
+        .requests
+        .as_ref()
+        .expect("shared nodes have a pool");
+    assert_eq!(pool.len(), 1, "every forwarder interned the one request");
     assert!(!plain.delivered.is_empty(), "{:?}", plain.rejections());
     assert!(!plain.payments.is_empty());
     assert_same_run(&plain, &shared);

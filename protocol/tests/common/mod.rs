@@ -139,6 +139,8 @@ pub struct Net {
     pub pow_hashes: u64,
     /// Calls [`Node::expire`] on every node as soon as something expires, before each event.
     pub eager_expiry: bool,
+    /// What the nodes share ([`Net::new_shared`]).
+    pub sharing: Arc<Sharing>,
 }
 
 impl Net {
@@ -255,6 +257,7 @@ impl Net {
             tamper: None,
             pow_hashes: 0,
             eager_expiry: false,
+            sharing,
         }
     }
 
