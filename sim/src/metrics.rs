@@ -23,9 +23,14 @@ pub struct RunMetrics {
 struct TopicStats {
     start: Timestamp,
     sender: u32,
-    /// Honest online nodes other than the sender at broadcast time.
+    /// Honest online nodes other than the sender at broadcast time: the coverage denominator.
     eligible: u32,
-    /// Seconds after start at which each counted node first verified the topic.
+    /// Honest nodes other than the sender that were offline at broadcast, sorted. They are
+    /// never eligible; their acceptances count only as late joiners.
+    offline: Vec<u32>,
+    /// Offline-at-broadcast nodes that verified the topic later.
+    late: u32,
+    /// Seconds after start at which each eligible node first verified the topic.
     accepted_s: Vec<f64>,
     /// Per node: how many times the node accepted (verified) the topic.
     accepts: Vec<u32>,
@@ -50,6 +55,8 @@ pub struct Collector {
     frames: BTreeMap<FrameKind, (u64, u64)>,
     honest_frames_received: u64,
     adversary_frames: u64,
+    adversary_bytes: u64,
+    fees: FeePaths,
     pow_hashes: u64,
     adversary_pow_hashes: u64,
     rejected: BTreeMap<&'static str, u64>,
@@ -70,6 +77,8 @@ impl Collector {
             frames: BTreeMap::new(),
             honest_frames_received: 0,
             adversary_frames: 0,
+            adversary_bytes: 0,
+            fees: FeePaths::default(),
             pow_hashes: 0,
             adversary_pow_hashes: 0,
             rejected: BTreeMap::new(),
@@ -89,13 +98,24 @@ impl Collector {
         self.honest[i] = honest;
     }
 
-    /// A topic was broadcast by `sender` with `eligible` honest online nodes besides it.
-    pub fn topic_started(&mut self, id: PayloadId, sender: u32, at: Timestamp, eligible: u32) {
+    /// A topic was broadcast by `sender` with `eligible` honest online nodes besides it, while
+    /// the honest nodes `offline` (sorted, sender excluded) were offline.
+    pub fn topic_started(
+        &mut self,
+        id: PayloadId,
+        sender: u32,
+        at: Timestamp,
+        eligible: u32,
+        offline: Vec<u32>,
+    ) {
+        debug_assert!(offline.windows(2).all(|w| w[0] < w[1]), "offline sorted");
         self.topic_order.push(id);
         let stats = TopicStats {
             start: at,
             sender,
             eligible,
+            offline,
+            late: 0,
             accepted_s: Vec::new(),
             accepts: vec![0; self.honest.len()],
             first_reply_s: None,
@@ -106,8 +126,9 @@ impl Collector {
     }
 
     /// `node` verified topic `id` at `at`. Only honest nodes other than the sender are
-    /// counted; the first acceptance sets the node's coverage time, later ones (multibroadcast)
-    /// only raise its acceptance count.
+    /// counted; the first acceptance of an eligible node sets its coverage time, that of a node
+    /// offline at broadcast counts it as a late joiner; later ones (multibroadcast) only raise
+    /// its acceptance count.
     pub fn topic_accepted(&mut self, id: PayloadId, node: u32, at: Timestamp) {
         let Some(t) = self.topics.get_mut(&id) else {
             return;
@@ -121,7 +142,12 @@ impl Collector {
             counts.resize(i + 1, 0);
         }
         counts[i] = counts[i].saturating_add(1);
-        if counts[i] == 1 {
+        if counts[i] > 1 {
+            return;
+        }
+        if t.offline.binary_search(&node).is_ok() {
+            t.late += 1;
+        } else {
             t.accepted_s
                 .push(at.saturating_since(t.start).as_secs_f64());
         }
@@ -149,6 +175,7 @@ impl Collector {
         e.1 += bytes as u64;
         if !self.is_honest(node) {
             self.adversary_frames += 1;
+            self.adversary_bytes += bytes as u64;
         }
     }
 
@@ -199,6 +226,21 @@ impl Collector {
                 route_length,
             });
         }
+    }
+
+    /// A payer was told its payment of an invoice of `amount_sat` succeeded (payer path).
+    pub fn fee_paid(&mut self, amount_sat: u64) {
+        self.fees.paid += amount_sat;
+    }
+
+    /// The ledger's record of a settled payment of `amount_sat` reached payee `node`.
+    pub fn fee_credit_delivered(&mut self, node: u32, amount_sat: u64) {
+        *grow(&mut self.fees.delivered, node) += amount_sat;
+    }
+
+    /// Payee `node`'s protocol node reported an invoice of `amount_sat` settled (payee path).
+    pub fn fee_settled(&mut self, node: u32, amount_sat: u64) {
+        *grow(&mut self.fees.settled, node) += amount_sat;
     }
 
     /// One invoice payment failed.
@@ -262,132 +304,27 @@ impl Collector {
     }
 
     /// Reduces everything to the run's metrics. `horizon_s` is the span of coverage curves.
+    /// Every key is defined in `sgsim list metrics`.
     pub fn finish(mut self, totals: &Totals, horizon_s: f64) -> RunMetrics {
         // Acceptances arrive in event order, not time order: sort once for every quantile.
         for t in self.topics.values_mut() {
             t.accepted_s.sort_by(f64::total_cmp);
         }
-        let mut m: BTreeMap<String, Option<f64>> = BTreeMap::new();
-        let mut put = |k: &str, v: Option<f64>| {
-            m.insert(k.to_owned(), v);
-        };
+        let mut m = Metrics::default();
         let topics: Vec<&TopicStats> = self.topic_order.iter().map(|id| &self.topics[id]).collect();
-        let n = f64::from(totals.nodes.max(1));
-        put("nodes", Some(f64::from(totals.nodes)));
-        put("honest_nodes", Some(f64::from(totals.honest_nodes)));
-        put(
-            "graph_connected",
-            Some(f64::from(u8::from(totals.graph_connected))),
-        );
-        put("topics", Some(topics.len() as f64));
-        put(
-            "coverage_final",
-            mean(topics.iter().map(|t| share(t.accepted_s.len(), t.eligible))),
-        );
-        for (name, q) in [("t50_s", 0.5), ("t90_s", 0.9), ("t99_s", 0.99)] {
-            put(name, mean(topics.iter().filter_map(|t| time_to(t, q))));
-        }
-        let reached99 = topics.iter().filter(|t| time_to(t, 0.99).is_some()).count();
-        put(
-            "reach99_share",
-            ratio(reached99 as f64, topics.len() as f64),
-        );
-        let (mut frames, mut bytes) = (0u64, 0u64);
-        for kind in FrameKind::ALL {
-            let (f, b) = self.frames.get(&kind).copied().unwrap_or_default();
-            if kind != FrameKind::Malformed {
-                put(&format!("frames_{}", kind.name()), Some(f as f64));
-                put(&format!("bytes_{}", kind.name()), Some(b as f64));
-            }
-            frames += f;
-            bytes += b;
-        }
-        put("frames_total", Some(frames as f64));
-        put("bytes_total", Some(bytes as f64));
-        put("frames_per_node", Some(frames as f64 / n));
-        put("bytes_per_node", Some(bytes as f64 / n));
-        put("frames_lost", Some(self.frames_lost as f64));
-        put("pow_hashes", Some(self.pow_hashes as f64));
-        put("pow_hashes_per_node", Some(self.pow_hashes as f64 / n));
-        let c = &totals.crypto;
-        for (k, v) in [
-            ("crypto_sign", c.sign),
-            ("crypto_verify", c.verify),
-            ("crypto_seal", c.seal),
-            ("crypto_open", c.open),
-            ("crypto_sym", c.sym_encrypt + c.sym_decrypt),
-            ("crypto_hash", c.hash),
-        ] {
-            put(k, Some(v as f64));
-        }
-        let replies: u32 = topics.iter().map(|t| t.replies).sum();
-        put("replies_received", Some(f64::from(replies)));
-        put(
-            "time_to_first_reply_s",
-            mean(topics.iter().filter_map(|t| t.first_reply_s)),
-        );
-        let delivered: Vec<Delivered> = topics.iter().filter_map(|t| t.delivered).collect();
-        let with_reply = topics.iter().filter(|t| t.replies > 0).count();
-        put("replies_delivered", Some(delivered.len() as f64));
-        put(
-            "payment_success_rate",
-            ratio(delivered.len() as f64, with_reply as f64),
-        );
-        put(
-            "reply_latency_s",
-            mean(delivered.iter().map(|d| d.latency_s)),
-        );
-        put(
-            "route_length_mean",
-            mean(delivered.iter().map(|d| f64::from(d.route_length))),
-        );
-        put(
-            "route_fee_paid_sat",
-            mean(delivered.iter().map(|d| d.fee_sat as f64)),
-        );
-        put(
-            "invoice_payment_failures",
-            Some(self.payment_failures as f64),
-        );
-        put("topics_unpaid", Some(self.unpaid as f64));
-        put(
-            "fees_conserved",
-            Some(f64::from(u8::from(totals.fees_conserved))),
-        );
-        let (mut honest_fee, mut honest_n, mut adv_fee, mut adv_n) = (0u64, 0u64, 0u64, 0u64);
-        for (i, fee) in totals.earned.iter().enumerate() {
-            if self.honest.get(i).copied().unwrap_or(true) {
-                honest_fee += fee;
-                honest_n += 1;
-            } else {
-                adv_fee += fee;
-                adv_n += 1;
-            }
-        }
-        put(
-            "fees_earned_per_honest_node_sat",
-            ratio(honest_fee as f64, honest_n as f64),
-        );
-        put(
-            "fees_earned_per_adversary_node_sat",
-            ratio(adv_fee as f64, adv_n as f64),
-        );
-        put("attacker_frames", Some(self.adversary_frames as f64));
-        put(
-            "attacker_pow_hashes",
-            Some(self.adversary_pow_hashes as f64),
-        );
-        let rejected: u64 = self.rejected.values().sum();
-        put("rejected_total", Some(rejected as f64));
-        for name in RejectReason::NAMES {
-            put(
-                &format!("rejected_{name}"),
-                Some(self.rejected.get(name).copied().unwrap_or(0) as f64),
-            );
-        }
-        put("events", Some(self.events as f64));
+        m.put("nodes", f64::from(totals.nodes));
+        m.put("honest_nodes", f64::from(totals.honest_nodes));
+        m.flag("graph_connected", totals.graph_connected);
+        m.flag("honest_graph_connected", totals.honest_graph_connected);
+        propagation(&mut m, &topics);
+        self.traffic(&mut m, totals);
+        crypto(&mut m, &totals.crypto);
+        let delivered = replies(&mut m, &topics);
+        self.payments(&mut m, totals);
+        self.rejections(&mut m);
+        m.put("events", self.events as f64);
         for (k, v) in &totals.extra {
-            put(k, *v);
+            m.0.insert(k.clone(), *v);
         }
         let mut distributions = BTreeMap::new();
         distributions.insert(
@@ -403,11 +340,208 @@ impl Collector {
         );
         let coverage = coverage_curve(&topics, horizon_s);
         RunMetrics {
-            metrics: m,
+            metrics: m.0,
             distributions,
             coverage,
         }
     }
+
+    /// Frames, bytes and proof of work: totals over all nodes, per-node values over honest
+    /// nodes only (what the honest network pays).
+    fn traffic(&self, m: &mut Metrics, totals: &Totals) {
+        let (mut frames, mut bytes) = (0u64, 0u64);
+        for kind in FrameKind::ALL {
+            let (f, b) = self.frames.get(&kind).copied().unwrap_or_default();
+            if kind != FrameKind::Malformed {
+                m.put(&format!("frames_{}", kind.name()), f as f64);
+                m.put(&format!("bytes_{}", kind.name()), b as f64);
+            }
+            frames += f;
+            bytes += b;
+        }
+        let honest = f64::from(totals.honest_nodes);
+        m.put("frames_total", frames as f64);
+        m.put("bytes_total", bytes as f64);
+        let honest_frames = frames - self.adversary_frames;
+        let honest_bytes = bytes - self.adversary_bytes;
+        let honest_pow = self.pow_hashes - self.adversary_pow_hashes;
+        m.opt("frames_per_node", ratio(honest_frames as f64, honest));
+        m.opt("bytes_per_node", ratio(honest_bytes as f64, honest));
+        m.put("frames_lost", self.frames_lost as f64);
+        m.put("pow_hashes", self.pow_hashes as f64);
+        m.opt("pow_hashes_per_node", ratio(honest_pow as f64, honest));
+        m.put("attacker_frames", self.adversary_frames as f64);
+        m.put("attacker_pow_hashes", self.adversary_pow_hashes as f64);
+    }
+
+    /// Payment outcomes, earnings by honesty, and the fee check across independent paths.
+    fn payments(&self, m: &mut Metrics, totals: &Totals) {
+        m.put("invoice_payment_failures", self.payment_failures as f64);
+        m.put("topics_unpaid", self.unpaid as f64);
+        let (mut honest_fee, mut honest_n, mut adv_fee, mut adv_n) = (0u64, 0u64, 0u64, 0u64);
+        for (i, fee) in totals.earned.iter().enumerate() {
+            if self.honest.get(i).copied().unwrap_or(true) {
+                honest_fee += fee;
+                honest_n += 1;
+            } else {
+                adv_fee += fee;
+                adv_n += 1;
+            }
+        }
+        m.opt(
+            "fees_earned_per_honest_node_sat",
+            ratio(honest_fee as f64, honest_n as f64),
+        );
+        m.opt(
+            "fees_earned_per_adversary_node_sat",
+            ratio(adv_fee as f64, adv_n as f64),
+        );
+        let credited: u64 = totals.earned.iter().sum();
+        m.put("fees_paid_sat", self.fees.paid as f64);
+        m.put("fees_credited_sat", credited as f64);
+        m.put(
+            "fees_settled_sat",
+            self.fees.settled.iter().sum::<u64>() as f64,
+        );
+        m.put(
+            "fees_unbalanced_sat",
+            self.fees.unbalanced_sat(credited) as f64,
+        );
+    }
+
+    fn rejections(&self, m: &mut Metrics) {
+        let rejected: u64 = self.rejected.values().sum();
+        m.put("rejected_total", rejected as f64);
+        for name in RejectReason::NAMES {
+            let n = self.rejected.get(name).copied().unwrap_or(0);
+            m.put(&format!("rejected_{name}"), n as f64);
+        }
+    }
+}
+
+/// The run's named metrics while they are being filled in.
+#[derive(Default)]
+struct Metrics(BTreeMap<String, Option<f64>>);
+
+impl Metrics {
+    fn put(&mut self, k: &str, v: f64) {
+        self.0.insert(k.to_owned(), Some(v));
+    }
+
+    fn opt(&mut self, k: &str, v: Option<f64>) {
+        self.0.insert(k.to_owned(), v);
+    }
+
+    fn flag(&mut self, k: &str, v: bool) {
+        self.put(k, f64::from(u8::from(v)));
+    }
+}
+
+/// Coverage, late joiners and time to each coverage quantile with the share of topics that
+/// reached it (times are means over those topics only: censored data).
+fn propagation(m: &mut Metrics, topics: &[&TopicStats]) {
+    m.put("topics", topics.len() as f64);
+    m.opt(
+        "coverage_final",
+        mean(topics.iter().map(|t| share(t.accepted_s.len(), t.eligible))),
+    );
+    m.opt(
+        "late_joiner_coverage",
+        mean(
+            topics
+                .iter()
+                .filter(|t| !t.offline.is_empty())
+                .map(|t| f64::from(t.late) / t.offline.len() as f64),
+        ),
+    );
+    for (q, pct) in [(0.5, 50), (0.9, 90), (0.99, 99)] {
+        m.opt(
+            &format!("t{pct}_s"),
+            mean(topics.iter().filter_map(|t| time_to(t, q))),
+        );
+        let reached = topics.iter().filter(|t| time_to(t, q).is_some()).count();
+        m.opt(
+            &format!("reach{pct}_share"),
+            ratio(reached as f64, topics.len() as f64),
+        );
+    }
+}
+
+fn crypto(m: &mut Metrics, c: &CryptoCounts) {
+    for (k, v) in [
+        ("crypto_sign", c.sign),
+        ("crypto_verify", c.verify),
+        ("crypto_seal", c.seal),
+        ("crypto_open", c.open),
+        ("crypto_sym", c.sym_encrypt + c.sym_decrypt),
+        ("crypto_hash", c.hash),
+    ] {
+        m.put(k, v as f64);
+    }
+}
+
+/// Reply and delivery metrics; returns the delivered replies for the distributions.
+fn replies(m: &mut Metrics, topics: &[&TopicStats]) -> Vec<Delivered> {
+    let replies: u32 = topics.iter().map(|t| t.replies).sum();
+    m.put("replies_received", f64::from(replies));
+    m.opt(
+        "time_to_first_reply_s",
+        mean(topics.iter().filter_map(|t| t.first_reply_s)),
+    );
+    let delivered: Vec<Delivered> = topics.iter().filter_map(|t| t.delivered).collect();
+    let with_reply = topics.iter().filter(|t| t.replies > 0).count();
+    m.put("replies_delivered", delivered.len() as f64);
+    m.opt(
+        "payment_success_rate",
+        ratio(delivered.len() as f64, with_reply as f64),
+    );
+    m.opt(
+        "reply_latency_s",
+        mean(delivered.iter().map(|d| d.latency_s)),
+    );
+    m.opt(
+        "route_length_mean",
+        mean(delivered.iter().map(|d| f64::from(d.route_length))),
+    );
+    m.opt(
+        "route_fee_paid_sat",
+        mean(delivered.iter().map(|d| d.fee_sat as f64)),
+    );
+    delivered
+}
+
+/// Fees seen on three independent paths: what payers were told they paid, what the ledger's
+/// settlements delivered to each payee, and what each payee's protocol node reported settled.
+#[derive(Debug, Default)]
+struct FeePaths {
+    paid: u64,
+    /// Per node: amounts of the ledger settlements delivered to it.
+    delivered: Vec<u64>,
+    /// Per node: amounts its protocol node reported settled.
+    settled: Vec<u64>,
+}
+
+impl FeePaths {
+    /// Satoshis on which the paths disagree: |paid − credited| plus, per node, |settlements
+    /// delivered − settlements reported|. Zero in a correct run; settlements still in flight
+    /// at the end are in neither per-node path.
+    fn unbalanced_sat(&self, credited: u64) -> u64 {
+        let n = self.delivered.len().max(self.settled.len());
+        let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
+        let per_node: u64 = (0..n)
+            .map(|i| at(&self.delivered, i).abs_diff(at(&self.settled, i)))
+            .sum();
+        self.paid.abs_diff(credited) + per_node
+    }
+}
+
+/// `v[i]`, growing `v` with zeros as needed.
+fn grow(v: &mut Vec<u64>, i: u32) -> &mut u64 {
+    let i = i as usize;
+    if v.len() <= i {
+        v.resize(i + 1, 0);
+    }
+    &mut v[i]
 }
 
 /// What one topic came to, for attack-specific measurements.
@@ -419,7 +553,8 @@ pub struct TopicSummary {
     pub sender: u32,
     /// When it was broadcast.
     pub start: Timestamp,
-    /// Share of the honest online nodes (sender excluded) that verified it.
+    /// Share of the eligible nodes (honest, online at broadcast, sender excluded) that
+    /// verified it.
     pub coverage: f64,
     /// Seconds from broadcast to the sender decrypting a paid reply, if it did.
     pub reply_latency_s: Option<f64>,
@@ -432,14 +567,15 @@ pub struct Totals {
     pub nodes: u32,
     /// Honest nodes.
     pub honest_nodes: u32,
-    /// Whether the peer graph was connected at the start.
+    /// Whether the simulated peer graph (after the adversary's rewiring, Sybils included) was
+    /// connected at time 0; nodes that have no link yet (flash Sybils) are left out.
     pub graph_connected: bool,
+    /// Whether the honest nodes were connected by honest–honest links alone at time 0.
+    pub honest_graph_connected: bool,
     /// Crypto operations summed over nodes.
     pub crypto: CryptoCounts,
     /// Satoshis earned per node.
     pub earned: Vec<u64>,
-    /// Whether the ledger conserved fees.
-    pub fees_conserved: bool,
     /// Further metrics (e.g. attack-specific).
     pub extra: Vec<(String, Option<f64>)>,
 }
@@ -497,7 +633,7 @@ mod tests {
     fn coverage_times_and_curve() {
         let mut c = Collector::new(vec![true; 5]);
         let id = PayloadId([1; 16]);
-        c.topic_started(id, 0, Timestamp(1_000_000), 4);
+        c.topic_started(id, 0, Timestamp(1_000_000), 4, Vec::new());
         for (node, t) in [
             (1, 1_100_000),
             (2, 1_200_000),
@@ -529,5 +665,56 @@ mod tests {
             r.coverage[20]
         );
         assert!((r.coverage[100].1 - 0.75).abs() < 1e-12);
+        assert_eq!(r.metrics["reach50_share"], Some(1.0));
+        assert_eq!(r.metrics["reach90_share"], Some(0.0));
+        assert_eq!(
+            r.metrics["late_joiner_coverage"], None,
+            "nobody was offline"
+        );
+    }
+
+    /// The defect: a node offline at broadcast that accepts later raised the numerator only,
+    /// so coverage could exceed 1.
+    #[test]
+    fn nodes_offline_at_broadcast_count_as_late_joiners_not_coverage() {
+        let mut c = Collector::new(vec![true; 6]);
+        let id = PayloadId([2; 16]);
+        // Nodes 4 and 5 were offline: eligible are 1, 2, 3.
+        c.topic_started(id, 0, Timestamp(0), 3, vec![4, 5]);
+        for node in [1, 2, 3, 4] {
+            c.topic_accepted(id, node, Timestamp(10));
+        }
+        assert_eq!(c.coverage_of(&id), Some(1.0));
+        let r = c.finish(&Totals::default(), 1.0);
+        assert_eq!(r.metrics["coverage_final"], Some(1.0));
+        assert_eq!(r.metrics["late_joiner_coverage"], Some(0.5));
+        assert!(r.coverage.iter().all(|(_, v)| *v <= 1.0));
+    }
+
+    #[test]
+    fn fee_paths_that_disagree_are_unbalanced() {
+        let mut f = FeePaths::default();
+        assert_eq!(f.unbalanced_sat(0), 0);
+        f.paid = 30;
+        f.delivered = vec![0, 10, 20];
+        f.settled = vec![0, 10, 20];
+        assert_eq!(f.unbalanced_sat(30), 0);
+        assert_eq!(
+            f.unbalanced_sat(40),
+            10,
+            "ledger credited more than payers paid"
+        );
+        f.settled[2] = 15;
+        assert_eq!(
+            f.unbalanced_sat(30),
+            5,
+            "a payee's node saw less than it was credited"
+        );
+        f.settled.push(7);
+        assert_eq!(
+            f.unbalanced_sat(30),
+            12,
+            "a settlement the ledger never delivered"
+        );
     }
 }

@@ -296,7 +296,7 @@ fn inflated_invoices_are_never_paid() {
     assert_eq!(get(&hit, "fees_earned_per_adversary_node_sat"), 0.0);
     // Senders pay honest routes instead.
     assert!(get(&hit, "replies_delivered") >= get(&base, "replies_delivered") - 1.0);
-    assert_eq!(get(&hit, "fees_conserved"), 1.0);
+    assert_eq!(get(&hit, "fees_unbalanced_sat"), 0.0);
 }
 
 #[test]

@@ -22,7 +22,7 @@ fn flooding_a_connected_graph_reaches_every_node() {
     assert_eq!(m["topics"], Some(2.0));
     assert_eq!(m["coverage_final"], Some(1.0), "{m:?}");
     assert!(m["replies_received"].unwrap() > 0.0, "{m:?}");
-    assert_eq!(m["fees_conserved"], Some(1.0));
+    assert_eq!(m["fees_unbalanced_sat"], Some(0.0));
 }
 
 fn metric(s: &Scenario, name: &str) -> f64 {
@@ -54,7 +54,10 @@ fn fees_are_conserved_between_senders_and_middlemen() {
     let paid = m["route_fee_paid_sat"].unwrap() * delivered;
     let earned = m["fees_earned_per_honest_node_sat"].unwrap() * m["honest_nodes"].unwrap();
     assert!((paid - earned).abs() < 1e-6, "paid {paid} earned {earned}");
-    assert_eq!(m["fees_conserved"], Some(1.0));
+    assert!(m["fees_paid_sat"].unwrap() > 0.0);
+    assert_eq!(m["fees_paid_sat"], m["fees_credited_sat"]);
+    assert_eq!(m["fees_credited_sat"], m["fees_settled_sat"]);
+    assert_eq!(m["fees_unbalanced_sat"], Some(0.0));
 }
 
 #[test]
@@ -75,7 +78,7 @@ fn packet_loss_and_churn_lower_coverage_without_breaking_accounting() {
     let m = &out.metrics.metrics;
     assert!(m["frames_lost"].unwrap() > 0.0);
     assert!(m["coverage_final"].unwrap() < 1.0);
-    assert_eq!(m["fees_conserved"], Some(1.0));
+    assert_eq!(m["fees_unbalanced_sat"], Some(0.0));
 }
 
 #[test]
@@ -91,5 +94,45 @@ fn an_edge_list_too_small_for_the_scenario_is_an_error_not_a_panic() {
     assert!(
         err.contains("3-node graph") && err.contains("attack.victim"),
         "{err}"
+    );
+}
+
+/// The defect: nodes offline at broadcast that accepted later raised coverage above 1
+/// (a 300-node flood with 90 % churn reported 1.0014 at seed 1, replicate 2).
+#[test]
+fn coverage_never_exceeds_one_under_heavy_churn() {
+    let text = "name = \"churn\"\nseed = 1\nduration_s = 60.0\n\
+        [graph]\ngenerator = \"random_regular\"\nnodes = 300\ndegree = 6\n\
+        [workload]\narrivals = \"fixed\"\ntimes_s = [1.0, 5.0, 10.0]\ntopics_max = 3\n\
+        [network]\nchurn_fraction = 0.9\n[policy]\nfanout = \"flood\"\n\
+        [scale]\nmode = \"model\"\n";
+    let file = parse(text, Path::new("churn.toml")).expect("valid scenario");
+    let s = &file.points[0].scenario;
+    let mut late = 0.0;
+    for r in 0..4 {
+        let out = run(s, r, Path::new(".")).unwrap();
+        let m = &out.metrics.metrics;
+        let cov = m["coverage_final"].unwrap();
+        assert!(cov <= 1.0, "replicate {r}: coverage {cov}");
+        assert!(out.metrics.coverage.iter().all(|(_, c)| *c <= 1.0));
+        late += m["late_joiner_coverage"].expect("nodes were offline at broadcast");
+    }
+    assert!(
+        late > 0.0,
+        "offline nodes that come back still verify topics"
+    );
+}
+
+#[test]
+fn graph_connectivity_is_measured_after_the_attack_rewires_the_graph() {
+    // Eclipse: the victim's honest links are all replaced by links to Sybils.
+    let s =
+        scenario("[roles]\ncustomers = 2\n[attack]\nkind = \"eclipse\"\nshare = 0.2\nvictim = 0\n");
+    let m = run(&s, 0, Path::new(".")).unwrap().metrics.metrics;
+    assert_eq!(m["graph_connected"], Some(1.0), "Sybils link the victim in");
+    assert_eq!(
+        m["honest_graph_connected"],
+        Some(0.0),
+        "victim cut off from honest nodes"
     );
 }

@@ -133,6 +133,26 @@ pub enum EngineError {
     },
 }
 
+/// Connectivity of the simulated peer graph at time 0, after the adversary's rewiring.
+#[derive(Debug, Clone, Copy)]
+struct Connectivity {
+    /// Every node that has a link is reachable from every other (Sybils included; nodes
+    /// without any link yet, such as flash Sybils before they connect, are left out).
+    all: bool,
+    /// Honest nodes reach each other over honest–honest links alone.
+    honest: bool,
+}
+
+impl Connectivity {
+    fn of(graph: &crate::graph::PeerGraph, honest: impl Fn(u32) -> bool) -> Self {
+        let linked = |i: u32| honest(i) || !graph.peers(i).is_empty();
+        Connectivity {
+            all: graph.is_connected_among(linked, |_, _| true),
+            honest: graph.is_connected_among(&honest, |a, b| honest(a) && honest(b)),
+        }
+    }
+}
+
 /// The result of one run.
 #[derive(Debug, Clone)]
 pub struct RunOutput {
@@ -168,7 +188,7 @@ pub struct World {
     online_mean_s: f64,
     offline_mean_s: f64,
     trace: Sha256,
-    graph_connected: bool,
+    graph_connected: Connectivity,
     horizon_s: f64,
     pow: PowSolver,
     pow_rng: rand_chacha::ChaCha12Rng,
@@ -189,7 +209,6 @@ impl World {
         let nodes = graph.node_count();
         s.validate_for_nodes(nodes)
             .map_err(|violation| EngineError::Scenario { nodes, violation })?;
-        let graph_connected = graph.is_connected();
         let factory = Arc::new(setup::Factory::new(
             PowSolver::new(s.scale.mode).provider(),
             s.seed,
@@ -197,6 +216,7 @@ impl World {
         ));
         let (mut blueprint, roles) = setup::Blueprint::new(s, replicate, nodes, factory);
         let adversary = Adversary::new(s, replicate, &mut graph, &roles);
+        let graph_connected = Connectivity::of(&graph, |i| !adversary.is_adversarial(i));
         let mut nodes: Vec<SimNode> = roles.iter().map(|r| SimNode::new(None, *r)).collect();
         let first_sybil = nodes.len() as u32;
         nodes.extend(setup::build_sybils(
@@ -236,7 +256,7 @@ impl World {
         s: &Scenario,
         replicate: u32,
         nodes: Vec<SimNode>,
-        graph_connected: bool,
+        graph_connected: Connectivity,
         adversary: Adversary,
         blueprint: setup::Blueprint,
     ) -> World {
@@ -394,7 +414,11 @@ impl World {
                 let (payload, hash, outcome) = *result;
                 sn.live().handle_payment_result(now, payload, hash, outcome)
             }
-            Ev::Settled { hash, .. } => sn.live().handle_invoice_settled(now, *hash),
+            Ev::Settled { hash, .. } => {
+                let amount = self.ledger.amount_of(&hash).unwrap_or(0);
+                self.metrics.fee_credit_delivered(node, amount);
+                sn.live().handle_invoice_settled(now, *hash)
+            }
             Ev::Publish { arrival } => {
                 let topic = self.arrivals[arrival].topic.clone();
                 if sn.live().broadcast(now, topic).is_err() {
@@ -491,6 +515,9 @@ impl World {
                 self.adversary.on_pay(&invoices);
                 for inv in invoices {
                     let (outcome, payee) = self.ledger.pay(i, &inv);
+                    if matches!(outcome, PaymentOutcome::Paid(_)) {
+                        self.metrics.fee_paid(inv.amount);
+                    }
                     let rtt = Duration::from_secs_f64(2.0 * self.links.delay_ms() / 1e3);
                     let hash = inv.payment_hash;
                     self.push(
@@ -538,9 +565,11 @@ impl World {
     fn observe(&mut self, i: u32, at: Timestamp, e: Event) {
         match e {
             Event::TopicBroadcast { payload_id } => {
-                let eligible = self.eligible(i);
-                self.metrics.topic_started(payload_id, i, at, eligible);
+                let (eligible, offline) = self.eligible(i);
+                self.metrics
+                    .topic_started(payload_id, i, at, eligible, offline);
             }
+            Event::InvoiceSettled { amount_sat, .. } => self.metrics.fee_settled(i, amount_sat),
             Event::TopicAccepted { payload_id, .. } => {
                 self.metrics.topic_accepted(payload_id, i, at)
             }
@@ -552,11 +581,21 @@ impl World {
         }
     }
 
-    /// Honest online nodes other than `sender`.
-    fn eligible(&self, sender: u32) -> u32 {
-        let counted = |i: usize| self.honest[i] && self.nodes[i].online;
-        let all = (0..self.nodes.len()).filter(|i| counted(*i)).count() as u32;
-        all - u32::from(counted(sender as usize))
+    /// The coverage denominator of a topic `sender` broadcasts now: the number of honest
+    /// online nodes other than `sender`, and the honest nodes offline now (sorted).
+    fn eligible(&self, sender: u32) -> (u32, Vec<u32>) {
+        let (mut eligible, mut offline) = (0u32, Vec::new());
+        for (i, n) in self.nodes.iter().enumerate() {
+            if !self.honest[i] || i == sender as usize {
+                continue;
+            }
+            if n.online {
+                eligible += 1;
+            } else {
+                offline.push(i as u32);
+            }
+        }
+        (eligible, offline)
     }
 
     /// Reduces the run to its measurements.
@@ -568,10 +607,10 @@ impl World {
         let totals = Totals {
             nodes: self.nodes.len() as u32,
             honest_nodes: self.honest.iter().filter(|h| **h).count() as u32,
-            graph_connected: self.graph_connected,
+            graph_connected: self.graph_connected.all,
+            honest_graph_connected: self.graph_connected.honest,
             crypto,
             earned: self.ledger.earned().to_vec(),
-            fees_conserved: self.ledger.is_conserved(),
             extra: self.adversary.metrics(&self.metrics),
         };
         let trace_sha256 = hex::encode(self.trace.finalize());

@@ -282,6 +282,23 @@ impl PeerGraph {
         self.component_count() <= 1
     }
 
+    /// Whether the nodes for which `include` holds reach each other over the edges between
+    /// included nodes for which `link` holds (true for fewer than two included nodes).
+    pub fn is_connected_among(
+        &self,
+        include: impl Fn(u32) -> bool,
+        link: impl Fn(u32, u32) -> bool,
+    ) -> bool {
+        let mut sets = UnionFind::<u32>::new(self.adj.len());
+        let mut components = (0..self.node_count()).filter(|i| include(*i)).count();
+        for (a, b) in self.edges() {
+            if include(a) && include(b) && link(a, b) && sets.union(a, b) {
+                components -= 1;
+            }
+        }
+        components <= 1
+    }
+
     /// Adds edge `a`-`b`, keeping lists sorted. False (no change) for a self loop,
     /// an existing edge, or a node out of range.
     pub fn add_edge(&mut self, a: u32, b: u32) -> bool {
