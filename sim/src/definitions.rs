@@ -182,6 +182,22 @@ pub const METRICS: &[MetricDef] = &[
     def("reply_share_after_attack", Unit::Share, "share of topics after the attack", "Share of the topics broadcast at or after start_s whose sender decrypted a paid reply."),
 ];
 
+/// The main metrics whose paired differences between sweep points are reported (`paired.csv`
+/// and the report), in display order; attack metrics only where a run defines them.
+pub const PAIRED: &[&str] = &[
+    "coverage_final",
+    "t90_s",
+    "frames_per_node",
+    "replies_delivered",
+    "pow_hashes_per_node",
+    "victim_coverage",
+    "nonvictim_coverage",
+    "coverage_after_attack",
+    "honest_frames_received_per_node",
+    "fees_earned_per_honest_node_sat",
+    "fees_earned_per_adversary_node_sat",
+];
+
 /// The definition of `key`, resolving families; `None` for a key the catalogue does not know.
 pub fn lookup(key: &str) -> Option<&'static MetricDef> {
     METRICS.iter().find(|d| matches_key(d, key))

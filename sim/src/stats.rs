@@ -224,10 +224,15 @@ pub fn interval(values: &[f64], is_share: bool) -> Option<Interval> {
 /// Mean paired difference `point − baseline` over the replicates where both are defined, with
 /// its Student-t 95 % CI. `point[r]` and `baseline[r]` are replicate r's values.
 pub fn paired_difference(point: &[Option<f64>], baseline: &[Option<f64>]) -> Summary {
-    summarize(point.iter().zip(baseline).filter_map(|(a, b)| match (a, b) {
-        (Some(a), Some(b)) if a.is_finite() && b.is_finite() => Some(a - b),
-        _ => None,
-    }))
+    summarize(
+        point
+            .iter()
+            .zip(baseline)
+            .filter_map(|(a, b)| match (a, b) {
+                (Some(a), Some(b)) if a.is_finite() && b.is_finite() => Some(a - b),
+                _ => None,
+            }),
+    )
 }
 
 /// The baseline of every sweep point, for paired differences: the point whose parameters equal
@@ -236,7 +241,10 @@ pub fn paired_difference(point: &[Option<f64>], baseline: &[Option<f64>]) -> Sum
 /// `None` for a point that is its own baseline, when nothing is swept, or when no such point
 /// exists.
 pub fn baselines(params: &[Vec<(String, String)>]) -> Vec<Option<usize>> {
-    let last_key = params.first().and_then(|p| p.last()).map(|(k, _)| k.clone());
+    let last_key = params
+        .first()
+        .and_then(|p| p.last())
+        .map(|(k, _)| k.clone());
     let Some(last_key) = last_key else {
         return vec![None; params.len()];
     };
@@ -286,7 +294,12 @@ mod tests {
         let p = 0.975f64;
         let t2 = (2.0 * p - 1.0) / (2.0 * p * (1.0 - p)).sqrt();
         assert!((t975(2) - t2).abs() < 1e-9, "{}", t975(2));
-        for (df, t) in [(5, 2.570582), (10, 2.228139), (30, 2.042272), (120, 1.979930)] {
+        for (df, t) in [
+            (5, 2.570582),
+            (10, 2.228139),
+            (30, 2.042272),
+            (120, 1.979930),
+        ] {
             assert!((t975(df) - t).abs() < 1e-5, "df {df}: {}", t975(df));
         }
         assert!((t975(100_000) - Z975).abs() < 1e-4);
@@ -317,7 +330,10 @@ mod tests {
     #[test]
     fn wilson_of_zero_zero_one_is_inside_unit_interval() {
         let (lo, hi) = wilson(1, 3).unwrap();
-        assert!(lo > 0.0 && lo < 1.0 / 3.0 && hi > 1.0 / 3.0 && hi < 1.0, "{lo} {hi}");
+        assert!(
+            lo > 0.0 && lo < 1.0 / 3.0 && hi > 1.0 / 3.0 && hi < 1.0,
+            "{lo} {hi}"
+        );
         // Reference: Wilson 95 % for 1/3 is [0.0615, 0.7923].
         assert!((lo - 0.0615).abs() < 1e-3 && (hi - 0.7923).abs() < 1e-3);
         let i = interval(&[0.0, 0.0, 1.0], true).unwrap();
@@ -341,7 +357,10 @@ mod tests {
             assert!(i.low >= 0.0 && i.high <= 1.0, "{sample:?}: {i:?}");
             assert!(i.low <= i.high);
         }
-        assert_eq!(interval(&[0.1, 0.0, 0.0], true).unwrap().method, Method::TClamped);
+        assert_eq!(
+            interval(&[0.1, 0.0, 0.0], true).unwrap().method,
+            Method::TClamped
+        );
         let raw = interval(&[0.1, 0.0, 0.0], false).unwrap();
         assert_eq!(raw.method, Method::T);
         assert!(raw.low < 0.0);
@@ -365,7 +384,12 @@ mod tests {
                 ("attack.share".to_string(), s.to_string()),
             ]
         };
-        let params = vec![p("flood", "0"), p("flood", "0.1"), p("fixed", "0"), p("fixed", "0.1")];
+        let params = vec![
+            p("flood", "0"),
+            p("flood", "0.1"),
+            p("fixed", "0"),
+            p("fixed", "0.1"),
+        ];
         assert_eq!(baselines(&params), vec![None, Some(0), None, Some(2)]);
         let one = |f: &str| vec![("policy.fanout".to_string(), f.to_string())];
         assert_eq!(

@@ -3,8 +3,9 @@
 //! bytes never depend on thread timing or on how the sweep was split into shards.
 
 use super::RunnerError;
+use crate::definitions::{is_share, PAIRED};
 use crate::metrics::RunMetrics;
-use crate::stats::summarize;
+use crate::stats::{baselines, interval, paired_difference, summarize};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -82,8 +83,8 @@ pub fn read_run(path: &Path, digest: &str) -> Option<RunRecord> {
     (rec.sweep_digest == digest).then_some(rec)
 }
 
-/// Writes `sweep.json`, `runs.jsonl`, `summary.csv` and `coverage.csv` from the saved runs;
-/// returns how many runs were found.
+/// Writes `sweep.json`, `runs.jsonl`, `summary.csv`, `paired.csv` and `coverage.csv` from the
+/// saved runs; returns how many runs were found.
 pub fn assemble(dir: &Path, meta: &SweepMeta) -> Result<usize, RunnerError> {
     let mut records = Vec::new();
     for p in &meta.points {
@@ -126,6 +127,10 @@ pub fn assemble(dir: &Path, meta: &SweepMeta) -> Result<usize, RunnerError> {
         &dir.join("summary.csv"),
         summary_csv(meta, &records).as_bytes(),
     )?;
+    write_atomic(
+        &dir.join("paired.csv"),
+        paired_csv(meta, &records).as_bytes(),
+    )?;
     Ok(records.len())
 }
 
@@ -135,36 +140,108 @@ fn summary_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
         out.push(',');
         out.push_str(&csv_field(k));
     }
-    out.push_str(",metric,n,mean,std,ci95_low,ci95_high\n");
+    out.push_str(",metric,n,mean,std,ci95_low,ci95_high,ci95_method\n");
     for p in &meta.points {
         let runs: Vec<&RunRecord> = records.iter().filter(|r| r.point == p.index).collect();
         let names: BTreeSet<&String> = runs.iter().flat_map(|r| r.metrics.metrics.keys()).collect();
         for name in names {
-            let values = runs
+            let values: Vec<f64> = runs
                 .iter()
-                .filter_map(|r| r.metrics.metrics.get(name).copied().flatten());
-            let s = summarize(values);
-            let _ = write!(out, "{}", p.index);
-            for k in &meta.swept {
-                let v = p
-                    .params
-                    .iter()
-                    .find(|(pk, _)| pk == k)
-                    .map_or("", |(_, v)| v.as_str());
-                let _ = write!(out, ",{}", csv_field(v));
-            }
-            let (lo, hi) = match (s.mean, s.ci95) {
-                (Some(m), Some(c)) => (num(m - c), num(m + c)),
-                _ => (String::new(), String::new()),
+                .filter_map(|r| r.metrics.metrics.get(name).copied().flatten())
+                .collect();
+            let s = summarize(values.iter().copied());
+            out.push_str(&point_columns(meta, p));
+            let (lo, hi, method) = match interval(&values, is_share(name)) {
+                Some(i) => (num(i.low), num(i.high), i.method.name()),
+                None => (String::new(), String::new(), ""),
             };
             let opt = |v: Option<f64>| v.map(num).unwrap_or_default();
             let _ = writeln!(
                 out,
-                ",{},{},{},{},{lo},{hi}",
+                ",{},{},{},{},{lo},{hi},{method}",
                 name,
                 s.n,
                 opt(s.mean),
                 opt(s.std)
+            );
+        }
+    }
+    out
+}
+
+/// `point,<swept values...>` of one point (no trailing comma).
+fn point_columns(meta: &SweepMeta, p: &PointMeta) -> String {
+    let mut out = p.index.to_string();
+    for k in &meta.swept {
+        let v = p
+            .params
+            .iter()
+            .find(|(pk, _)| pk == k)
+            .map_or("", |(_, v)| v.as_str());
+        let _ = write!(out, ",{}", csv_field(v));
+    }
+    out
+}
+
+/// Per replicate (index = replicate), the metric's value at `point`.
+fn by_replicate(
+    meta: &SweepMeta,
+    records: &[RunRecord],
+    point: u32,
+    metric: &str,
+) -> Vec<Option<f64>> {
+    let mut v = vec![None; meta.replicates as usize];
+    for r in records.iter().filter(|r| r.point == point) {
+        if let Some(slot) = v.get_mut(r.replicate as usize) {
+            *slot = r.metrics.metrics.get(metric).copied().flatten();
+        }
+    }
+    v
+}
+
+/// `paired.csv`: for each point with a baseline (see [`baselines`]: same values except the last
+/// swept key, set to its first value) and each [`PAIRED`] metric some run defines, the mean of
+/// (point − baseline) over the replicates where both are defined, with its Student-t 95 % CI.
+fn paired_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
+    let mut out = String::from("point");
+    for k in &meta.swept {
+        out.push(',');
+        out.push_str(&csv_field(k));
+    }
+    out.push_str(",baseline,metric,n,mean_diff,std,ci95_low,ci95_high\n");
+    let params: Vec<Vec<(String, String)>> = meta.points.iter().map(|p| p.params.clone()).collect();
+    let present: Vec<&str> = PAIRED
+        .iter()
+        .copied()
+        .filter(|m| {
+            records
+                .iter()
+                .any(|r| r.metrics.metrics.get(*m).copied().flatten().is_some())
+        })
+        .collect();
+    for (p, base) in meta.points.iter().zip(baselines(&params)) {
+        let Some(base) = base.map(|b| &meta.points[b]) else {
+            continue;
+        };
+        for m in &present {
+            let s = paired_difference(
+                &by_replicate(meta, records, p.index, m),
+                &by_replicate(meta, records, base.index, m),
+            );
+            let opt = |v: Option<f64>| v.map(num).unwrap_or_default();
+            let (lo, hi) = s
+                .t_interval()
+                .map_or((None, None), |(l, h)| (Some(l), Some(h)));
+            let _ = writeln!(
+                out,
+                "{},{},{m},{},{},{},{},{}",
+                point_columns(meta, p),
+                base.index,
+                s.n,
+                opt(s.mean),
+                opt(s.std),
+                opt(lo),
+                opt(hi)
             );
         }
     }
