@@ -264,3 +264,120 @@ fn csv_field(s: &str) -> String {
         s.to_owned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn meta(values: &[&str], replicates: u32) -> SweepMeta {
+        SweepMeta {
+            name: "t".into(),
+            description: String::new(),
+            swept: vec!["policy.fanout".into()],
+            points: values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| PointMeta {
+                    index: i as u32,
+                    params: vec![("policy.fanout".into(), (*v).into())],
+                })
+                .collect(),
+            replicates,
+            digest: "d".into(),
+            version: "0".into(),
+        }
+    }
+
+    fn record(point: u32, replicate: u32, metrics: &[(&str, Option<f64>)]) -> RunRecord {
+        RunRecord {
+            point,
+            replicate,
+            seed: 0,
+            params: Vec::new(),
+            sweep_digest: "d".into(),
+            trace_sha256: String::new(),
+            metrics: RunMetrics {
+                metrics: metrics
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), *v))
+                    .collect::<BTreeMap<_, _>>(),
+                distributions: BTreeMap::new(),
+                coverage: Vec::new(),
+            },
+        }
+    }
+
+    fn row<'a>(csv: &'a str, metric: &str) -> Vec<&'a str> {
+        csv.lines()
+            .find(|l| l.split(',').nth(2) == Some(metric))
+            .unwrap_or_else(|| panic!("{metric} missing:\n{csv}"))
+            .split(',')
+            .collect()
+    }
+
+    #[test]
+    fn share_intervals_are_bounded_and_named() {
+        let m = meta(&["flood"], 3);
+        let recs: Vec<RunRecord> = [(0.0, 0.0, 1.0), (0.0, 0.1, 5.0), (1.0, 0.0, 9.0)]
+            .iter()
+            .enumerate()
+            .map(|(r, (flag, reach, frames))| {
+                record(
+                    0,
+                    r as u32,
+                    &[
+                        ("graph_connected", Some(*flag)),
+                        ("reach99_share", Some(*reach)),
+                        ("frames_per_node", Some(*frames)),
+                    ],
+                )
+            })
+            .collect();
+        let csv = summary_csv(&m, &recs);
+        assert!(csv
+            .starts_with("point,policy.fanout,metric,n,mean,std,ci95_low,ci95_high,ci95_method\n"));
+        let flag = row(&csv, "graph_connected");
+        assert_eq!(flag[8], "wilson");
+        let (lo, hi): (f64, f64) = (flag[6].parse().unwrap(), flag[7].parse().unwrap());
+        assert!(lo > 0.0 && hi < 1.0, "{flag:?}");
+        let reach = row(&csv, "reach99_share");
+        assert_eq!((reach[6], reach[8]), ("0", "t_clamped"), "never negative");
+        let frames = row(&csv, "frames_per_node");
+        assert_eq!(frames[8], "t");
+        assert!(
+            frames[6].parse::<f64>().unwrap() < 0.0,
+            "unbounded metrics are not clamped"
+        );
+    }
+
+    #[test]
+    fn paired_csv_compares_each_point_with_the_first_value_by_replicate() {
+        let m = meta(&["flood", "fixed", "sqrt"], 3);
+        let mut recs = Vec::new();
+        for r in 0..3u32 {
+            let base = [10.0, 50.0, 90.0][r as usize];
+            for p in 0..3u32 {
+                // Replicate 2 of point 2 leaves t90 undefined: that pair is skipped.
+                let t90 = (p != 2 || r != 2).then_some(base + f64::from(p) + f64::from(r) * 0.01);
+                recs.push(record(p, r, &[("t90_s", t90), ("mystery", Some(1.0))]));
+            }
+        }
+        let csv = paired_csv(&m, &recs);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "point,policy.fanout,baseline,metric,n,mean_diff,std,ci95_low,ci95_high"
+        );
+        assert_eq!(
+            lines.len(),
+            3,
+            "points 1 and 2, t90 only (not a main metric: mystery)"
+        );
+        let one: Vec<&str> = lines[1].split(',').collect();
+        assert_eq!(&one[..6], &["1", "fixed", "0", "t90_s", "3", "1"]);
+        assert_eq!(one[6], "0");
+        let two: Vec<&str> = lines[2].split(',').collect();
+        assert_eq!(&two[..5], &["2", "sqrt", "0", "t90_s", "2"]);
+    }
+}
