@@ -212,7 +212,7 @@ fn matches_key(d: &MetricDef, key: &str) -> bool {
     };
     match d.family {
         Family::Single => d.name == key,
-        Family::FrameKind => family_suffixes(d.family).iter().any(|s| *s == suffix),
+        Family::FrameKind => family_suffixes(d.family).contains(&suffix),
         Family::RejectReason => RejectReason::NAMES.contains(&suffix),
         Family::CryptoOp => CRYPTO_OPS.contains(&suffix),
     }

@@ -30,7 +30,7 @@ reply_deadline_s = 2.0
 /// The attack kinds `sgsim list` offers ("none" = the honest run).
 fn attack_kinds() -> Vec<(&'static str, bool)> {
     let group = catalogue()
-        .into_iter()
+        .iter()
         .find(|g| g.key == "attack.kind")
         .expect("sgsim list has an attack.kind group");
     group
