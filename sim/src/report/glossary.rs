@@ -35,7 +35,9 @@ fn interval_text(d: &Dataset, metric: &str) -> String {
     });
     match lookup(metric) {
         _ if !has_ci => "none (n < 2)".to_string(),
-        Some(def) if def.unit.is_share() => "as in summary.csv (share)".to_string(),
+        Some(def) if def.unit.is_share() => {
+            "Student t, unclamped (summary.csv predates ci95_method)".to_string()
+        }
         _ => "Student t".to_string(),
     }
 }

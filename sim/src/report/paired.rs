@@ -47,7 +47,7 @@ pub(crate) fn section(d: &Dataset) -> String {
          differs only in the last swept key, `{last}`, set to its first value (`{}`). A cell is \
          the mean of (point − baseline) over the replicates where both are defined, with the \
          Student-t 95 % CI of that mean and the number of pairs n; an interval that excludes 0 \
-         is a difference the runs support. Also in `paired.csv`.\n",
+         is a difference the runs support; ⚠ marks fewer than 5 pairs. Also in `paired.csv`.\n",
         first.unwrap_or("")
     );
     let pairs = pairs(d);
