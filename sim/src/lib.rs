@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod adversary;
+pub mod definitions;
 pub mod engine;
 pub mod fanout;
 pub mod graph;

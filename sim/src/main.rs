@@ -47,8 +47,13 @@ enum Command {
         /// The scenario file (TOML).
         scenario: PathBuf,
     },
-    /// List graph generators, fanout policies, latency models, attacks and their parameters.
-    List,
+    /// List graph generators, fanout policies, latency models, attacks and their parameters;
+    /// `list metrics` defines every run metric.
+    List {
+        /// What to list instead of the scenario catalogue.
+        #[command(subcommand)]
+        what: Option<ListWhat>,
+    },
     /// Regenerate the report of a result folder from its result files alone.
     Report {
         /// A result folder, e.g. reports/quickstart.
@@ -63,6 +68,12 @@ enum Command {
         #[arg(required = true)]
         shards: Vec<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum ListWhat {
+    /// Every run metric of `runs.jsonl`: name, unit, scope and exact definition.
+    Metrics,
 }
 
 fn parse_shard(s: &str) -> Result<(u32, u32), String> {
@@ -132,8 +143,14 @@ fn execute(command: Command) -> Result<(), String> {
             print!("{}", file.resolved_toml());
             Ok(())
         }
-        Command::List => {
+        Command::List { what: None } => {
             print!("{}", list());
+            Ok(())
+        }
+        Command::List {
+            what: Some(ListWhat::Metrics),
+        } => {
+            print!("{}", sgsim::definitions::render());
             Ok(())
         }
         Command::Report { dir } => {
@@ -177,5 +194,6 @@ fn list() -> String {
             }
         }
     }
+    s.push_str("\nRun metrics: `sgsim list metrics` defines every key of runs.jsonl.\n");
     s
 }

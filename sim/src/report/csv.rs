@@ -152,7 +152,8 @@ fn parse_opt_f64(
     }
 }
 
-/// Reads `summary.csv` (header `point,<swept keys...>,metric,n,mean,std,ci95_low,ci95_high`).
+/// Reads `summary.csv` (header `point,<swept keys...>,metric,n,mean,std,ci95_low,ci95_high`,
+/// optionally followed by `ci95_method`).
 pub fn read_summary(path: &Path) -> Result<Summary, ReportError> {
     let table = read_csv(path)?;
     let c_point = require_column(path, &table, "point")?;
@@ -162,6 +163,7 @@ pub fn read_summary(path: &Path) -> Result<Summary, ReportError> {
     let c_std = require_column(path, &table, "std")?;
     let c_low = require_column(path, &table, "ci95_low")?;
     let c_high = require_column(path, &table, "ci95_high")?;
+    let c_method = table.column("ci95_method");
     let swept_cols: Vec<usize> = if c_point < c_metric {
         (c_point + 1..c_metric).collect()
     } else {
@@ -190,6 +192,9 @@ pub fn read_summary(path: &Path) -> Result<Summary, ReportError> {
             std: parse_opt_f64(path, line, "std", &f[c_std])?,
             ci95_low: parse_opt_f64(path, line, "ci95_low", &f[c_low])?,
             ci95_high: parse_opt_f64(path, line, "ci95_high", &f[c_high])?,
+            ci95_method: c_method
+                .map(|c| f[c].trim().to_string())
+                .filter(|m| !m.is_empty()),
         });
     }
     Ok(Summary { swept, rows })

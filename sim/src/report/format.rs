@@ -10,6 +10,49 @@ const METRICS: &[(&str, &str, &str, &str)] = &[
     ("t50_s", "t50 (s)", "time to 50 % coverage", "s"),
     ("t90_s", "t90 (s)", "time to 90 % coverage", "s"),
     ("t99_s", "t99 (s)", "time to 99 % coverage", "s"),
+    (
+        "reach50_share",
+        "reach50",
+        "share of topics reaching 50 %",
+        "",
+    ),
+    (
+        "reach90_share",
+        "reach90",
+        "share of topics reaching 90 %",
+        "",
+    ),
+    (
+        "reach99_share",
+        "reach99",
+        "share of topics reaching 99 %",
+        "",
+    ),
+    (
+        "late_joiner_coverage",
+        "late-joiner coverage",
+        "late-joiner coverage",
+        "",
+    ),
+    ("fees_paid_sat", "fees paid (sat)", "fees paid", "sat"),
+    (
+        "fees_credited_sat",
+        "fees credited (sat)",
+        "fees credited",
+        "sat",
+    ),
+    (
+        "fees_settled_sat",
+        "fees settled (sat)",
+        "fees settled",
+        "sat",
+    ),
+    (
+        "fees_unbalanced_sat",
+        "fees unbalanced (sat)",
+        "unbalanced fees",
+        "sat",
+    ),
     ("frames_per_node", "frames/node", "frames per node", ""),
     ("bytes_per_node", "bytes/node", "bytes per node", "B"),
     (
@@ -21,6 +64,12 @@ const METRICS: &[(&str, &str, &str, &str)] = &[
     ("frames_total", "frames total", "frames in total", ""),
     ("bytes_total", "bytes total", "bytes in total", "B"),
     ("replies_received", "replies", "replies received", ""),
+    (
+        "replies_delivered",
+        "replies delivered",
+        "replies delivered",
+        "",
+    ),
     (
         "time_to_first_reply_s",
         "first reply (s)",
@@ -75,13 +124,18 @@ pub(crate) const GROUPS: &[(&str, &[&str])] = &[
         "Propagation",
         &[
             "coverage_final",
+            "late_joiner_coverage",
             "t50_s",
+            "reach50_share",
             "t90_s",
+            "reach90_share",
             "t99_s",
-            "frames_per_node",
-            "bytes_per_node",
-            "pow_hashes_per_node",
+            "reach99_share",
         ],
+    ),
+    (
+        "Cost per honest node",
+        &["frames_per_node", "bytes_per_node", "pow_hashes_per_node"],
     ),
     (
         "Replies and payments",
@@ -92,6 +146,15 @@ pub(crate) const GROUPS: &[(&str, &[&str])] = &[
             "route_length_mean",
             "route_fee_paid_sat",
             "payment_success_rate",
+        ],
+    ),
+    (
+        "Fee accounting",
+        &[
+            "fees_paid_sat",
+            "fees_credited_sat",
+            "fees_settled_sat",
+            "fees_unbalanced_sat",
         ],
     ),
     (

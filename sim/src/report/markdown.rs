@@ -3,12 +3,28 @@
 use std::fmt::Write as _;
 
 use super::format::{decimals_for, fmt_mean_ci, md_escape, metric_header, short_key, GROUPS};
+use super::glossary::glossary;
 use super::insights::what_stands_out;
 use super::model::Dataset;
+use super::paired;
 use super::plots::PlotMeta;
 
 /// Most metric columns in one table; "Other metrics" is split beyond this.
 const MAX_COLUMNS: usize = 6;
+
+/// Fewer defined replicates than this get a visible warning.
+pub(crate) const SMALL_N: usize = 5;
+
+/// The "how to read" paragraph of the summary.
+const HOW_TO_READ: &str = "Mean over replicates with the 95 % confidence interval of the mean \
+in brackets. Intervals: Student's t with the exact 97.5 % quantile for n − 1 degrees of freedom; \
+for a share or a flag (unit `share [0,1]` or `flag 0/1` in the glossary) that interval is clamped \
+to [0, 1], and where every replicate's value is exactly 0 or 1 the Wilson score interval over the \
+n runs replaces it. The glossary names the interval each column uses. No interval below 2 \
+defined replicates. `(n=k)` marks a metric defined in only k of the point's replicates; `n/a` one \
+defined in none; points with fewer than 5 are flagged under their table. Each tNN is a mean over \
+only the topics that reached NN % of their eligible nodes (censored data): read it with reachNN, \
+the share of topics that did. All metrics and their standard deviations are in `summary.csv`.\n\n";
 
 /// Renders the whole report.
 pub(crate) fn render(d: &Dataset, plots: &[PlotMeta], skipped: &[PlotMeta]) -> String {
@@ -20,18 +36,20 @@ pub(crate) fn render(d: &Dataset, plots: &[PlotMeta], skipped: &[PlotMeta]) -> S
     md.push_str(&parameters(d));
 
     md.push_str("## Summary\n\n");
-    md.push_str(
-        "Mean over replicates with the 95 % confidence interval of the mean in brackets. \
-         `(n=k)` marks a metric defined in only k of the point's replicates; `n/a` one defined in none. \
-         All metrics and their standard deviations are in `summary.csv`.\n\n",
-    );
-    let tables = tables(d);
-    if tables.is_empty() {
+    md.push_str(HOW_TO_READ);
+    let groups = table_groups(d);
+    if groups.is_empty() {
         md.push_str("`summary.csv` holds no metric.\n\n");
     }
-    for (heading, table) in tables {
-        let _ = writeln!(md, "### {heading}\n\n{table}");
+    for (heading, metrics) in &groups {
+        let _ = writeln!(md, "### {heading}\n\n{}", table(d, metrics));
+        md.push_str(&small_n_warning(d, metrics));
     }
+    if !groups.is_empty() {
+        let columns: Vec<String> = groups.iter().flat_map(|(_, m)| m.clone()).collect();
+        md.push_str(&glossary(d, &columns));
+    }
+    md.push_str(&paired::section(d));
 
     md.push_str("## What stands out\n\n");
     let sentences = what_stands_out(d);
@@ -177,11 +195,28 @@ fn table_groups(d: &Dataset) -> Vec<(String, Vec<String>)> {
     groups
 }
 
-fn tables(d: &Dataset) -> Vec<(String, String)> {
-    table_groups(d)
-        .into_iter()
-        .map(|(heading, metrics)| (heading, table(d, &metrics)))
-        .collect()
+/// A visible warning naming the points where some column of the table has fewer than
+/// [`SMALL_N`] defined replicates; empty when there are none.
+fn small_n_warning(d: &Dataset, metrics: &[String]) -> String {
+    let small: Vec<String> = d
+        .points
+        .iter()
+        .filter_map(|p| {
+            let n = metrics
+                .iter()
+                .filter_map(|m| d.row(p.index, m).map(|r| r.n).filter(|n| *n > 0))
+                .min()?;
+            (n < SMALL_N).then(|| format!("#{} (n={n})", p.index))
+        })
+        .collect();
+    if small.is_empty() {
+        return String::new();
+    }
+    format!(
+        "> ⚠ **Small sample:** fewer than {SMALL_N} replicates at {}; these intervals rest on \
+         few runs and may be far off.\n\n",
+        small.join(", ")
+    )
 }
 
 /// One row per point: `#`, one column per swept key, one per metric.

@@ -18,10 +18,12 @@
 mod axis;
 mod csv;
 mod format;
+mod glossary;
 mod input;
 mod insights;
 mod markdown;
 mod model;
+mod paired;
 mod plot_attack;
 mod plot_common;
 mod plot_hist;

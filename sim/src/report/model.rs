@@ -234,6 +234,17 @@ impl Dataset {
         )
     }
 
+    /// A metric's value at a point per replicate index (slot r = replicate r; `None` where that
+    /// run is absent or leaves it undefined), sized to the largest replicate index of any point.
+    pub(crate) fn by_replicate(&self, point: usize, metric: &str) -> Vec<Option<f64>> {
+        let len = self.runs.iter().map(|r| r.replicate + 1).max().unwrap_or(0);
+        let mut v = vec![None; len];
+        for r in self.runs.iter().filter(|r| r.point == point) {
+            v[r.replicate] = r.metrics.get(metric).copied().flatten();
+        }
+        v
+    }
+
     /// Whether any run reports the metric (even as null).
     pub(crate) fn runs_report(&self, metric: &str) -> bool {
         self.runs.iter().any(|r| r.metrics.contains_key(metric))
@@ -263,9 +274,11 @@ impl Dataset {
         self.swept.iter().any(|k| k == ATTACK_SHARE)
     }
 
-    /// Mean coverage curve per point, with a 95 % band (mean ± 1.96·sd/√n over
-    /// the replicates sampled at each grid time). Points without samples are
-    /// left out.
+    /// Mean coverage curve per point, with a 95 % band: mean ± t(0.975, n−1)·sd/√n over the
+    /// n replicates sampled at each grid time, clamped to [0, 1] (coverage is a share); no band
+    /// (low = high = mean) where n < 2. Not Wilson even where every value is 0 or 1: a curve
+    /// value is a mean over topics, and all-0 at time 0 is certain, not a Bernoulli sample.
+    /// Points without samples are left out.
     pub(crate) fn coverage_curves(&self) -> Vec<Curve> {
         let mut by_point: BTreeMap<usize, Vec<(f64, f64)>> = BTreeMap::new();
         for s in &self.coverage {
@@ -288,9 +301,13 @@ impl Dataset {
                     j += 1;
                 }
                 let values: Vec<f64> = samples[i..j].iter().map(|s| s.1).collect();
-                let (mean, sd) = mean_sd(&values);
-                let half = 1.96 * sd / (values.len() as f64).sqrt();
-                out.push((t, mean, mean - half, mean + half));
+                let (mean, _) = mean_sd(&values);
+                let (lo, hi) = crate::stats::summarize(values.iter().copied())
+                    .t_interval()
+                    .map_or((mean, mean), |(l, h)| {
+                        (l.clamp(0.0, 1.0), h.clamp(0.0, 1.0))
+                    });
+                out.push((t, mean, lo, hi));
                 i = j;
             }
             curves.push(Curve {

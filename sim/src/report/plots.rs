@@ -190,7 +190,7 @@ fn coverage(d: &Dataset) -> Result<PlotOutcome, String> {
         format!(
             "Share of honest online nodes that verified the topic, against time since broadcast: \
              mean over replicates (up to {reps} per point) with a shaded 95 % band \
-             (mean ± 1.96·sd/√n)."
+             (Student t, mean ± t·sd/√n, clamped to [0, 1]; none where n < 2)."
         ),
         svg,
     ))

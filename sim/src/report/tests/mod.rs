@@ -110,16 +110,18 @@ fn fanout_report_has_table_insights_and_plots() {
          with 3 replicates (9 runs in total) on a network of 200 nodes."
     ));
     assert!(md.contains("- `policy.fanout` (3 values): `flood`, `sqrt`, `fixed-4`"));
-    // Headline table: hand-computed mean [mean ± 1.96·sd/√n].
+    // Headline tables show summary.csv's intervals (the fixture's: mean ± 1.96·sd/√n).
+    assert!(md.contains("| # | fanout | final coverage | t90 (s) | t99 (s) |\n"));
     assert!(md.contains(
-        "| # | fanout | final coverage | t90 (s) | t99 (s) | frames/node | PoW hashes/node |"
+        "| 0 | flood | 0.999 [0.998, 1.000] | 0.600 [0.487, 0.713] | 1.000 [0.887, 1.113] |"
     ));
-    assert!(md.contains(
-        "| 0 | flood | 0.999 [0.998, 1.000] | 0.600 [0.487, 0.713] | 1.000 [0.887, 1.113] \
-         | 41.00 [39.87, 42.13] | 4100 [3987, 4213] |"
-    ));
+    assert!(md.contains("| # | fanout | frames/node | PoW hashes/node |\n"));
+    assert!(md.contains("| 0 | flood | 41.00 [39.87, 42.13] | 4100 [3987, 4213] |"));
     assert!(md.contains("| 1 | sqrt | 0.992 [0.990, 0.994] |"));
-    assert!(md.contains("| 2 | fixed-4 | 0.900 [0.843, 0.957] | 2.000 [1.774, 2.226] | 2.500 (n=1) | 5.00 [5.00, 5.00] |"));
+    assert!(
+        md.contains("| 2 | fixed-4 | 0.900 [0.843, 0.957] | 2.000 [1.774, 2.226] | 2.500 (n=1) |")
+    );
+    assert!(md.contains("| 2 | fixed-4 | 5.00 [5.00, 5.00] | 500 [500, 500] |"));
     // Unknown metrics still get a table.
     assert!(md.contains("### Other metrics"));
     assert!(md.contains("| mystery\\_metric |"));
@@ -342,4 +344,140 @@ fn minimal_folder_without_optional_files() {
     assert!(md.starts_with(&format!("# Sweep report: {dir_name}")));
     assert!(md.contains("3 sweep points, each run with 3 replicates (9 runs in total)."));
     assert!(md.contains("| 1 | sqrt | 0.992 [0.990, 0.994] |"));
+}
+
+#[test]
+fn every_printed_column_has_a_glossary_row_and_the_reading_rules_are_stated() {
+    let tmp = tempfile::tempdir().unwrap();
+    fanout_sweep().write(tmp.path());
+    write_report(tmp.path()).unwrap();
+    let md = report_of(tmp.path());
+    let glossary = &md[md.find("### Glossary").expect("glossary")..];
+    let glossary = &glossary[..glossary.find("\n## ").unwrap_or(glossary.len())];
+    for key in [
+        "coverage_final",
+        "t90_s",
+        "t99_s",
+        "frames_per_node",
+        "pow_hashes_per_node",
+        "route_fee_paid_sat",
+        "mystery_metric",
+    ] {
+        assert!(
+            glossary.contains(&format!("| `{key}` |")),
+            "{key}: {glossary}"
+        );
+    }
+    assert!(
+        glossary.contains("| final coverage | `coverage_final` | share [0,1] | mean over topics |")
+    );
+    assert!(
+        glossary.contains("| `mystery_metric` | ? | ? |"),
+        "unknown keys say so"
+    );
+    // The zero counter is not printed, so it has no glossary row either.
+    assert!(!glossary.contains("rejected_never"));
+    for phrase in ["Student's t", "clamped", "Wilson score", "reachNN"] {
+        assert!(md.contains(phrase), "how-to-read lacks {phrase}");
+    }
+}
+
+#[test]
+fn small_samples_are_flagged_per_table_and_not_otherwise() {
+    let tmp = tempfile::tempdir().unwrap();
+    fanout_sweep().write(tmp.path());
+    write_report(tmp.path()).unwrap();
+    let md = report_of(tmp.path());
+    let warning = "> ⚠ **Small sample:** fewer than 5 replicates at #0 (n=3), #1 (n=3), #2 (n=1)";
+    let propagation = &md[md.find("### Propagation").unwrap()..md.find("### Cost").unwrap()];
+    assert!(propagation.contains(warning), "{propagation}");
+    // Five replicates everywhere: no warning.
+    let mut f = fanout_sweep();
+    for r in f.runs.iter_mut() {
+        for m in r.metrics.iter_mut() {
+            m.1 = m.1.or(Some(2.6));
+        }
+    }
+    let extra: Vec<_> = f
+        .runs
+        .iter()
+        .filter(|r| r.rep < 2)
+        .map(|r| (r.point, r.rep + 3, r.metrics.clone()))
+        .collect();
+    for (point, rep, metrics) in extra {
+        f.run(point, rep, &metrics);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    f.write(tmp.path());
+    write_report(tmp.path()).unwrap();
+    let md = report_of(tmp.path());
+    assert!(!md.contains("Small sample"), "{md}");
+}
+
+#[test]
+fn paired_differences_are_much_narrower_than_unpaired_intervals() {
+    // Replicates differ a lot (shared graphs), sqrt is 0.4 s slower than flood in each of them.
+    let mut f = fanout_sweep();
+    let base = [0.5, 1.5, 3.0];
+    let jitter = [0.01, -0.01, 0.0];
+    for r in f.runs.iter_mut() {
+        for m in r.metrics.iter_mut().filter(|m| m.0 == "t90_s") {
+            m.1 = Some(base[r.rep] + 0.4 * r.point as f64 + jitter[r.rep] * r.point as f64);
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    f.write(tmp.path());
+    write_report(tmp.path()).unwrap();
+    let md = report_of(tmp.path());
+    let section = &md[md.find("## Paired differences").expect("paired section")..];
+    assert!(section.contains("last swept key, `policy.fanout`, set to its first value (`flood`)"));
+    let row = section
+        .lines()
+        .find(|l| l.starts_with("| 1 | sqrt | 0 |"))
+        .expect("sqrt vs flood row");
+    let cells: Vec<&str> = row.split(" | ").collect();
+    // Columns: #, fanout, vs #, Δ final coverage, Δ t90 (s), ...
+    let t90 = cells[4];
+    let nums: Vec<f64> = t90
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    let (mean, lo, hi) = (nums[0], nums[1], nums[2]);
+    assert!((mean - 0.4).abs() < 1e-9, "{t90}");
+    assert!(t90.ends_with("(n=3) ⚠"), "{t90}");
+    let paired_width = hi - lo;
+    // The unpaired interval of sqrt's own mean, from the same runs.
+    let vals: Vec<f64> = (0..3).map(|r| base[r] + 0.4 + jitter[r]).collect();
+    let s = crate::stats::summarize(vals);
+    let unpaired_width = 2.0 * s.ci95.unwrap();
+    assert!(
+        paired_width * 20.0 < unpaired_width,
+        "{paired_width} vs {unpaired_width}"
+    );
+    assert!(lo > 0.0, "the paired interval excludes 0: {t90}");
+}
+
+#[test]
+fn coverage_bands_use_student_t_and_stay_in_the_unit_interval() {
+    let tmp = tempfile::tempdir().unwrap();
+    fanout_sweep().write(tmp.path());
+    let d = super::model::Dataset::load(tmp.path()).unwrap();
+    let curves = d.coverage_curves();
+    // Point 2 (fixed-4) at t = 1 s: final coverages 0.85, 0.9, 0.95 × min(1/2, 1).
+    let c = curves.iter().find(|c| c.point == 2).unwrap();
+    let &(_, mean, lo, hi) = c.samples.iter().find(|s| s.0 == 1.0).unwrap();
+    let sd = 0.025f64;
+    let half = crate::stats::t975(2) * sd / 3f64.sqrt();
+    assert!((mean - 0.45).abs() < 1e-12);
+    assert!((hi - lo - 2.0 * half).abs() < 1e-9, "{lo} {hi}");
+    assert!(
+        half > 2.0 * 1.96 * sd / 3f64.sqrt(),
+        "t(2) is over twice 1.96"
+    );
+    // Flood near 1: the band is clamped at 1.
+    for c in &curves {
+        for &(_, _, lo, hi) in &c.samples {
+            assert!((0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi));
+        }
+    }
 }

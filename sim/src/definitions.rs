@@ -1,0 +1,297 @@
+//! The catalogue of run metrics: one definition per key of `runs.jsonl` (`sgsim list metrics`).
+//!
+//! Conventions shared by every entry:
+//! - *honest* nodes are the simulated nodes that are neither Sybils nor corrupted;
+//! - a topic's *eligible* nodes are the honest nodes other than its sender that were online when
+//!   it was broadcast; honest non-sender nodes offline at broadcast are its *late joiners*; a
+//!   node *reaches* a topic when it first verifies it;
+//! - a value is `null` (undefined) where its denominator is empty; summaries skip it and report
+//!   the number of runs that define it.
+//!
+//! Families of keys (`frames_<kind>`, `bytes_<kind>`, `rejected_<reason>`, `crypto_<op>`) are
+//! one entry each, with the allowed suffixes listed in [`Family`].
+
+use std::fmt::Write as _;
+use sweet_gossip::{FrameKind, RejectReason};
+
+/// The unit of a metric's per-run value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A share in [0, 1]; its confidence intervals are clamped to [0, 1] (Wilson when 0/1).
+    Share,
+    /// 1 or 0 per run; treated as a share.
+    Flag,
+    /// Seconds of virtual time.
+    Seconds,
+    /// Frames.
+    Frames,
+    /// Bytes of encoded frames.
+    Bytes,
+    /// Proof-of-work hash attempts.
+    Hashes,
+    /// Satoshis.
+    Sat,
+    /// Hops of a reply route.
+    Hops,
+    /// A plain count (nodes, topics, replies, operations, events).
+    Count,
+}
+
+impl Unit {
+    /// Short name, e.g. `share [0,1]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Share => "share [0,1]",
+            Unit::Flag => "flag 0/1",
+            Unit::Seconds => "s",
+            Unit::Frames => "frames",
+            Unit::Bytes => "bytes",
+            Unit::Hashes => "hashes",
+            Unit::Sat => "sat",
+            Unit::Hops => "hops",
+            Unit::Count => "count",
+        }
+    }
+
+    /// Whether values live in [0, 1] (shares and flags), so intervals are bounded there.
+    pub fn is_share(self) -> bool {
+        matches!(self, Unit::Share | Unit::Flag)
+    }
+}
+
+/// Which suffixes a family key accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// A single key.
+    Single,
+    /// `<prefix><kind>` for every `FrameKind` except `malformed`.
+    FrameKind,
+    /// `<prefix><reason>` for every `RejectReason::NAMES` entry.
+    RejectReason,
+    /// `<prefix><op>` for `sign`, `verify`, `seal`, `open`, `sym`, `hash`.
+    CryptoOp,
+}
+
+/// The crypto operations counted as `crypto_<op>`.
+pub const CRYPTO_OPS: [&str; 6] = ["sign", "verify", "seal", "open", "sym", "hash"];
+
+/// One catalogue entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricDef {
+    /// The key, or for a family its prefix followed by `<kind>`, `<reason>` or `<op>`.
+    pub name: &'static str,
+    /// Unit of the per-run value.
+    pub unit: Unit,
+    /// Over what the value is taken (per run, mean over topics, per honest node, ...).
+    pub scope: &'static str,
+    /// Exact definition.
+    pub definition: &'static str,
+    /// Single key or family.
+    pub family: Family,
+}
+
+const RUN: &str = "per run";
+const TOPICS: &str = "mean over topics";
+const PER_HONEST: &str = "per honest node";
+
+const fn def(name: &'static str, unit: Unit, scope: &'static str, d: &'static str) -> MetricDef {
+    MetricDef {
+        name,
+        unit,
+        scope,
+        definition: d,
+        family: Family::Single,
+    }
+}
+
+const fn fam(name: &'static str, unit: Unit, d: &'static str, family: Family) -> MetricDef {
+    MetricDef {
+        name,
+        unit,
+        scope: RUN,
+        definition: d,
+        family,
+    }
+}
+
+/// Every run metric, grouped as the report groups them.
+pub const METRICS: &[MetricDef] = &[
+    def("nodes", Unit::Count, RUN, "Nodes simulated, Sybils included."),
+    def("honest_nodes", Unit::Count, RUN, "Honest nodes (neither Sybil nor corrupted)."),
+    def("graph_connected", Unit::Flag, RUN, "1 iff the simulated peer graph (after the adversary's rewiring, Sybils included) is connected at time 0."),
+    def("topics", Unit::Count, RUN, "Topics broadcast during the run."),
+    def("coverage_final", Unit::Share, TOPICS, "Share of the topic's eligible nodes that verified it by the end of the run; nodes offline at broadcast count in neither numerator nor denominator, so it never exceeds 1."),
+    def("late_joiner_coverage", Unit::Share, TOPICS, "Over topics with at least one late joiner (honest non-sender node offline at broadcast): share of those nodes that verified the topic before the run ended; undefined when no topic had one."),
+    def("t50_s", Unit::Seconds, "mean over topics that reached 50 %", "Seconds from broadcast until 50 % of the topic's eligible nodes verified it, averaged over the topics that got there (censored: read with reach50_share)."),
+    def("t90_s", Unit::Seconds, "mean over topics that reached 90 %", "Seconds from broadcast until 90 % of the topic's eligible nodes verified it, averaged over the topics that got there (censored: read with reach90_share)."),
+    def("t99_s", Unit::Seconds, "mean over topics that reached 99 %", "Seconds from broadcast until 99 % of the topic's eligible nodes verified it, averaged over the topics that got there (censored: read with reach99_share)."),
+    def("reach50_share", Unit::Share, "share of topics", "Share of the run's topics that reached 50 % of their eligible nodes before the run ended."),
+    def("reach90_share", Unit::Share, "share of topics", "Share of the run's topics that reached 90 % of their eligible nodes before the run ended."),
+    def("reach99_share", Unit::Share, "share of topics", "Share of the run's topics that reached 99 % of their eligible nodes before the run ended."),
+    fam("frames_<kind>", Unit::Frames, "Frames of that kind sent by all nodes (adversarial included).", Family::FrameKind),
+    fam("bytes_<kind>", Unit::Bytes, "Encoded bytes of the frames of that kind sent by all nodes (adversarial included).", Family::FrameKind),
+    def("frames_total", Unit::Frames, RUN, "Frames sent by all nodes, every kind (malformed included)."),
+    def("bytes_total", Unit::Bytes, RUN, "Encoded bytes sent by all nodes, every kind (malformed included)."),
+    def("frames_per_node", Unit::Frames, PER_HONEST, "Frames sent by honest nodes divided by the number of honest nodes."),
+    def("bytes_per_node", Unit::Bytes, PER_HONEST, "Encoded bytes sent by honest nodes divided by the number of honest nodes."),
+    def("frames_lost", Unit::Frames, RUN, "Frames lost on their link or addressed to an offline node."),
+    def("pow_hashes", Unit::Hashes, RUN, "Proof-of-work hash attempts computed by all nodes."),
+    def("pow_hashes_per_node", Unit::Hashes, PER_HONEST, "Proof-of-work hash attempts computed by honest nodes divided by the number of honest nodes."),
+    fam("crypto_<op>", Unit::Count, "Cryptographic operations of that kind summed over all nodes (sym = symmetric encryptions plus decryptions).", Family::CryptoOp),
+    def("replies_received", Unit::Count, RUN, "Valid reply routes received by topic senders, summed over topics."),
+    def("time_to_first_reply_s", Unit::Seconds, "mean over topics with a reply", "Seconds from broadcast to the sender's first valid reply route."),
+    def("replies_delivered", Unit::Count, RUN, "Topics whose sender paid a route and decrypted its reply."),
+    def("payment_success_rate", Unit::Share, "share of topics with a reply", "Topics with a delivered (paid, decrypted) reply divided by topics that received at least one reply."),
+    def("reply_latency_s", Unit::Seconds, "mean over delivered replies", "Seconds from broadcast to the sender decrypting the paid reply."),
+    def("route_length_mean", Unit::Hops, "mean over delivered replies", "Hops of the paid reply route."),
+    def("route_fee_paid_sat", Unit::Sat, "mean over delivered replies", "Satoshis the sender paid for the route (sum of its invoices)."),
+    def("invoice_payment_failures", Unit::Count, RUN, "Invoice payments that failed."),
+    def("topics_unpaid", Unit::Count, RUN, "Topics whose sender gave up paying for their replies."),
+    def("fees_paid_sat", Unit::Sat, RUN, "Sum of the invoice amounts payers were told were paid."),
+    def("fees_credited_sat", Unit::Sat, RUN, "Sum the Lightning ledger credited to payees."),
+    def("fees_settled_sat", Unit::Sat, RUN, "Sum of the amounts payee protocol nodes reported settled."),
+    def("fees_unbalanced_sat", Unit::Sat, RUN, "|paid − credited| plus, summed over nodes, |credited − settled − in flight|; 0 in a correct run."),
+    def("fees_earned_per_honest_node_sat", Unit::Sat, PER_HONEST, "Satoshis the ledger credited to honest nodes divided by the number of honest nodes."),
+    def("fees_earned_per_adversary_node_sat", Unit::Sat, "per adversarial node", "Satoshis credited to adversarial nodes divided by their number; undefined without any."),
+    def("attacker_frames", Unit::Frames, RUN, "Frames sent by adversarial nodes, injected ones included."),
+    def("attacker_pow_hashes", Unit::Hashes, RUN, "Proof-of-work hash attempts computed by adversarial nodes."),
+    def("rejected_total", Unit::Count, RUN, "Frames rejected by honest nodes, every reason."),
+    fam("rejected_<reason>", Unit::Count, "Frames honest nodes rejected for that reason.", Family::RejectReason),
+    def("events", Unit::Count, RUN, "Engine events processed."),
+    def("sybils", Unit::Count, RUN, "Sybil nodes added by the attack."),
+    def("corrupted_nodes", Unit::Count, RUN, "Originally honest nodes the attack corrupted."),
+    def("honest_frames_received", Unit::Frames, RUN, "Frames delivered to honest nodes."),
+    def("honest_frames_received_per_node", Unit::Frames, PER_HONEST, "Frames delivered to honest nodes divided by the number of honest nodes."),
+    def("honest_accepts_per_payload_max", Unit::Count, RUN, "Most times any honest node verified one payload id."),
+    def("attacker_frames_dropped", Unit::Frames, RUN, "Frames adversarial protocol nodes wanted to send and the attack behaviour dropped."),
+    def("attacker_frames_injected", Unit::Frames, RUN, "Frames the adversary made itself."),
+    def("replies_tampered", Unit::Count, RUN, "Replies whose invoices a corrupted node inflated or withheld."),
+    def("inflated_invoices_paid", Unit::Count, RUN, "Inflated invoices a sender paid (0 when the protocol's check holds)."),
+    def("victim_topics", Unit::Count, RUN, "Topics the victim published."),
+    def("victim_coverage", Unit::Share, "mean over the victim's topics", "coverage_final restricted to the victim's topics; undefined without a victim or such topics."),
+    def("nonvictim_coverage", Unit::Share, "mean over other senders' topics", "coverage_final restricted to topics of senders other than the victim."),
+    def("victim_received_share", Unit::Share, "share of other senders' topics", "Share of the other senders' topics that the victim verified."),
+    def("victim_replies_delivered", Unit::Count, RUN, "Victim's topics with a paid, decrypted reply."),
+    def("victim_reply_latency_s", Unit::Seconds, "mean over the victim's delivered replies", "reply_latency_s restricted to the victim's topics."),
+    def("topics_before_attack", Unit::Count, RUN, "Topics broadcast before the attack's start_s."),
+    def("topics_after_attack", Unit::Count, RUN, "Topics broadcast at or after the attack's start_s."),
+    def("coverage_before_attack", Unit::Share, "mean over topics before the attack", "coverage_final restricted to topics broadcast before start_s."),
+    def("coverage_after_attack", Unit::Share, "mean over topics after the attack", "coverage_final restricted to topics broadcast at or after start_s."),
+    def("coverage_after_attack_first_half", Unit::Share, "mean over topics after the attack", "coverage_final over the first half (by broadcast order) of the topics after start_s."),
+    def("coverage_after_attack_second_half", Unit::Share, "mean over topics after the attack", "coverage_final over the second half (by broadcast order) of the topics after start_s."),
+    def("reply_share_after_attack", Unit::Share, "share of topics after the attack", "Share of the topics broadcast at or after start_s whose sender decrypted a paid reply."),
+];
+
+/// The main metrics whose paired differences between sweep points are reported (`paired.csv`
+/// and the report), in display order; attack metrics only where a run defines them.
+pub const PAIRED: &[&str] = &[
+    "coverage_final",
+    "t90_s",
+    "frames_per_node",
+    "replies_delivered",
+    "pow_hashes_per_node",
+    "victim_coverage",
+    "nonvictim_coverage",
+    "coverage_after_attack",
+    "honest_frames_received_per_node",
+    "fees_earned_per_honest_node_sat",
+    "fees_earned_per_adversary_node_sat",
+];
+
+/// The definition of `key`, resolving families; `None` for a key the catalogue does not know.
+pub fn lookup(key: &str) -> Option<&'static MetricDef> {
+    METRICS.iter().find(|d| matches_key(d, key))
+}
+
+fn matches_key(d: &MetricDef, key: &str) -> bool {
+    let Some(prefix) = d.name.split('<').next() else {
+        return false;
+    };
+    let Some(suffix) = key.strip_prefix(prefix) else {
+        return false;
+    };
+    match d.family {
+        Family::Single => d.name == key,
+        Family::FrameKind => family_suffixes(d.family).contains(&suffix),
+        Family::RejectReason => RejectReason::NAMES.contains(&suffix),
+        Family::CryptoOp => CRYPTO_OPS.contains(&suffix),
+    }
+}
+
+/// The suffixes a family accepts (empty for a single key).
+pub fn family_suffixes(family: Family) -> Vec<&'static str> {
+    match family {
+        Family::Single => Vec::new(),
+        Family::FrameKind => FrameKind::ALL
+            .iter()
+            .filter(|k| **k != FrameKind::Malformed)
+            .map(|k| k.name())
+            .collect(),
+        Family::RejectReason => RejectReason::NAMES.to_vec(),
+        Family::CryptoOp => CRYPTO_OPS.to_vec(),
+    }
+}
+
+/// Whether `key` is a share or a flag (values in [0, 1]); false for unknown keys.
+pub fn is_share(key: &str) -> bool {
+    lookup(key).is_some_and(|d| d.unit.is_share())
+}
+
+/// The keys of `keys` the catalogue does not define, in the given order.
+pub fn undefined<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    keys.into_iter().filter(|k| lookup(k).is_none()).collect()
+}
+
+/// The catalogue as printed by `sgsim list metrics`.
+pub fn render() -> String {
+    let mut s = String::from(
+        "Run metrics (keys of runs.jsonl `metrics`; null = undefined, skipped by summaries)\n\
+         eligible nodes of a topic = honest nodes other than its sender, online at broadcast\n",
+    );
+    for d in METRICS {
+        let _ = writeln!(s, "\n  {}  [{}; {}]", d.name, d.unit.name(), d.scope);
+        let _ = writeln!(s, "      {}", d.definition);
+        let suffixes = family_suffixes(d.family);
+        if !suffixes.is_empty() {
+            let _ = writeln!(s, "      one key per: {}", suffixes.join(", "));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_resolve_only_known_suffixes() {
+        assert_eq!(lookup("frames_ask").unwrap().name, "frames_<kind>");
+        assert_eq!(lookup("bytes_reply").unwrap().unit, Unit::Bytes);
+        assert!(lookup("frames_malformed").is_none());
+        assert_eq!(
+            lookup("rejected_duplicate_payload").unwrap().name,
+            "rejected_<reason>"
+        );
+        assert!(lookup("rejected_nonsense").is_none());
+        assert_eq!(lookup("rejected_total").unwrap().name, "rejected_total");
+        assert_eq!(lookup("crypto_sym").unwrap().family, Family::CryptoOp);
+        assert_eq!(lookup("frames_total").unwrap().family, Family::Single);
+        assert!(lookup("fees_conserved").is_none(), "removed");
+    }
+
+    #[test]
+    fn shares_and_flags_are_bounded() {
+        assert!(is_share("coverage_final") && is_share("graph_connected"));
+        assert!(!is_share("t90_s") && !is_share("unknown_key"));
+    }
+
+    #[test]
+    fn names_are_unique_and_every_entry_is_printed() {
+        let text = render();
+        for (i, d) in METRICS.iter().enumerate() {
+            assert!(METRICS[..i].iter().all(|e| e.name != d.name), "{}", d.name);
+            assert!(text.contains(d.name) && text.contains(d.definition));
+        }
+        assert_eq!(undefined(["t90_s", "bogus", "frames_ask"]), vec!["bogus"]);
+    }
+}
