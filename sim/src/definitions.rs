@@ -17,9 +17,9 @@ use sweet_gossip::{FrameKind, RejectReason};
 /// The unit of a metric's per-run value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
-    /// A share in [0, 1]; its confidence intervals are clamped to [0, 1] (Wilson when 0/1).
+    /// A share in [0, 1]; its confidence intervals are Student t clamped to [0, 1].
     Share,
-    /// 1 or 0 per run; treated as a share.
+    /// 1 or 0 per run; its confidence interval is Wilson's over the runs.
     Flag,
     /// Seconds of virtual time.
     Seconds,
@@ -235,6 +235,16 @@ pub fn family_suffixes(family: Family) -> Vec<&'static str> {
 /// Whether `key` is a share or a flag (values in [0, 1]); false for unknown keys.
 pub fn is_share(key: &str) -> bool {
     lookup(key).is_some_and(|d| d.unit.is_share())
+}
+
+/// The values `key` can take, which decides its confidence interval (unknown keys: unbounded).
+pub fn bounds(key: &str) -> crate::stats::Bounds {
+    use crate::stats::Bounds;
+    match lookup(key).map(|d| d.unit) {
+        Some(Unit::Flag) => Bounds::Flag,
+        Some(Unit::Share) => Bounds::Share,
+        _ => Bounds::Unbounded,
+    }
 }
 
 /// The keys of `keys` the catalogue does not define, in the given order.

@@ -190,22 +190,33 @@ pub fn wilson(successes: usize, n: usize) -> Option<(f64, f64)> {
     Some(((centre - half).max(0.0), (centre + half).min(1.0)))
 }
 
+/// What values a metric can take, which decides its interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bounds {
+    /// Any real number: Student t.
+    Unbounded,
+    /// A share in [0, 1] averaged over topics or nodes: Student t clamped to [0, 1].
+    Share,
+    /// 0 or 1 per run (a Bernoulli outcome per run): Wilson score interval over the runs.
+    Flag,
+}
+
 /// The 95 % confidence interval of the mean of the defined `values` (`None` when fewer than two).
 ///
-/// A metric that is not a share gets the Student-t interval. For a share (`is_share`): when every
-/// value is exactly 0 or 1, the Wilson score interval of (number of 1s, n); otherwise the
-/// Student-t interval clamped to [0, 1].
-pub fn interval(values: &[f64], is_share: bool) -> Option<Interval> {
+/// [`Bounds::Unbounded`]: Student t. [`Bounds::Share`]: Student t clamped to [0, 1] (a share
+/// averaged over topics is not a Bernoulli sample, so it never gets Wilson). [`Bounds::Flag`]:
+/// the Wilson score interval of (number of 1s, n); clamped Student t if a value is not 0 or 1.
+pub fn interval(values: &[f64], bounds: Bounds) -> Option<Interval> {
     let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     let (low, high) = summarize(v.iter().copied()).t_interval()?;
-    if !is_share {
+    if bounds == Bounds::Unbounded {
         return Some(Interval {
             low,
             high,
             method: Method::T,
         });
     }
-    if v.iter().all(|x| *x == 0.0 || *x == 1.0) {
+    if bounds == Bounds::Flag && v.iter().all(|x| *x == 0.0 || *x == 1.0) {
         let ones = v.iter().filter(|x| **x == 1.0).count();
         let (low, high) = wilson(ones, v.len())?;
         return Some(Interval {
@@ -336,7 +347,7 @@ mod tests {
         );
         // Reference: Wilson 95 % for 1/3 is [0.0615, 0.7923].
         assert!((lo - 0.0615).abs() < 1e-3 && (hi - 0.7923).abs() < 1e-3);
-        let i = interval(&[0.0, 0.0, 1.0], true).unwrap();
+        let i = interval(&[0.0, 0.0, 1.0], Bounds::Flag).unwrap();
         assert_eq!(i.method, Method::Wilson);
         assert_eq!((i.low, i.high), (lo, hi));
         // The plain t interval would go negative.
@@ -353,18 +364,26 @@ mod tests {
             vec![0.0, 0.0, 0.0],
             vec![1.0, 1.0],
         ] {
-            let i = interval(&sample, true).unwrap();
+            let i = interval(&sample, Bounds::Share).unwrap();
+            assert!(i.low >= 0.0 && i.high <= 1.0, "{sample:?}: {i:?}");
+            let i = interval(&sample, Bounds::Flag).unwrap();
             assert!(i.low >= 0.0 && i.high <= 1.0, "{sample:?}: {i:?}");
             assert!(i.low <= i.high);
         }
         assert_eq!(
-            interval(&[0.1, 0.0, 0.0], true).unwrap().method,
+            interval(&[0.1, 0.0, 0.0], Bounds::Flag).unwrap().method,
             Method::TClamped
         );
-        let raw = interval(&[0.1, 0.0, 0.0], false).unwrap();
+        let raw = interval(&[0.1, 0.0, 0.0], Bounds::Unbounded).unwrap();
         assert_eq!(raw.method, Method::T);
         assert!(raw.low < 0.0);
-        assert_eq!(interval(&[0.5], true), None);
+        assert_eq!(interval(&[0.5], Bounds::Share), None);
+        // A share that is 1 in every run is an average over topics, not a coin flip: no Wilson.
+        let all_one = interval(&[1.0; 5], Bounds::Share).unwrap();
+        assert_eq!(
+            (all_one.low, all_one.high, all_one.method),
+            (1.0, 1.0, Method::TClamped)
+        );
     }
 
     #[test]

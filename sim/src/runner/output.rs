@@ -3,7 +3,7 @@
 //! bytes never depend on thread timing or on how the sweep was split into shards.
 
 use super::RunnerError;
-use crate::definitions::{is_share, PAIRED};
+use crate::definitions::{bounds, PAIRED};
 use crate::metrics::RunMetrics;
 use crate::stats::{baselines, interval, paired_difference, summarize};
 use serde::{Deserialize, Serialize};
@@ -151,7 +151,7 @@ fn summary_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
                 .collect();
             let s = summarize(values.iter().copied());
             out.push_str(&point_columns(meta, p));
-            let (lo, hi, method) = match interval(&values, is_share(name)) {
+            let (lo, hi, method) = match interval(&values, bounds(name)) {
                 Some(i) => (num(i.low), num(i.high), i.method.name()),
                 None => (String::new(), String::new(), ""),
             };
