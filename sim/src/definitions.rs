@@ -118,7 +118,8 @@ const fn fam(name: &'static str, unit: Unit, d: &'static str, family: Family) ->
 pub const METRICS: &[MetricDef] = &[
     def("nodes", Unit::Count, RUN, "Nodes simulated, Sybils included."),
     def("honest_nodes", Unit::Count, RUN, "Honest nodes (neither Sybil nor corrupted)."),
-    def("graph_connected", Unit::Flag, RUN, "1 iff the simulated peer graph (after the adversary's rewiring, Sybils included) is connected at time 0."),
+    def("graph_connected", Unit::Flag, RUN, "1 iff the simulated peer graph at time 0 (after the adversary's rewiring, Sybils included) is connected; nodes with no link yet (flash Sybils before they connect) are left out."),
+    def("honest_graph_connected", Unit::Flag, RUN, "1 iff the honest nodes reach each other over honest–honest links alone at time 0 (after the adversary's rewiring)."),
     def("topics", Unit::Count, RUN, "Topics broadcast during the run."),
     def("coverage_final", Unit::Share, TOPICS, "Share of the topic's eligible nodes that verified it by the end of the run; nodes offline at broadcast count in neither numerator nor denominator, so it never exceeds 1."),
     def("late_joiner_coverage", Unit::Share, TOPICS, "Over topics with at least one late joiner (honest non-sender node offline at broadcast): share of those nodes that verified the topic before the run ended; undefined when no topic had one."),
@@ -150,7 +151,7 @@ pub const METRICS: &[MetricDef] = &[
     def("fees_paid_sat", Unit::Sat, RUN, "Sum of the invoice amounts payers were told were paid."),
     def("fees_credited_sat", Unit::Sat, RUN, "Sum the Lightning ledger credited to payees."),
     def("fees_settled_sat", Unit::Sat, RUN, "Sum of the amounts payee protocol nodes reported settled."),
-    def("fees_unbalanced_sat", Unit::Sat, RUN, "|paid − credited| plus, summed over nodes, |credited − settled − in flight|; 0 in a correct run."),
+    def("fees_unbalanced_sat", Unit::Sat, RUN, "Satoshis on which three independent paths disagree: |fees_paid_sat − fees_credited_sat| plus, summed over payees, |amounts of the ledger settlements delivered to the payee − amounts its protocol node reported settled|; 0 in a correct run (settlements still in flight at the end are in neither per-payee path)."),
     def("fees_earned_per_honest_node_sat", Unit::Sat, PER_HONEST, "Satoshis the ledger credited to honest nodes divided by the number of honest nodes."),
     def("fees_earned_per_adversary_node_sat", Unit::Sat, "per adversarial node", "Satoshis credited to adversarial nodes divided by their number; undefined without any."),
     def("attacker_frames", Unit::Frames, RUN, "Frames sent by adversarial nodes, injected ones included."),
