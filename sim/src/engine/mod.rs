@@ -559,6 +559,11 @@ impl World {
         all - u32::from(counted(sender as usize))
     }
 
+    /// The measurements collected so far (read-only; e.g. per-node first receipt times).
+    pub fn metrics(&self) -> &Collector {
+        &self.metrics
+    }
+
     /// Reduces the run to its measurements.
     pub fn finish(self) -> RunOutput {
         let mut crypto = CryptoCounts::default();
