@@ -230,7 +230,11 @@ impl Collector {
     /// first verification, in the order they happened (empty for an unknown topic).
     pub fn first_receipts(&self, id: &PayloadId) -> Vec<(u32, f64)> {
         self.topics.get(id).map_or_else(Vec::new, |t| {
-            t.accepted_by.iter().copied().zip(t.accepted_s.iter().copied()).collect()
+            t.accepted_by
+                .iter()
+                .copied()
+                .zip(t.accepted_s.iter().copied())
+                .collect()
         })
     }
 
