@@ -392,6 +392,12 @@ fn common_assumptions(s: &Scenario) -> Result<(), Unmet> {
             "must be 1: each node forwards a topic once",
         );
     }
+    if crate::scenario::graph_node_count(&s.graph).is_some_and(|n| n < 10) {
+        return unmet(
+            "graph.nodes",
+            "needs at least 10 nodes (the theory is for large n)",
+        );
+    }
     let n = &s.network;
     if n.packet_loss_probability != 0.0 || n.churn_fraction != 0.0 {
         return unmet(
