@@ -21,4 +21,5 @@ pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod validation;
 pub mod verify_cache;

@@ -59,6 +59,16 @@ enum Command {
         /// A result folder, e.g. reports/quickstart.
         dir: PathBuf,
     },
+    /// Run the validation-against-theory checks; write OUT/validation/report.md; exit non-zero
+    /// if a check fails.
+    Validate {
+        /// Output folder.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Folder holding the validation scenarios.
+        #[arg(long, default_value = "scenarios/validation")]
+        scenarios: PathBuf,
+    },
     /// Combine shard result folders into one result folder, as one unsharded run would write.
     Merge {
         /// Output result folder.
@@ -160,11 +170,29 @@ fn execute(command: Command) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Validate { out, scenarios } => validate(&out, &scenarios),
         Command::Merge { out, shards } => {
             let n = runner::merge(&out, &shards).map_err(|e| e.to_string())?;
             eprintln!("merged {n} runs -> {}", out.join("report.md").display());
             Ok(())
         }
+    }
+}
+
+fn validate(out: &std::path::Path, scenarios: &std::path::Path) -> Result<(), String> {
+    use sgsim::validation;
+    let outcomes = validation::run_all(scenarios).map_err(|e| e.to_string())?;
+    let path = validation::write_report(out, &outcomes).map_err(|e| e.to_string())?;
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| !o.pass())
+        .map(|o| o.kind.stem())
+        .collect();
+    eprintln!("{} checks -> {}", outcomes.len(), path.display());
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("validation failed: {}", failed.join(", ")))
     }
 }
 

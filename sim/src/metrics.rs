@@ -32,6 +32,8 @@ struct TopicStats {
     late: u32,
     /// Seconds after start at which each eligible node first verified the topic.
     accepted_s: Vec<f64>,
+    /// The node of each entry of `accepted_s`.
+    accepted_by: Vec<u32>,
     /// Per node: how many times the node accepted (verified) the topic.
     accepts: Vec<u32>,
     first_reply_s: Option<f64>,
@@ -117,6 +119,7 @@ impl Collector {
             offline,
             late: 0,
             accepted_s: Vec::new(),
+            accepted_by: Vec::new(),
             accepts: vec![0; self.honest.len()],
             first_reply_s: None,
             replies: 0,
@@ -150,6 +153,7 @@ impl Collector {
         } else {
             t.accepted_s
                 .push(at.saturating_since(t.start).as_secs_f64());
+            t.accepted_by.push(node);
         }
     }
 
@@ -262,6 +266,18 @@ impl Collector {
         self.topics
             .get(id)
             .map(|t| share(t.accepted_s.len(), t.eligible))
+    }
+
+    /// Every counted node that verified topic `id`, with the seconds from broadcast to its
+    /// first verification, in the order they happened (empty for an unknown topic).
+    pub fn first_receipts(&self, id: &PayloadId) -> Vec<(u32, f64)> {
+        self.topics.get(id).map_or_else(Vec::new, |t| {
+            t.accepted_by
+                .iter()
+                .copied()
+                .zip(t.accepted_s.iter().copied())
+                .collect()
+        })
     }
 
     /// The ids of the topics in broadcast order, with their senders.

@@ -598,6 +598,11 @@ impl World {
         (eligible, offline)
     }
 
+    /// The measurements collected so far (read-only; e.g. per-node first receipt times).
+    pub fn metrics(&self) -> &Collector {
+        &self.metrics
+    }
+
     /// Reduces the run to its measurements.
     pub fn finish(self) -> RunOutput {
         let mut crypto = CryptoCounts::default();

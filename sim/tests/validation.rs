@@ -1,0 +1,165 @@
+//! Validation against theory (issue 10, item 6): each test runs the simulator on a scenario
+//! of `scenarios/validation/` through the same library code as `sgsim validate`, and passes
+//! when the theoretical value lies in a 99.9 % interval of the measurement (plus a stated
+//! finite-size allowance); see `docs/validation.md`. With six comparisons at 99.9 %, a
+//! correct simulator fails one by chance with probability below 0.6 %; the seeds are fixed,
+//! so a result never flips without a code change. CPU time per check in the dev profile:
+//! about 3.3 s (push), 4.4 s (logarithmic), 0.3 s (flood), 4.4 s (percolation).
+
+use sgsim::validation::{
+    self, all_reached_limit, percolation_regular, push_final_size, t_quantile, wilson, CheckKind,
+    Comparison, Outcome, ValidationError, Z999,
+};
+use std::path::{Path, PathBuf};
+
+fn scenario(kind: CheckKind) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/validation")
+        .join(format!("{}.toml", kind.stem()))
+}
+
+fn run(kind: CheckKind) -> Outcome {
+    let o = validation::run_check(&scenario(kind)).expect("validation scenario runs");
+    let md = validation::report_markdown(std::slice::from_ref(&o));
+    assert!(o.pass(), "{md}");
+    o
+}
+
+#[test]
+fn push_with_fixed_fanout_reaches_the_final_size_share() {
+    let o = run(CheckKind::PushFinalSize);
+    let c = &o.comparisons[0];
+    // 100 topics at n = 500: the acceptance interval is narrower than 0.03, so a fanout of
+    // k + 1 (π = 0.94) or a share off by 1.5 % of the nodes would fail.
+    assert_eq!(c.n, 100);
+    let (lo, hi) = c.acceptance();
+    assert!(hi - lo < 0.03, "{c:?}");
+}
+
+#[test]
+fn logarithmic_fanout_reaches_everyone_with_the_predicted_probability() {
+    let o = run(CheckKind::AllReached);
+    assert_eq!(o.comparisons.len(), 2);
+    assert!(o.comparisons.iter().all(|c| c.n == 300));
+}
+
+#[test]
+fn flood_first_receipt_is_bfs_distance_times_three_delays_exactly() {
+    let o = run(CheckKind::FloodBfs);
+    let c = &o.comparisons[0];
+    assert_eq!(c.measured, 0.0);
+    // Every node but the sender, for every topic: 3 replicates x 4 topics x 399 nodes.
+    assert_eq!(c.n, 3 * 4 * 399);
+}
+
+#[test]
+fn probabilistic_fanout_on_a_regular_graph_is_bond_percolation() {
+    let o = run(CheckKind::Percolation);
+    assert_eq!(o.comparisons[0].n, 100);
+    // The formula S = 1 - (1 - p + p u)^d with u = 1 - p + p u^(d-1) mixes two definitions
+    // of u (0.572 for d = 4, p = 0.5): the measurement must reject it, or the check has no
+    // power.
+    let (u, _) = percolation_regular(4, 0.5);
+    let mixed = 1.0 - (1.0 - 0.5 + 0.5 * u).powi(4);
+    let reach = &o.comparisons[1];
+    assert!(mixed < reach.acceptance().0, "{reach:?}");
+}
+
+#[test]
+fn a_check_gives_the_same_outcome_when_run_twice() {
+    let file = scenario(CheckKind::FloodBfs);
+    let a = validation::run_check(&file).unwrap();
+    let b = validation::run_check(&file).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(
+        validation::report_markdown(&[a]),
+        validation::report_markdown(&[b])
+    );
+}
+
+#[test]
+fn theory_formulas_match_known_values() {
+    let pi = push_final_size(2.0);
+    assert!((pi - (1.0 - (-2.0 * pi).exp())).abs() < 1e-12);
+    assert!((pi - 0.796_812).abs() < 1e-6);
+    assert_eq!(push_final_size(1.0), 0.0);
+    let (u, s) = percolation_regular(4, 0.5);
+    assert!((u - (5f64.sqrt() - 1.0) / 2.0).abs() < 1e-9);
+    assert!((s - (1.0 - u.powi(4))).abs() < 1e-12);
+    // Below the threshold p (d - 1) = 1 there is no giant cluster.
+    assert!(percolation_regular(4, 0.3).1 < 1e-6);
+    assert!((all_reached_limit(0.0) - (-1f64).exp()).abs() < 1e-12);
+    assert_eq!(validation::logarithmic_fanout(1000, 1.0), 8);
+}
+
+#[test]
+fn interval_helpers_match_tables() {
+    // Student's t, 99.95 % quantile: 4.587 (10 df), 3.646 (30 df), 3.373 (120 df).
+    assert!((t_quantile(Z999, 10) - 4.587).abs() < 0.02);
+    assert!((t_quantile(Z999, 30) - 3.646).abs() < 0.005);
+    assert!((t_quantile(Z999, 120) - 3.373).abs() < 0.002);
+    let (lo, hi) = wilson(0, 50, Z999);
+    assert_eq!(lo, 0.0);
+    assert!(hi > 0.1 && hi < 0.25, "{hi}");
+    let (lo, hi) = wilson(50, 100, Z999);
+    assert!((lo + hi - 1.0).abs() < 1e-12 && lo > 0.3, "{lo} {hi}");
+}
+
+#[test]
+fn a_scenario_that_breaks_an_assumption_is_refused_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(scenario(CheckKind::FloodBfs)).unwrap();
+    let text = text.replace("latency = \"constant\"", "latency = \"uniform\"");
+    let file = dir.path().join("flood-bfs.toml");
+    std::fs::write(&file, text).unwrap();
+    match validation::run_check(&file) {
+        Err(ValidationError::Assumption { key, .. }) => assert_eq!(key, "network.latency"),
+        other => panic!("expected an assumption error, got {other:?}"),
+    }
+    let other = dir.path().join("something-else.toml");
+    std::fs::write(&other, "name = \"x\"").unwrap();
+    let err = validation::run_check(&other).unwrap_err();
+    assert!(err.to_string().contains("flood-bfs"), "{err}");
+}
+
+#[test]
+fn the_report_marks_a_failed_comparison() {
+    let o = Outcome {
+        kind: CheckKind::PushFinalSize,
+        file: PathBuf::from("push-fixed-complete.toml"),
+        comparisons: vec![Comparison {
+            quantity: "q".into(),
+            theory: 0.5,
+            measured: 0.6,
+            n: 10,
+            ci: (0.56, 0.64),
+            allowance: 0.01,
+            rule: "r".into(),
+            pass: false,
+        }],
+        notes: vec![],
+    };
+    assert!(!o.pass());
+    let md = validation::report_markdown(&[o]);
+    assert!(
+        md.contains(
+            "| push-fixed-complete | q | 0.5000 | 0.6000 | 10 | [0.5600, 0.6400] | ±0.0100 | **FAIL** |"
+        ),
+        "{md}"
+    );
+}
+
+#[test]
+fn sgsim_validate_exits_non_zero_when_a_check_cannot_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sgsim"))
+        .args(["validate", "--scenarios"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("push-fixed-complete.toml"), "{err}");
+}
