@@ -54,6 +54,7 @@ pub struct Collector {
     adversary_pow_hashes: u64,
     rejected: BTreeMap<&'static str, u64>,
     frames_lost: u64,
+    frames_lost_offline: u64,
     payment_failures: u64,
     unpaid: u64,
     /// Engine events processed.
@@ -74,6 +75,7 @@ impl Collector {
             adversary_pow_hashes: 0,
             rejected: BTreeMap::new(),
             frames_lost: 0,
+            frames_lost_offline: 0,
             payment_failures: 0,
             unpaid: 0,
             events: 0,
@@ -152,9 +154,14 @@ impl Collector {
         }
     }
 
-    /// A frame was lost on its link or sent to an offline node.
+    /// A frame was lost on its link.
     pub fn frame_lost(&mut self) {
         self.frames_lost += 1;
+    }
+
+    /// A frame arrived at a node that was offline.
+    pub fn frame_lost_offline(&mut self) {
+        self.frames_lost_offline += 1;
     }
 
     /// `node` computed `attempts` proof-of-work hashes.
@@ -307,6 +314,7 @@ impl Collector {
         put("frames_per_node", Some(frames as f64 / n));
         put("bytes_per_node", Some(bytes as f64 / n));
         put("frames_lost", Some(self.frames_lost as f64));
+        put("frames_lost_offline", Some(self.frames_lost_offline as f64));
         put("pow_hashes", Some(self.pow_hashes as f64));
         put("pow_hashes_per_node", Some(self.pow_hashes as f64 / n));
         let c = &totals.crypto;
