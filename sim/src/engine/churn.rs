@@ -116,3 +116,197 @@ fn pow_done(node: u32, id: AskId, nonce: u64, paused_us: u64) -> Ev {
         paused_us,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Ev, World};
+    use crate::scenario::{parse, Scenario};
+    use std::path::Path;
+    use sweet_gossip::{
+        Duration, FrameKind, Invoice, Output, PayloadId, PaymentFailure, PaymentOutcome, Preimage,
+        PublicKey, TimerKind, Timestamp,
+    };
+
+    fn scenario(network: &str) -> Scenario {
+        let text = format!(
+            "name = \"t\"\nseed = 3\nduration_s = 20.0\n[graph]\ngenerator = \"random_regular\"\n\
+             nodes = 30\ndegree = 4\n[workload]\narrivals = \"fixed\"\ntimes_s = [1.0]\n\
+             [network]\n{network}"
+        );
+        parse(&text, Path::new("t.toml")).unwrap().points[0]
+            .scenario
+            .clone()
+    }
+
+    fn world(network: &str) -> World {
+        World::build(&scenario(network), 0, Path::new(".")).unwrap()
+    }
+
+    /// Pops every queued event of `node`, with its time, in order.
+    fn events_of(w: &mut World, node: u32) -> Vec<(Timestamp, Ev)> {
+        let mut out = Vec::new();
+        while let Some((at, ev)) = w.queue.pop() {
+            let n = match &ev {
+                Ev::Deliver { to, .. } => *to,
+                Ev::Timer { node, .. } | Ev::PowDone { node, .. } => *node,
+                Ev::Payment { node, .. } | Ev::Settled { node, .. } => *node,
+                _ => u32::MAX,
+            };
+            if n == node {
+                out.push((at, ev));
+            }
+        }
+        out
+    }
+
+    const fn secs(s: u64) -> Timestamp {
+        Timestamp(s * 1_000_000)
+    }
+
+    #[test]
+    fn offline_node_loses_frames_and_resumes_held_events_in_order() {
+        let mut w = world("");
+        let timer = TimerKind::ReplyDeadline(PayloadId([1; 16]));
+        w.now = secs(1);
+        assert!(w
+            .gate(
+                5,
+                Ev::Churn {
+                    node: 5,
+                    online: false
+                }
+            )
+            .is_none());
+        assert!(!w.is_online(5));
+        w.now = secs(2);
+        let frame = Ev::Deliver {
+            to: 5,
+            from: 6,
+            bytes: vec![1u8, 2].into(),
+        };
+        assert!(w.gate(5, frame).is_none());
+        let pow = Ev::PowDone {
+            node: 5,
+            id: sweet_gossip::AskId(9),
+            nonce: 1,
+            paused_us: 0,
+        };
+        assert!(w.gate(5, pow).is_none(), "a PoW completion is held");
+        assert!(
+            w.gate(5, Ev::Timer { node: 5, timer }).is_none(),
+            "a timer is held"
+        );
+        w.queue = super::super::queue::EventQueue::new();
+        w.now = secs(4);
+        assert!(w
+            .gate(
+                5,
+                Ev::Churn {
+                    node: 5,
+                    online: true
+                }
+            )
+            .is_none());
+        let got = events_of(&mut w, 5);
+        // The frame is gone; the timer fires on return; the search, paused at 1 s and due at
+        // 2 s, had 1 s left and finishes 1 s after the return.
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(
+            matches!(got[0], (t, Ev::Timer { .. }) if t == secs(4)),
+            "{got:?}"
+        );
+        assert!(matches!(got[1], (t, Ev::PowDone { paused_us: 3_000_000, .. }) if t == secs(5)));
+    }
+
+    #[test]
+    fn a_search_running_across_an_offline_period_finishes_that_much_later() {
+        let mut w = world("");
+        w.now = secs(1);
+        w.gate(
+            5,
+            Ev::Churn {
+                node: 5,
+                online: false,
+            },
+        );
+        w.now = secs(3);
+        w.gate(
+            5,
+            Ev::Churn {
+                node: 5,
+                online: true,
+            },
+        );
+        w.queue = super::super::queue::EventQueue::new();
+        // Timed before the outage (paused 0), due after the return: 2 s late.
+        w.now = secs(6);
+        let pow = Ev::PowDone {
+            node: 5,
+            id: sweet_gossip::AskId(9),
+            nonce: 1,
+            paused_us: 0,
+        };
+        assert!(w.gate(5, pow).is_none());
+        let got = events_of(&mut w, 5);
+        assert!(matches!(got[..], [(t, Ev::PowDone { paused_us: 2_000_000, .. })] if t == secs(8)));
+        let pow = Ev::PowDone {
+            node: 5,
+            id: sweet_gossip::AskId(9),
+            nonce: 1,
+            paused_us: 2_000_000,
+        };
+        assert!(w.gate(5, pow).is_some(), "no outage since: handled now");
+    }
+
+    #[test]
+    fn paying_an_offline_payee_fails_not_settled() {
+        let mut w = world("");
+        let pre = Preimage([7; 32]);
+        let invoice = Invoice {
+            account: PublicKey([0; 32]),
+            payment_hash: pre.payment_hash(),
+            amount: 5,
+        };
+        w.ledger.register(5, &invoice, pre);
+        w.now = secs(1);
+        w.gate(
+            5,
+            Ev::Churn {
+                node: 5,
+                online: false,
+            },
+        );
+        w.queue = super::super::queue::EventQueue::new();
+        let pay = Output::PayInvoices {
+            payload_id: PayloadId([2; 16]),
+            invoices: vec![invoice],
+        };
+        w.apply(0, secs(1), pay);
+        assert_eq!((w.ledger.payments_ok, w.ledger.payments_failed), (0, 1));
+        let got = events_of(&mut w, 0);
+        let failed = PaymentOutcome::Failed(PaymentFailure::NotSettled);
+        assert!(matches!(&got[..], [(_, Ev::Payment { result, .. })] if result.2 == failed));
+    }
+
+    #[test]
+    fn a_burst_on_a_slow_uplink_finishes_one_serialisation_per_frame_later() {
+        // 8 kbit/s: a 100-byte frame holds the uplink 100 ms.
+        let mut w = world("latency = \"constant\"\njitter_ms_mean = 0.0\nbandwidth_kbps = 8\n");
+        let peers: Vec<u32> = w.node_mut(0).peers().iter().map(|p| p.0 as u32).collect();
+        let d = peers.len() as u64;
+        w.queue = super::super::queue::EventQueue::new();
+        for &p in &peers {
+            w.transmit(0, p, FrameKind::Broadcast, vec![0u8; 100].into(), secs(1));
+        }
+        let mut times: Vec<Timestamp> = Vec::new();
+        while let Some((at, ev)) = w.queue.pop() {
+            if let Ev::Deliver { from: 0, .. } = ev {
+                times.push(at);
+            }
+        }
+        let ser = Duration::from_millis(100);
+        assert_eq!(times.len() as u64, d);
+        assert_eq!(times[0], secs(1) + ser + Duration::from_millis(50));
+        assert_eq!(times[times.len() - 1].0 - times[0].0, (d - 1) * ser.0);
+    }
+}
