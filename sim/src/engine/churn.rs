@@ -12,7 +12,7 @@ use sweet_gossip::{AskId, Duration};
 impl World {
     /// Whether node `i` is online (unknown nodes count as online).
     pub(super) fn is_online(&self, i: u32) -> bool {
-        self.nodes.get(i as usize).map_or(true, |n| n.online)
+        self.nodes.get(i as usize).is_none_or(|n| n.online)
     }
 
     /// Microseconds node `i` has spent offline so far.

@@ -205,12 +205,20 @@ static CATALOGUE: &[CatalogueGroup] = &[
             e(
                 "pareto",
                 "heavy-tailed periods with the configured means",
-                &[p("network.pareto_shape", "1.5", "Pareto shape, greater than 1")],
+                &[p(
+                    "network.pareto_shape",
+                    "1.5",
+                    "Pareto shape, greater than 1",
+                )],
             ),
             e(
                 "weibull",
                 "Weibull periods with the configured means (heavy-tailed below shape 1)",
-                &[p("network.weibull_shape", "0.5", "Weibull shape, at least 0.1")],
+                &[p(
+                    "network.weibull_shape",
+                    "0.5",
+                    "Weibull shape, at least 0.1",
+                )],
             ),
         ],
     },
