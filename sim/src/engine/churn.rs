@@ -288,6 +288,33 @@ mod tests {
         assert!(matches!(&got[..], [(_, Ev::Payment { result, .. })] if result.2 == failed));
     }
 
+    /// The payload index of every frame from 0 to 1, in delivery order.
+    fn delivery_order(network: &str) -> Vec<u8> {
+        let mut w = world(network);
+        w.queue = super::super::queue::EventQueue::new();
+        for i in 0..60u8 {
+            w.transmit(0, 1, FrameKind::Broadcast, vec![i].into(), secs(1));
+        }
+        let mut order = Vec::new();
+        while let Some((_, ev)) = w.queue.pop() {
+            if let Ev::Deliver { from: 0, bytes, .. } = ev {
+                let mut buf = Vec::new();
+                bytes.write_to(&mut buf);
+                order.push(buf[0]);
+            }
+        }
+        order
+    }
+
+    #[test]
+    fn jittered_frames_on_one_link_arrive_in_send_order_unless_reordering() {
+        let fifo = delivery_order("jitter_ms_mean = 20.0\n");
+        assert_eq!(fifo, (0..60).collect::<Vec<u8>>());
+        let free = delivery_order("jitter_ms_mean = 20.0\nreordering = true\n");
+        assert_eq!(free.len(), 60);
+        assert!(free.windows(2).any(|w| w[0] > w[1]), "never reordered");
+    }
+
     #[test]
     fn a_burst_on_a_slow_uplink_finishes_one_serialisation_per_frame_later() {
         // 8 kbit/s: a 100-byte frame holds the uplink 100 ms.
