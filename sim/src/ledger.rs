@@ -80,6 +80,17 @@ impl Ledger {
         }
     }
 
+    /// The node that issued `invoice`, if it was registered.
+    pub fn payee(&self, invoice: &Invoice) -> Option<u32> {
+        self.invoices.get(&invoice.payment_hash).map(|r| r.payee)
+    }
+
+    /// Records a payment that failed because its payee was offline (no settlement possible).
+    pub fn refuse(&mut self) -> PaymentOutcome {
+        self.payments_failed += 1;
+        PaymentOutcome::Failed(PaymentFailure::NotSettled)
+    }
+
     fn try_pay(
         &mut self,
         payer: u32,

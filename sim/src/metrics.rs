@@ -63,6 +63,7 @@ pub struct Collector {
     adversary_pow_hashes: u64,
     rejected: BTreeMap<&'static str, u64>,
     frames_lost: u64,
+    frames_lost_offline: u64,
     payment_failures: u64,
     unpaid: u64,
     /// Engine events processed.
@@ -85,6 +86,7 @@ impl Collector {
             adversary_pow_hashes: 0,
             rejected: BTreeMap::new(),
             frames_lost: 0,
+            frames_lost_offline: 0,
             payment_failures: 0,
             unpaid: 0,
             events: 0,
@@ -183,9 +185,14 @@ impl Collector {
         }
     }
 
-    /// A frame was lost on its link or sent to an offline node.
+    /// A frame was lost on its link.
     pub fn frame_lost(&mut self) {
         self.frames_lost += 1;
+    }
+
+    /// A frame arrived at a node that was offline.
+    pub fn frame_lost_offline(&mut self) {
+        self.frames_lost_offline += 1;
     }
 
     /// `node` computed `attempts` proof-of-work hashes.
@@ -384,6 +391,7 @@ impl Collector {
         m.opt("frames_per_node", ratio(honest_frames as f64, honest));
         m.opt("bytes_per_node", ratio(honest_bytes as f64, honest));
         m.put("frames_lost", self.frames_lost as f64);
+        m.put("frames_lost_offline", self.frames_lost_offline as f64);
         m.put("pow_hashes", self.pow_hashes as f64);
         m.opt("pow_hashes_per_node", ratio(honest_pow as f64, honest));
         m.put("attacker_frames", self.adversary_frames as f64);

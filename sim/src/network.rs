@@ -1,56 +1,210 @@
-//! Links: one-way delay distributions, loss and bandwidth; device profiles that turn work into
-//! virtual time.
+//! Links: per-link base latency plus per-frame jitter, FIFO delivery per directed link, per-node
+//! uplink queues, per-frame or per-link loss; session lengths of mobile nodes; device profiles
+//! that turn work into virtual time. `docs/faults.md` states the models.
 
 use crate::rng::{chance, exponential, normal, unit};
-use crate::scenario::{Device, LatencyModel, Network};
+use crate::scenario::{Device, LatencyModel, LossModel, Network, SessionModel};
+use rand::RngCore;
 use rand_chacha::ChaCha12Rng;
-use sweet_gossip::{CryptoCounts, Duration};
+use std::collections::HashMap;
+use sweet_gossip::{CryptoCounts, Duration, Timestamp};
 
-/// Samples link behaviour from its own RNG stream.
+/// Salts of the per-link draws, so a link's latency and loss rate are independent.
+const SALT_LATENCY: u64 = 1;
+const SALT_LOSS: u64 = 2;
+
+/// The links of one run. A link's base latency and loss rate are pure functions of the run's
+/// network key and the unordered node pair, so they need no storage and do not depend on the
+/// order of events; per-frame draws (jitter, frame loss) come from the run's network stream.
 #[derive(Debug)]
 pub struct Links {
     spec: Network,
     rng: ChaCha12Rng,
+    /// Keys the per-link draws; taken from the network stream.
+    key: u64,
+    /// Per node: when its uplink is next free.
+    uplink: Vec<Timestamp>,
+    /// Per directed link with a frame in flight: the latest arrival on it. Kept only when
+    /// jitter could reorder frames and FIFO is asked for; an entry leaves when its frame lands.
+    in_flight: HashMap<u64, Timestamp>,
 }
 
 impl Links {
-    /// Links behaving as `spec`, drawing from `rng`.
-    pub fn new(spec: Network, rng: ChaCha12Rng) -> Self {
-        Self { spec, rng }
+    /// Links behaving as `spec` between `nodes` nodes, drawing from `rng`.
+    pub fn new(spec: Network, mut rng: ChaCha12Rng, nodes: usize) -> Self {
+        let key = rng.next_u64();
+        Self {
+            spec,
+            rng,
+            key,
+            uplink: vec![Timestamp::ZERO; nodes],
+            in_flight: HashMap::new(),
+        }
     }
 
-    /// The fate of one frame of `bytes` bytes: `None` if lost, else its delivery delay.
-    pub fn transmit(&mut self, bytes: usize) -> Option<Duration> {
-        if chance(&mut self.rng, self.spec.packet_loss_probability) {
+    /// Puts a frame of `bytes` bytes from `from` to `to` on `from`'s uplink at `at`: it departs
+    /// when the uplink is free and holds it for bytes·8/kbps. Returns its arrival time, or
+    /// `None` if the link loses it (a lost frame still used the uplink). Without `reordering`,
+    /// a frame never arrives before an earlier frame of the same directed link.
+    pub fn transmit(
+        &mut self,
+        from: u32,
+        to: u32,
+        bytes: usize,
+        at: Timestamp,
+    ) -> Option<Timestamp> {
+        let i = from as usize;
+        if i >= self.uplink.len() {
+            self.uplink.resize(i + 1, Timestamp::ZERO);
+        }
+        let mut sent = self.uplink[i].max(at);
+        if self.spec.bandwidth_kbps > 0 {
+            let ms = bytes as f64 * 8.0 / f64::from(self.spec.bandwidth_kbps);
+            sent = sent + Duration::from_secs_f64(ms / 1e3);
+        }
+        self.uplink[i] = sent;
+        let loss = self.loss_rate(from, to);
+        if chance(&mut self.rng, loss) {
             return None;
         }
-        let mut ms = self.delay_ms();
-        if self.spec.bandwidth_kbps > 0 {
-            ms += bytes as f64 * 8.0 / f64::from(self.spec.bandwidth_kbps);
+        let mut ms = self.base_ms(from, to);
+        if self.spec.jitter_ms_mean > 0.0 {
+            ms += exponential(&mut self.rng, self.spec.jitter_ms_mean);
         }
-        Some(Duration::from_secs_f64(ms / 1e3))
+        let mut arrives = sent + Duration::from_secs_f64(ms / 1e3);
+        if self.tracks_fifo() {
+            let last = self.in_flight.entry(link_id(from, to)).or_insert(arrives);
+            arrives = arrives.max(*last);
+            *last = arrives;
+        }
+        Some(arrives)
     }
 
-    /// One one-way delay in milliseconds.
-    pub fn delay_ms(&mut self) -> f64 {
-        let s = &self.spec;
-        let (mean, min) = (
-            s.one_way_delay_ms_mean,
-            s.one_way_delay_ms_min.min(s.one_way_delay_ms_mean),
-        );
-        let extra = mean - min;
-        match s.latency {
-            LatencyModel::Constant => mean,
-            LatencyModel::Uniform => min + 2.0 * extra * unit(&mut self.rng),
-            LatencyModel::Exponential => min + exponential(&mut self.rng, extra),
-            LatencyModel::Lognormal => {
-                if extra <= 0.0 {
-                    return min;
-                }
-                let sigma = s.lognormal_sigma;
-                let mu = libm::log(extra) - sigma * sigma / 2.0;
-                min + libm::exp(mu + sigma * normal(&mut self.rng))
+    /// Tells the links that a frame from `from` to `to` arrived at `at`; forgets the link's
+    /// FIFO entry once its last frame has landed.
+    pub fn arrived(&mut self, from: u32, to: u32, at: Timestamp) {
+        if self.tracks_fifo() {
+            let id = link_id(from, to);
+            if self.in_flight.get(&id).is_some_and(|last| *last <= at) {
+                self.in_flight.remove(&id);
             }
+        }
+    }
+
+    /// Without jitter a link's delay is constant and departures from a node are ordered by its
+    /// uplink, so FIFO holds with no per-link state.
+    fn tracks_fifo(&self) -> bool {
+        !self.spec.reordering && self.spec.jitter_ms_mean > 0.0
+    }
+
+    /// The base one-way latency of the link between `a` and `b`, milliseconds: one draw of the
+    /// latency model per unordered pair and run.
+    pub fn base_ms(&self, a: u32, b: u32) -> f64 {
+        delay_ms(&self.spec, &mut PairRng::new(self.key, SALT_LATENCY, a, b))
+    }
+
+    /// The probability that the link between `a` and `b` loses a frame. Per link: uniform on
+    /// [max(0, 2p − 1), min(1, 2p)], mean p, drawn once per unordered pair and run.
+    pub fn loss_rate(&self, a: u32, b: u32) -> f64 {
+        let p = self.spec.packet_loss_probability;
+        match self.spec.loss {
+            LossModel::Frame => p,
+            LossModel::Link if p <= 0.0 => 0.0,
+            LossModel::Link => {
+                let (lo, hi) = ((2.0 * p - 1.0).max(0.0), (2.0 * p).min(1.0));
+                lo + (hi - lo) * unit(&mut PairRng::new(self.key, SALT_LOSS, a, b))
+            }
+        }
+    }
+
+    /// One draw of the latency model in milliseconds (payment round trips use it).
+    pub fn delay_ms(&mut self) -> f64 {
+        delay_ms(&self.spec, &mut self.rng)
+    }
+}
+
+/// One directed link as a map key.
+fn link_id(from: u32, to: u32) -> u64 {
+    (u64::from(from) << 32) | u64::from(to)
+}
+
+/// One one-way delay of `s`'s latency model, milliseconds.
+fn delay_ms(s: &Network, rng: &mut impl RngCore) -> f64 {
+    let (mean, min) = (
+        s.one_way_delay_ms_mean,
+        s.one_way_delay_ms_min.min(s.one_way_delay_ms_mean),
+    );
+    let extra = mean - min;
+    match s.latency {
+        LatencyModel::Constant => mean,
+        LatencyModel::Uniform => min + 2.0 * extra * unit(rng),
+        LatencyModel::Exponential => min + exponential(rng, extra),
+        LatencyModel::Lognormal => {
+            if extra <= 0.0 {
+                return min;
+            }
+            let sigma = s.lognormal_sigma;
+            let mu = libm::log(extra) - sigma * sigma / 2.0;
+            min + libm::exp(mu + sigma * normal(rng))
+        }
+    }
+}
+
+/// SplitMix64's output function: a bijective 64-bit mixer.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A counter-based generator (SplitMix64) for the draws of one unordered node pair: the same
+/// key, salt and pair always give the same numbers.
+struct PairRng(u64);
+
+impl PairRng {
+    fn new(key: u64, salt: u64, a: u32, b: u32) -> Self {
+        let pair = (u64::from(a.min(b)) << 32) | u64::from(a.max(b));
+        PairRng(mix(key ^ mix(pair ^ mix(salt))))
+    }
+}
+
+impl RngCore for PairRng {
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        mix(self.0)
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(8) {
+            let v = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+/// One online or offline period of a mobile node, seconds, with mean `mean_s`: exponential,
+/// Pareto (scale mean·(α−1)/α) or Weibull (scale mean/Γ(1 + 1/k)), as `spec` chooses.
+pub fn session_s(spec: &Network, rng: &mut impl RngCore, mean_s: f64) -> f64 {
+    let u = 1.0 - unit(rng); // in (0, 1]
+    match spec.session_lengths {
+        SessionModel::Exponential => -mean_s * libm::log(u),
+        SessionModel::Pareto => {
+            let a = spec.pareto_shape;
+            mean_s * (a - 1.0) / a / libm::pow(u, 1.0 / a)
+        }
+        SessionModel::Weibull => {
+            let k = spec.weibull_shape;
+            let scale = mean_s / libm::tgamma(1.0 + 1.0 / k);
+            scale * libm::pow(-libm::log(u), 1.0 / k)
         }
     }
 }
@@ -97,6 +251,14 @@ mod tests {
         }
     }
 
+    fn links(spec: Network) -> Links {
+        Links::new(spec, stream(1, 0, Concern::Network), 4)
+    }
+
+    fn ms(ms: f64) -> Duration {
+        Duration::from_secs_f64(ms / 1e3)
+    }
+
     #[test]
     fn delay_models_have_the_configured_mean_and_floor() {
         for model in [
@@ -107,36 +269,132 @@ mod tests {
         ] {
             let spec = net(model);
             let (mean, min) = (spec.one_way_delay_ms_mean, spec.one_way_delay_ms_min);
-            let mut links = Links::new(spec, stream(1, 0, Concern::Network));
+            let mut links = links(spec);
             let n = 20_000;
             let samples: Vec<f64> = (0..n).map(|_| links.delay_ms()).collect();
-            let avg = samples.iter().sum::<f64>() / n as f64;
-            assert!((avg - mean).abs() < mean * 0.03, "{model:?}: mean {avg}");
-            assert!(
-                samples.iter().all(|s| *s >= min - 1e-9),
-                "{model:?} below floor"
-            );
+            let bases: Vec<f64> = (0..n).map(|i| links.base_ms(i, i + 1)).collect();
+            for (what, xs) in [("per draw", samples), ("per link", bases)] {
+                let avg = xs.iter().sum::<f64>() / n as f64;
+                assert!((avg - mean).abs() < mean * 0.03, "{model:?} {what}: {avg}");
+                assert!(xs.iter().all(|s| *s >= min - 1e-9), "{model:?} below floor");
+            }
         }
     }
 
     #[test]
-    fn loss_and_bandwidth() {
+    fn a_links_base_latency_is_fixed_per_pair_and_run() {
+        let spec = net(LatencyModel::Lognormal);
+        let (a, b) = (links(spec.clone()), links(spec.clone()));
+        assert_eq!(a.base_ms(3, 9), b.base_ms(9, 3));
+        assert_ne!(a.base_ms(3, 9), a.base_ms(3, 10));
+        let other = Links::new(spec, stream(2, 0, Concern::Network), 4);
+        assert_ne!(a.base_ms(3, 9), other.base_ms(3, 9));
+    }
+
+    #[test]
+    fn frame_loss_and_uplink_queue() {
         let mut spec = net(LatencyModel::Constant);
+        spec.jitter_ms_mean = 0.0;
         spec.packet_loss_probability = 1.0;
         assert_eq!(
-            Links::new(spec.clone(), stream(1, 0, Concern::Network)).transmit(10),
+            links(spec.clone()).transmit(0, 1, 10, Timestamp::ZERO),
             None
         );
         spec.packet_loss_probability = 0.0;
         spec.bandwidth_kbps = 8;
-        // 1000 bytes at 8 kbit/s = 1 s on top of the constant delay.
-        let d = Links::new(spec.clone(), stream(1, 0, Concern::Network))
-            .transmit(1000)
-            .unwrap();
-        assert_eq!(
-            d,
-            Duration::from_secs_f64(1.0 + spec.one_way_delay_ms_mean / 1e3)
+        // 1000 bytes at 8 kbit/s hold the uplink 1 s; the second frame waits for the first.
+        let mut l = links(spec.clone());
+        let delay = ms(spec.one_way_delay_ms_mean);
+        let t0 = Timestamp::ZERO;
+        assert_eq!(l.transmit(0, 1, 1000, t0), Some(t0 + ms(1000.0) + delay));
+        assert_eq!(l.transmit(0, 2, 1000, t0), Some(t0 + ms(2000.0) + delay));
+        // Another node's uplink is free.
+        assert_eq!(l.transmit(1, 2, 1000, t0), Some(t0 + ms(1000.0) + delay));
+    }
+
+    #[test]
+    fn jitter_keeps_each_directed_link_fifo_unless_reordering() {
+        let mut spec = net(LatencyModel::Constant);
+        spec.jitter_ms_mean = 20.0;
+        let arrivals = |spec: Network| {
+            let mut l = links(spec);
+            (0..200u64)
+                .map(|i| l.transmit(0, 1, 100, Timestamp(i * 1_000)).unwrap())
+                .collect::<Vec<_>>()
+        };
+        let fifo = arrivals(spec.clone());
+        assert!(fifo.windows(2).all(|w| w[0] <= w[1]));
+        spec.reordering = true;
+        let free = arrivals(spec);
+        assert!(
+            free.windows(2).any(|w| w[0] > w[1]),
+            "jitter never reordered"
         );
+    }
+
+    #[test]
+    fn fifo_state_is_dropped_when_the_last_frame_lands() {
+        let mut l = links(Network::default());
+        let at = l.transmit(0, 1, 100, Timestamp::ZERO).unwrap();
+        assert_eq!(l.in_flight.len(), 1);
+        l.arrived(0, 1, at);
+        assert!(l.in_flight.is_empty());
+    }
+
+    #[test]
+    fn per_link_loss_rates_average_p_and_differ_between_links() {
+        let mut spec = net(LatencyModel::Constant);
+        spec.packet_loss_probability = 0.2;
+        spec.loss = LossModel::Link;
+        let l = links(spec);
+        let rates: Vec<f64> = (0..20_000).map(|i| l.loss_rate(i, i + 7)).collect();
+        let avg = rates.iter().sum::<f64>() / rates.len() as f64;
+        assert!((avg - 0.2).abs() < 0.005, "mean per-link loss {avg}");
+        assert!(rates.iter().all(|r| (0.0..=0.4).contains(r)));
+        assert!(rates.iter().any(|r| *r < 0.05) && rates.iter().any(|r| *r > 0.35));
+        assert_eq!(l.loss_rate(5, 3), l.loss_rate(3, 5));
+    }
+
+    fn sessions(model: SessionModel) -> Vec<f64> {
+        let spec = Network {
+            session_lengths: model,
+            ..Network::default()
+        };
+        let mut rng = stream(5, 0, Concern::Churn);
+        (0..200_000)
+            .map(|_| session_s(&spec, &mut rng, 10.0))
+            .collect()
+    }
+
+    fn median(mut xs: Vec<f64>) -> f64 {
+        xs.sort_by(f64::total_cmp);
+        xs[xs.len() / 2]
+    }
+
+    #[test]
+    fn session_samplers_have_the_configured_mean() {
+        let d = Network::default();
+        let exp = sessions(SessionModel::Exponential);
+        let avg = exp.iter().sum::<f64>() / exp.len() as f64;
+        assert!((avg - 10.0).abs() < 0.1, "exponential mean {avg}");
+        // Heavy tails make sample means noisy: check the median the closed form gives for
+        // mean 10, and the mean with a generous tolerance.
+        let a = d.pareto_shape;
+        let pareto = sessions(SessionModel::Pareto);
+        let want = 10.0 * (a - 1.0) / a * libm::pow(2.0, 1.0 / a);
+        let avg = pareto.iter().sum::<f64>() / pareto.len() as f64;
+        assert!((median(pareto) / want - 1.0).abs() < 0.01, "pareto median");
+        assert!((avg - 10.0).abs() < 1.0, "pareto mean {avg}");
+        let k = d.weibull_shape;
+        let weibull = sessions(SessionModel::Weibull);
+        let scale = 10.0 / libm::tgamma(1.0 + 1.0 / k);
+        let want = scale * libm::pow(libm::log(2.0), 1.0 / k);
+        let avg = weibull.iter().sum::<f64>() / weibull.len() as f64;
+        assert!(
+            (median(weibull) / want - 1.0).abs() < 0.02,
+            "weibull median"
+        );
+        assert!((avg - 10.0).abs() < 0.3, "weibull mean {avg}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! ([`Adversary::on_receive`]), and their own scheduled events ([`Adversary::on_wake`]).
 
 mod attack;
+mod churn;
 mod queue;
 mod setup;
 mod workload;
@@ -18,14 +19,14 @@ use crate::graph::GraphError;
 use crate::ledger::Ledger;
 use crate::metrics::{Collector, RunMetrics, Totals};
 use crate::model::PowSolver;
-use crate::network::{DeviceCosts, Links};
-use crate::rng::{exponential, stream, Concern};
-use crate::scenario::Scenario;
+use crate::network::{session_s, DeviceCosts, Links};
+use crate::rng::{stream, Concern};
+use crate::scenario::{Network, Scenario};
 use queue::EventQueue;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::path::Path;
 use std::sync::Arc;
 use sweet_gossip::{
@@ -92,6 +93,8 @@ enum Ev {
         node: u32,
         id: AskId,
         nonce: u64,
+        /// The node's offline time ([`Churner::paused_us`]) when the search was last timed.
+        paused_us: u64,
     },
     /// Rare and large: boxed, so every queued event stays 40 bytes.
     Payment {
@@ -113,6 +116,18 @@ enum Ev {
         node: u32,
         wake: Wake,
     },
+}
+
+/// A mobile node's churn state. While it is offline, its timers, proof-of-work completions,
+/// payment results, settlements and adversary wakes wait in `held`, in the order they fell due.
+#[derive(Debug, Default)]
+struct Churner {
+    /// When it last went offline.
+    offline_since: Timestamp,
+    /// Microseconds it has spent offline so far: its device work is paused for that long.
+    paused_us: u64,
+    /// Events that fell due while it was offline, with their due times.
+    held: Vec<(Timestamp, Ev)>,
 }
 
 /// Why a run could not be set up.
@@ -185,8 +200,9 @@ pub struct World {
     arrivals: Vec<Arrival>,
     customers: Vec<u32>,
     churn_rng: rand_chacha::ChaCha12Rng,
-    online_mean_s: f64,
-    offline_mean_s: f64,
+    /// Churn state of the nodes that have gone offline at least once.
+    churners: BTreeMap<u32, Churner>,
+    network: Network,
     trace: Sha256,
     graph_connected: Connectivity,
     horizon_s: f64,
@@ -277,6 +293,7 @@ impl World {
             links: Links::new(
                 s.network.clone(),
                 stream(s.seed, replicate, Concern::Network),
+                n,
             ),
             device: DeviceCosts::new(s.device.clone()),
             ledger: Ledger::new(
@@ -290,8 +307,8 @@ impl World {
             arrivals: Vec::new(),
             customers,
             churn_rng: stream(s.seed, replicate, Concern::Churn),
-            online_mean_s: s.network.online_mean_s,
-            offline_mean_s: s.network.offline_mean_s,
+            churners: BTreeMap::new(),
+            network: s.network.clone(),
             trace: Sha256::new(),
             graph_connected,
             horizon_s: s.workload.reply_deadline_s,
@@ -321,7 +338,7 @@ impl World {
                 && !self.adversary.is_sybil(i)
                 && crate::rng::chance(&mut self.churn_rng, f)
             {
-                let t = exponential(&mut self.churn_rng, self.online_mean_s);
+                let t = session_s(&s.network, &mut self.churn_rng, s.network.online_mean_s);
                 self.push(
                     Timestamp(Duration::from_secs_f64(t).as_micros()),
                     Ev::Churn {
@@ -377,6 +394,9 @@ impl World {
         self.trace.update(now.0.to_le_bytes());
         self.trace.update([code]);
         self.trace.update(node.to_le_bytes());
+        let Some(ev) = self.gate(node, ev) else {
+            return;
+        };
         if let Ev::Adversary { node, wake } = ev {
             return self.wake(node, wake);
         }
@@ -391,10 +411,6 @@ impl World {
         let sn = &mut self.nodes[node as usize];
         match ev {
             Ev::Deliver { from, bytes, .. } => {
-                if !sn.online {
-                    self.metrics.frame_lost();
-                    return;
-                }
                 self.metrics.frame_received(node);
                 bytes.write_to(&mut self.delivered);
                 let bytes = &self.delivered;
@@ -425,25 +441,7 @@ impl World {
                     return;
                 }
             }
-            Ev::Adversary { .. } => return, // handled above
-            Ev::Churn { online, .. } => {
-                sn.online = online;
-                let mean = if online {
-                    self.online_mean_s
-                } else {
-                    self.offline_mean_s
-                };
-                let t = exponential(&mut self.churn_rng, mean);
-                let at = now + Duration::from_secs_f64(t);
-                self.push(
-                    at,
-                    Ev::Churn {
-                        node,
-                        online: !online,
-                    },
-                );
-                return;
-            }
+            Ev::Adversary { .. } | Ev::Churn { .. } => return, // handled in `gate`
         }
         let sn = &mut self.nodes[node as usize];
         let cost = self
@@ -503,7 +501,14 @@ impl World {
                 let start = sn.busy_until.max(at);
                 let done = start + self.device.pow(attempts);
                 sn.busy_until = done;
-                self.push(done, Ev::PowDone { node: i, id, nonce });
+                let paused_us = self.paused_us(i);
+                let ev = Ev::PowDone {
+                    node: i,
+                    id,
+                    nonce,
+                    paused_us,
+                };
+                self.push(done, ev);
             }
             Output::RegisterInvoice { invoice, preimage } => {
                 self.ledger.register(i, &invoice, preimage)
@@ -514,7 +519,11 @@ impl World {
             } => {
                 self.adversary.on_pay(&invoices);
                 for inv in invoices {
-                    let (outcome, payee) = self.ledger.pay(i, &inv);
+                    // Lightning needs the payee online to settle.
+                    let (outcome, payee) = match self.ledger.payee(&inv) {
+                        Some(p) if !self.is_online(p) => (self.ledger.refuse(), None),
+                        _ => self.ledger.pay(i, &inv),
+                    };
                     if matches!(outcome, PaymentOutcome::Paid(_)) {
                         self.metrics.fee_paid(inv.amount);
                     }
@@ -554,10 +563,14 @@ impl World {
     }
 
     /// Puts a frame on the link from `from` to `to` at `at`.
+    /// An offline node sends nothing.
     fn transmit(&mut self, from: u32, to: u32, kind: FrameKind, bytes: FrameBytes, at: Timestamp) {
+        if !self.is_online(from) {
+            return;
+        }
         self.metrics.frame_sent(from, kind, bytes.len());
-        match self.links.transmit(bytes.len()) {
-            Some(delay) => self.push(at + delay, Ev::Deliver { to, from, bytes }),
+        match self.links.transmit(from, to, bytes.len(), at) {
+            Some(arrives) => self.push(arrives, Ev::Deliver { to, from, bytes }),
             None => self.metrics.frame_lost(),
         }
     }

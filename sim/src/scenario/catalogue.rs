@@ -69,6 +69,21 @@ const DELAY_MIN: CatalogueParam = p(
     "5.0",
     "smallest one-way delay, milliseconds",
 );
+const JITTER: CatalogueParam = p(
+    "network.jitter_ms_mean",
+    "2.0",
+    "mean exponential per-frame jitter on top of the link's base, milliseconds",
+);
+const REORDERING: CatalogueParam = p(
+    "network.reordering",
+    "false",
+    "let frames on one link overtake each other (false: FIFO per directed link)",
+);
+const LOSS_P: CatalogueParam = p(
+    "network.packet_loss_probability",
+    "0.0",
+    "mean probability that a frame is lost, in [0, 1]",
+);
 const SHARE_CORRUPT: CatalogueParam = p(
     "attack.share",
     "0.0",
@@ -153,25 +168,74 @@ static CATALOGUE: &[CatalogueGroup] = &[
         key: "network.latency",
         default: "lognormal",
         entries: &[
-            e("constant", "every delay is the mean", &[DELAY_MEAN]),
+            e(
+                "constant",
+                "every link's base delay is the mean",
+                &[DELAY_MEAN, JITTER, REORDERING],
+            ),
             e(
                 "uniform",
-                "uniform on [min, 2 mean - min]",
-                &[DELAY_MEAN, DELAY_MIN],
+                "link base delays uniform on [min, 2 mean - min]",
+                &[DELAY_MEAN, DELAY_MIN, JITTER, REORDERING],
             ),
             e(
                 "exponential",
-                "min plus an exponential",
-                &[DELAY_MEAN, DELAY_MIN],
+                "link base delays: min plus an exponential",
+                &[DELAY_MEAN, DELAY_MIN, JITTER, REORDERING],
             ),
             e(
                 "lognormal",
-                "min plus a log-normal",
+                "link base delays: min plus a log-normal",
                 &[
                     DELAY_MEAN,
                     DELAY_MIN,
                     p("network.lognormal_sigma", "0.5", "log-normal shape"),
+                    JITTER,
+                    REORDERING,
                 ],
+            ),
+        ],
+    },
+    CatalogueGroup {
+        title: "session length models",
+        key: "network.session_lengths",
+        default: "exponential",
+        entries: &[
+            e("exponential", "memoryless online and offline periods", &[]),
+            e(
+                "pareto",
+                "heavy-tailed periods with the configured means",
+                &[p(
+                    "network.pareto_shape",
+                    "1.5",
+                    "Pareto shape, greater than 1",
+                )],
+            ),
+            e(
+                "weibull",
+                "Weibull periods with the configured means (heavy-tailed below shape 1)",
+                &[p(
+                    "network.weibull_shape",
+                    "0.5",
+                    "Weibull shape, at least 0.1",
+                )],
+            ),
+        ],
+    },
+    CatalogueGroup {
+        title: "loss models",
+        key: "network.loss",
+        default: "frame",
+        entries: &[
+            e(
+                "frame",
+                "every frame is lost with packet_loss_probability",
+                &[LOSS_P],
+            ),
+            e(
+                "link",
+                "each link draws its loss rate once per run, mean packet_loss_probability",
+                &[LOSS_P],
             ),
         ],
     },
@@ -305,9 +369,9 @@ static CATALOGUE: &[CatalogueGroup] = &[
     },
 ];
 
-/// Every named choice of a scenario file: fanout policies, latency models,
-/// attacks, route choices, arrivals, Sybil attachments and scale modes, each
-/// with the keys it reads and their defaults.
+/// Every named choice of a scenario file: fanout policies, latency models, session length
+/// models, loss models, attacks, route choices, arrivals, Sybil attachments and scale modes,
+/// each with the keys it reads and their defaults.
 pub fn catalogue() -> &'static [CatalogueGroup] {
     CATALOGUE
 }

@@ -50,8 +50,8 @@ use sha2::{Digest, Sha256};
 pub use catalogue::{catalogue, CatalogueEntry, CatalogueGroup, CatalogueParam};
 pub use error::{Diagnostic, ScenarioError};
 pub use policy::{
-    Attach, Attack, AttackKind, Device, FanoutPolicy, LatencyModel, Network, Payments, PolicySpec,
-    RouteChoice,
+    Attach, Attack, AttackKind, Device, FanoutPolicy, LatencyModel, LossModel, Network, Payments,
+    PolicySpec, RouteChoice, SessionModel,
 };
 pub use schema::{
     graph_node_count, Amount, Arrivals, BBox, Roles, Scale, ScaleMode, Scenario, Workload,

@@ -129,6 +129,32 @@ pub enum LatencyModel {
     Lognormal,
 }
 
+/// Distribution of a mobile node's online and offline period lengths; every model has the
+/// configured mean (`online_mean_s` / `offline_mean_s`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionModel {
+    /// Exponential (memoryless).
+    #[default]
+    Exponential,
+    /// Pareto of shape `pareto_shape` (heavy-tailed).
+    Pareto,
+    /// Weibull of shape `weibull_shape` (heavy-tailed below shape 1).
+    Weibull,
+}
+
+/// Which frames a lossy network loses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossModel {
+    /// Every frame is lost independently with `packet_loss_probability`.
+    #[default]
+    Frame,
+    /// Each link has its own loss rate, drawn once per run with mean
+    /// `packet_loss_probability`; its frames are lost independently at that rate.
+    Link,
+}
+
 /// Links between nodes (`[network]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -151,8 +177,24 @@ pub struct Network {
     pub offline_mean_s: f64,
     /// Mean length of a mobile node's online period, seconds (default 30.0, > 0).
     pub online_mean_s: f64,
-    /// Per-node link bandwidth, kilobits per second; 0 = unlimited (default 0).
+    /// Per-node uplink bandwidth, kilobits per second; frames queue for the
+    /// uplink in send order; 0 = unlimited (default 0).
     pub bandwidth_kbps: u32,
+    /// Online and offline period lengths: "exponential", "pareto" or
+    /// "weibull" (default "exponential").
+    pub session_lengths: SessionModel,
+    /// Shape of "pareto" session lengths (default 1.5, greater than 1).
+    pub pareto_shape: f64,
+    /// Shape of "weibull" session lengths (default 0.5, at least 0.1).
+    pub weibull_shape: f64,
+    /// Mean of the exponential per-frame jitter added to a link's base
+    /// latency, milliseconds (default 2.0, at least 0).
+    pub jitter_ms_mean: f64,
+    /// Whether frames on one link may overtake each other; false keeps every
+    /// directed link FIFO (default false).
+    pub reordering: bool,
+    /// Loss model: "frame" or "link" (default "frame").
+    pub loss: LossModel,
 }
 
 impl Default for Network {
@@ -167,6 +209,12 @@ impl Default for Network {
             offline_mean_s: 10.0,
             online_mean_s: 30.0,
             bandwidth_kbps: 0,
+            session_lengths: SessionModel::Exponential,
+            pareto_shape: 1.5,
+            weibull_shape: 0.5,
+            jitter_ms_mean: 2.0,
+            reordering: false,
+            loss: LossModel::Frame,
         }
     }
 }

@@ -434,7 +434,7 @@ fn catalogue_matches_the_schema() {
         Some(value.to_string())
     };
     let groups = catalogue();
-    assert_eq!(groups.len(), 7);
+    assert_eq!(groups.len(), 9);
     for group in groups {
         let (section, field) = group.key.split_once('.').unwrap();
         // Fixed arrivals need times; harmless for the other groups.

@@ -359,7 +359,19 @@ impl Scenario {
         probability("network.packet_loss_probability", n.packet_loss_probability)?;
         share("network.churn_fraction", n.churn_fraction)?;
         positive("network.offline_mean_s", n.offline_mean_s)?;
-        positive("network.online_mean_s", n.online_mean_s)
+        positive("network.online_mean_s", n.online_mean_s)?;
+        finite("network.pareto_shape", n.pareto_shape)?;
+        if n.pareto_shape <= 1.0 {
+            fail(
+                "network.pareto_shape",
+                format!(
+                    "must be greater than 1 (a Pareto of shape <= 1 has no mean), got {:?}",
+                    n.pareto_shape
+                ),
+            )?;
+        }
+        at_least("network.weibull_shape", n.weibull_shape, 0.1)?;
+        at_least("network.jitter_ms_mean", n.jitter_ms_mean, 0.0)
     }
 
     fn validate_device_and_payments(&self) -> Check {
