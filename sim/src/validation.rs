@@ -469,6 +469,9 @@ fn flood_assumptions(s: &Scenario) -> Result<(), Unmet> {
     if s.network.bandwidth_kbps != 0 {
         return unmet("network.bandwidth_kbps", "must be 0 (no uplink limit)");
     }
+    if s.network.jitter_ms_mean != 0.0 {
+        return unmet("network.jitter_ms_mean", "must be 0 (no per-frame jitter)");
+    }
     if s.policy.pow_difficulty.round() > 1.0 {
         return unmet(
             "policy.pow_difficulty",
