@@ -163,20 +163,17 @@ mod tests {
         Timestamp(s * 1_000_000)
     }
 
+    /// Node `node` goes offline or comes back now; the churn event itself is never handed on.
+    fn churn(w: &mut World, node: u32, online: bool) -> Option<Ev> {
+        w.gate(node, Ev::Churn { node, online })
+    }
+
     #[test]
     fn offline_node_loses_frames_and_resumes_held_events_in_order() {
         let mut w = world("");
         let timer = TimerKind::ReplyDeadline(PayloadId([1; 16]));
         w.now = secs(1);
-        assert!(w
-            .gate(
-                5,
-                Ev::Churn {
-                    node: 5,
-                    online: false
-                }
-            )
-            .is_none());
+        assert!(churn(&mut w, 5, false).is_none());
         assert!(!w.is_online(5));
         w.now = secs(2);
         let frame = Ev::Deliver {
@@ -198,15 +195,7 @@ mod tests {
         );
         w.queue = super::super::queue::EventQueue::new();
         w.now = secs(4);
-        assert!(w
-            .gate(
-                5,
-                Ev::Churn {
-                    node: 5,
-                    online: true
-                }
-            )
-            .is_none());
+        assert!(churn(&mut w, 5, true).is_none());
         let got = events_of(&mut w, 5);
         // The frame is gone; the timer fires on return; the search, paused at 1 s and due at
         // 2 s, had 1 s left and finishes 1 s after the return.
@@ -222,21 +211,9 @@ mod tests {
     fn a_search_running_across_an_offline_period_finishes_that_much_later() {
         let mut w = world("");
         w.now = secs(1);
-        w.gate(
-            5,
-            Ev::Churn {
-                node: 5,
-                online: false,
-            },
-        );
+        churn(&mut w, 5, false);
         w.now = secs(3);
-        w.gate(
-            5,
-            Ev::Churn {
-                node: 5,
-                online: true,
-            },
-        );
+        churn(&mut w, 5, true);
         w.queue = super::super::queue::EventQueue::new();
         // Timed before the outage (paused 0), due after the return: 2 s late.
         w.now = secs(6);
@@ -269,13 +246,7 @@ mod tests {
         };
         w.ledger.register(5, &invoice, pre);
         w.now = secs(1);
-        w.gate(
-            5,
-            Ev::Churn {
-                node: 5,
-                online: false,
-            },
-        );
+        churn(&mut w, 5, false);
         w.queue = super::super::queue::EventQueue::new();
         let pay = Output::PayInvoices {
             payload_id: PayloadId([2; 16]),
