@@ -415,7 +415,11 @@ mod tests {
         p.observe(&Feedback::ReplyFailed { via: good });
         assert!(score(&p, fresh).beats(&score(&p, good)));
         let picked = pick(p.shared.fanout.clone(), 0, p.scores.as_deref().unwrap());
-        assert_ne!(picked, vec![good], "the failing peer is no longer the first pick");
+        assert_ne!(
+            picked,
+            vec![good],
+            "the failing peer is no longer the first pick"
+        );
     }
 
     #[test]
