@@ -30,7 +30,7 @@ use std::path::Path;
 use std::sync::Arc;
 use sweet_gossip::{
     AskId, CryptoCounts, Duration, Event, FrameBytes, FrameKind, Node, Output, PayloadId,
-    PaymentHash, PaymentOutcome, PeerId, TimerKind, Timestamp,
+    PaymentFailure, PaymentHash, PaymentOutcome, PeerId, TimerKind, Timestamp,
 };
 
 /// What a node does in the workload.
@@ -172,6 +172,8 @@ pub struct World {
     horizon_s: f64,
     pow: PowSolver,
     pow_rng: rand_chacha::ChaCha12Rng,
+    /// Sender of the frame being handled (whose conditions a proof of work answers).
+    input_from: Option<u32>,
 }
 
 /// Runs replicate `replicate` of `s`; `base_dir` resolves relative paths in the scenario.
@@ -277,6 +279,7 @@ impl World {
             horizon_s: s.workload.reply_deadline_s,
             pow: PowSolver::new(s.scale.mode),
             pow_rng: stream(s.seed, replicate, Concern::Pow),
+            input_from: None,
         }
     }
 
@@ -368,6 +371,10 @@ impl World {
             return;
         }
         let before = self.node_mut(node).crypto_counts();
+        self.input_from = match &ev {
+            Ev::Deliver { from, .. } => Some(*from),
+            _ => None,
+        };
         let sn = &mut self.nodes[node as usize];
         match ev {
             Ev::Deliver { from, bytes, .. } => {
@@ -475,6 +482,8 @@ impl World {
             Output::SolvePow { id, work, data } => {
                 let (nonce, attempts) = self.pow.solve(&data, &work, &mut self.pow_rng);
                 self.metrics.pow(i, attempts);
+                self.adversary
+                    .on_honest_pow(at, i, self.input_from, attempts);
                 let sn = &mut self.nodes[i as usize];
                 let start = sn.busy_until.max(at);
                 let done = start + self.device.pow(attempts);
@@ -482,6 +491,7 @@ impl World {
                 self.push(done, Ev::PowDone { node: i, id, nonce });
             }
             Output::RegisterInvoice { invoice, preimage } => {
+                self.adversary.on_register(at, i, invoice.payment_hash);
                 self.ledger.register(i, &invoice, preimage)
             }
             Output::PayInvoices {
@@ -490,7 +500,15 @@ impl World {
             } => {
                 self.adversary.on_pay(&invoices);
                 for inv in invoices {
-                    let (outcome, payee) = self.ledger.pay(i, &inv);
+                    let (outcome, payee) = if self.adversary.refuses(&inv.payment_hash) {
+                        let failed = PaymentOutcome::Failed(PaymentFailure::NotSettled);
+                        (failed, None)
+                    } else {
+                        self.ledger.pay(i, &inv)
+                    };
+                    if let (PaymentOutcome::Paid(_), Some(p)) = (&outcome, payee) {
+                        self.adversary.on_paid(at, p, inv.amount);
+                    }
                     let rtt = Duration::from_secs_f64(2.0 * self.links.delay_ms() / 1e3);
                     let hash = inv.payment_hash;
                     self.push(
@@ -537,6 +555,8 @@ impl World {
 
     fn observe(&mut self, i: u32, at: Timestamp, e: Event) {
         match e {
+            // A chatterbox's own topics are attack traffic, not topics of the workload.
+            Event::TopicBroadcast { .. } if !self.honest[i as usize] => {}
             Event::TopicBroadcast { payload_id } => {
                 let eligible = self.eligible(i);
                 self.metrics.topic_started(payload_id, i, at, eligible);
