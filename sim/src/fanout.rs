@@ -52,10 +52,11 @@ pub enum FanoutRule {
         nodes: u32,
     },
     /// `k` peers, preferring those that brought back paid replies for the topics offered to
-    /// them: a peer's score is paid / (offered + 1), so a peer that stops delivering loses rank as
-    /// it keeps being offered topics, and a newcomer (score 0) never outranks a peer with a
-    /// record of paid replies. Each
-    /// pick is uniform at random with probability `explore`; ties are broken at random.
+    /// them: a peer's score is (paid − failed) / (offered + 1) (see [`Score`]), so a peer that
+    /// stops delivering loses rank as it keeps being offered topics, a peer whose reply route
+    /// ended in a failed payment loses a paid reply's worth, and a newcomer (score 0) never
+    /// outranks a peer with a net record of paid replies. Each pick is uniform at random with
+    /// probability `explore`; ties are broken at random.
     Reputation {
         /// Peers per forward.
         k: u32,
@@ -134,20 +135,31 @@ impl FanoutRule {
     }
 }
 
-/// What a node knows of a peer's delivery: topics offered to it, paid replies it brought.
+/// What a node knows of a peer's delivery: topics offered to it, replies it brought back that
+/// were paid, and replies it brought back whose payment failed.
+///
+/// The one reputation rule of the simulator: score = (paid − failed) / (offered + 1), no decay.
+/// `paid` counts [`Feedback::ReplyPaid`] (as sender: the route was paid in full and decrypted;
+/// as middleman: its own invoice was settled); `failed` counts [`Feedback::ReplyFailed`] (as
+/// sender: at least one invoice of the route the peer brought could not be paid, so the sender
+/// fell back to another route). `offered` counts topics this node's fanout gave the peer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Score {
     /// Paid replies the peer brought back.
     pub paid: u32,
+    /// Replies the peer brought back whose payment failed.
+    pub failed: u32,
     /// Topics offered to the peer.
     pub offered: u32,
 }
 
 impl Score {
-    /// True iff paid / (offered + 1) is strictly larger than `other`'s (exact integers).
+    /// True iff (paid − failed) / (offered + 1) is strictly larger than `other`'s (exact
+    /// integers).
     pub fn beats(&self, other: &Score) -> bool {
-        let lhs = u64::from(self.paid) * (u64::from(other.offered) + 1);
-        let rhs = u64::from(other.paid) * (u64::from(self.offered) + 1);
+        let net = |s: &Score| i64::from(s.paid) - i64::from(s.failed);
+        let lhs = i128::from(net(self)) * (i128::from(other.offered) + 1);
+        let rhs = i128::from(net(other)) * (i128::from(self.offered) + 1);
         lhs > rhs
     }
 }
@@ -253,8 +265,14 @@ impl Policy for SimPolicy {
 
     fn observe(&mut self, feedback: &Feedback) {
         match feedback {
-            Feedback::ReplyPaid { via } => self.score_mut(*via).paid += 1,
-            Feedback::ReplyFailed { .. } => {}
+            Feedback::ReplyPaid { via } => {
+                let s = self.score_mut(*via);
+                s.paid = s.paid.saturating_add(1);
+            }
+            Feedback::ReplyFailed { via } => {
+                let s = self.score_mut(*via);
+                s.failed = s.failed.saturating_add(1);
+            }
             _ => {}
         }
     }
@@ -343,6 +361,7 @@ mod tests {
             Score {
                 paid: 9,
                 offered: 10,
+                ..Score::default()
             },
         );
         scores.insert(
@@ -350,24 +369,57 @@ mod tests {
             Score {
                 paid: 3,
                 offered: 5,
+                ..Score::default()
             },
         );
         // A record of paid replies beats a newcomer; a stopped peer decays below a steady one.
         assert!(Score {
             paid: 1,
-            offered: 30
+            offered: 30,
+            ..Score::default()
         }
         .beats(&Score::default()));
         assert!(Score {
             paid: 3,
-            offered: 5
+            offered: 5,
+            ..Score::default()
         }
         .beats(&Score {
             paid: 6,
-            offered: 30
+            offered: 30,
+            ..Score::default()
         }));
         let picked = pick(FanoutRule::Reputation { k: 2, explore: 0.0 }, 0, &scores);
         assert_eq!(picked, vec![PeerId(7), PeerId(3)]);
+    }
+
+    /// A failed payment on a route a peer brought costs that peer a paid reply's worth: it ties
+    /// a newcomer after one failure and ranks below it after two.
+    #[test]
+    fn reputation_drops_a_peer_after_a_failed_payment() {
+        let shared = SharedPolicy {
+            params: PolicyParams::default(),
+            fanout: FanoutRule::Reputation { k: 1, explore: 0.0 },
+            route_choice: RouteChoice::Cheapest,
+            message_bytes: 16,
+        };
+        let mut p = SimPolicy::new(Arc::new(shared), 10, None);
+        let (good, fresh) = (PeerId(4), PeerId(9));
+        p.observe(&Feedback::ReplyPaid { via: good });
+        let score = |p: &SimPolicy, id| p.scores.as_ref().unwrap()[&id];
+        p.score_mut(fresh);
+        assert!(score(&p, good).beats(&score(&p, fresh)));
+        p.observe(&Feedback::ReplyFailed { via: good });
+        assert_eq!(score(&p, good).failed, 1);
+        assert!(!score(&p, good).beats(&score(&p, fresh)));
+        p.observe(&Feedback::ReplyFailed { via: good });
+        assert!(score(&p, fresh).beats(&score(&p, good)));
+        let picked = pick(p.shared.fanout.clone(), 0, p.scores.as_deref().unwrap());
+        assert_ne!(
+            picked,
+            vec![good],
+            "the failing peer is no longer the first pick"
+        );
     }
 
     #[test]

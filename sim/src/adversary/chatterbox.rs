@@ -1,9 +1,18 @@
-//! The chatterbox: a node that retransmits what it receives, again and again.
+//! The chatterbox: a node that floods the network with topics of its own (paper 4.2.2).
 //!
-//! Each chatterbox keeps the last [`RECORDS_MAX`] topics it was offered (the signed request of
-//! every ask it received, and the last proof-of-work broadcast frame for it). It ticks
-//! `chatterbox_rate_per_s` times per virtual second, with a random phase, and at each tick takes
-//! the next recorded topic in round-robin order and sends to every current peer:
+//! From the strike (`attack.start_s`) on, each chatterbox ticks `chatterbox_rate_per_s` times
+//! per virtual second, with a random phase. On each tick it tries to originate a fresh topic
+//! (uniform pickup and dropoff in `workload.bbox`, like a customer's) through its own protocol
+//! node's normal broadcast: it asks its fanout peers, and pays the proof of work each peer's
+//! conditions demand on its own device. A try is skipped while the device is still busy with
+//! earlier proofs of work (or the node is offline): a rational attacker does not queue work it
+//! cannot finish, so proof of work throttles how many topics it actually starts
+//! (`chatterbox_topics_tried` vs `chatterbox_topics_broadcast`).
+//!
+//! With `chatterbox_replay = true` each tick also replays: each chatterbox keeps the last
+//! [`RECORDS_MAX`] topics it was offered (the signed request of every ask it received, and the
+//! last proof-of-work broadcast frame for it), takes the next recorded topic in round-robin
+//! order and sends to every current peer:
 //!
 //! 1. the recorded `POWBroadcastFrame`, byte for byte (a replay: the receiver never issued
 //!    conditions for that ask id to the chatterbox, so it is dropped as `unknown_ask`), and
@@ -23,14 +32,31 @@ use super::Action;
 use super::Wake;
 use crate::model::PowSolver;
 use crate::rng::unit;
+use crate::scenario::BBox;
 use rand::RngCore;
 use rand_chacha::ChaCha12Rng;
 use std::collections::{BTreeMap, VecDeque};
 use sweet_gossip::{
-    encode, AskForBroadcastFrame, AskId, BroadcastPayload, Duration, Frame, FrameKind, Onion,
-    PayloadId, PeerId, PowBroadcastConditionsFrame, PowBroadcastFrame, ProofOfWork,
-    SignedRequestPayload, Timestamp,
+    encode, AskForBroadcastFrame, AskId, BroadcastPayload, Duration, Frame, FrameKind, Geohash,
+    Onion, PayloadId, PeerId, PowBroadcastConditionsFrame, PowBroadcastFrame, ProofOfWork,
+    SignedRequestPayload, TaxiTopic, Timestamp, Topic,
 };
+
+/// A chatterbox's own topic at `now`: pickup and dropoff uniform in `bbox` at `precision`, the
+/// same shape as a customer's (so gig workers may reply to it).
+pub(super) fn topic(now: Timestamp, bbox: BBox, precision: u8, rng: &mut ChaCha12Rng) -> Topic {
+    let mut point = || {
+        let lat = bbox.lat_min + (bbox.lat_max - bbox.lat_min) * unit(rng);
+        let lon = bbox.lon_min + (bbox.lon_max - bbox.lon_min) * unit(rng);
+        Geohash::encode(lat, lon, usize::from(precision))
+    };
+    Topic::Taxi(TaxiTopic {
+        pickup_geohash: point(),
+        dropoff_geohash: point(),
+        pickup_after: now,
+        dropoff_before: now + Duration::from_secs(3_600),
+    })
+}
 
 /// Topics each chatterbox remembers for replay.
 pub(super) const RECORDS_MAX: usize = 16;
@@ -82,19 +108,21 @@ impl Chatter {
         }
     }
 
-    /// The first tick of one chatterbox: uniform in the first period.
-    pub(super) fn first_tick(&self, rng: &mut ChaCha12Rng) -> Option<Timestamp> {
+    /// The first tick of one chatterbox: uniform in the first period after `start`.
+    pub(super) fn first_tick(&self, start: Timestamp, rng: &mut ChaCha12Rng) -> Option<Timestamp> {
         let p = self.period?;
-        Some(Timestamp((p.as_micros() as f64 * unit(rng)) as u64))
+        let phase = (p.as_micros() as f64 * unit(rng)) as u64;
+        Some(Timestamp(start.0.saturating_add(phase)))
     }
 
-    /// One tick of chatterbox `node`: replays the next recorded topic to `peers`, and schedules
-    /// the next tick.
+    /// One tick of chatterbox `node`: schedules the next tick and, when `replay`, replays the
+    /// next recorded topic to `peers`.
     pub(super) fn tick(
         &mut self,
         now: Timestamp,
         node: u32,
         peers: &[PeerId],
+        replay: bool,
         rng: &mut ChaCha12Rng,
     ) -> Vec<Action> {
         let mut out = Vec::new();
@@ -105,7 +133,7 @@ impl Chatter {
                 wake: Wake::Chatter,
             });
         }
-        let Some(buf) = self.buffers.get_mut(&node) else {
+        let Some(buf) = self.buffers.get_mut(&node).filter(|_| replay) else {
             return out;
         };
         if buf.records.is_empty() {

@@ -1,8 +1,12 @@
-//! Attack-specific metrics, computed from the collector's per-topic results at the end of a run.
+//! Attack-specific metrics, computed from the collector's per-topic results and the
+//! adversary's counters at the end of a run. Topics are split at the strike (`attack.start_s`,
+//! or 0 for cold boot): a topic is "after the attack" when it was broadcast at or after it.
+//! Only honest senders' topics are topics here (a chatterbox's own are not).
 
-use super::{has_victim, is_timed, Adversary};
+use super::{has_victim, Adversary};
 use crate::metrics::mean;
 use crate::metrics::{Collector, TopicSummary};
+use crate::scenario::AttackKind;
 
 type Metrics = Vec<(String, Option<f64>)>;
 
@@ -27,50 +31,109 @@ pub(super) fn attack_metrics(adv: &Adversary, c: &Collector) -> Metrics {
         Some(f64::from(c.honest_accepts_max())),
     );
     let topics = c.topic_summaries();
+    let (before, after): (Vec<&TopicSummary>, Vec<&TopicSummary>) =
+        topics.iter().partition(|t| t.start < adv.start);
     if has_victim(adv.attack.kind) {
-        for (k, v) in victim_metrics(adv.victim, &topics, c) {
+        for (k, v) in victim_metrics(adv.victim, &after, c) {
             put(k, v);
         }
+        let v = adv.victim;
+        put(
+            "victim_coverage_before_attack",
+            v.and_then(|v| mean(before.iter().filter(|t| t.sender == v).map(|t| t.coverage))),
+        );
     }
-    if is_timed(adv.attack.kind) {
-        let (before, after): (Vec<&TopicSummary>, Vec<&TopicSummary>) =
-            topics.iter().partition(|t| t.start < adv.start);
-        put("topics_before_attack", Some(before.len() as f64));
-        put("topics_after_attack", Some(after.len() as f64));
-        put(
-            "coverage_before_attack",
-            mean(before.iter().map(|t| t.coverage)),
-        );
-        put(
-            "coverage_after_attack",
-            mean(after.iter().map(|t| t.coverage)),
-        );
-        // Recovery: does coverage come back as the attack goes on (e.g. reputation learning)?
-        let (early, late) = after.split_at(after.len() / 2);
-        put(
-            "coverage_after_attack_first_half",
-            mean(early.iter().map(|t| t.coverage)),
-        );
-        put(
-            "coverage_after_attack_second_half",
-            mean(late.iter().map(|t| t.coverage)),
-        );
-        put(
-            "reply_share_after_attack",
-            mean(
-                after
-                    .iter()
-                    .map(|t| f64::from(u8::from(t.reply_latency_s.is_some()))),
-            ),
-        );
+    for (k, v) in split_metrics(&before, &after) {
+        put(k, v);
     }
     out
 }
 
-/// Victim metrics; all `None` without a victim (or without topics of the relevant kind).
+/// Coverage and replies of the honest topics before and after the strike.
+fn split_metrics(
+    before: &[&TopicSummary],
+    after: &[&TopicSummary],
+) -> Vec<(&'static str, Option<f64>)> {
+    // Recovery: does coverage come back as the attack goes on (e.g. reputation learning)?
+    let (early, late) = after.split_at(after.len() / 2);
+    let replied = |t: &&TopicSummary| f64::from(u8::from(t.reply_latency_s.is_some()));
+    vec![
+        ("topics_before_attack", Some(before.len() as f64)),
+        ("topics_after_attack", Some(after.len() as f64)),
+        (
+            "coverage_before_attack",
+            mean(before.iter().map(|t| t.coverage)),
+        ),
+        (
+            "coverage_after_attack",
+            mean(after.iter().map(|t| t.coverage)),
+        ),
+        (
+            "coverage_after_attack_first_half",
+            mean(early.iter().map(|t| t.coverage)),
+        ),
+        (
+            "coverage_after_attack_second_half",
+            mean(late.iter().map(|t| t.coverage)),
+        ),
+        (
+            "reply_share_before_attack",
+            mean(before.iter().map(replied)),
+        ),
+        ("reply_share_after_attack", mean(after.iter().map(replied))),
+        (
+            "reply_latency_after_attack_s",
+            mean(after.iter().filter_map(|t| t.reply_latency_s)),
+        ),
+    ]
+}
+
+/// What the attack cost: identities, the chatterbox's throttled topics, adversarial earnings
+/// before and after the strike, and the honest proof of work spent on adversarial peers.
+pub(super) fn cost_metrics(adv: &Adversary) -> Metrics {
+    let c = &adv.counters;
+    let nodes = adv.adversarial.iter().filter(|a| **a).count() as f64;
+    let per_node = |sat: u64| (nodes > 0.0).then(|| sat as f64 / nodes);
+    let sybils = f64::from(adv.sybils);
+    let mut out: Metrics = vec![
+        ("attacker_identities_created".into(), Some(sybils)),
+        (
+            "attacker_identity_cost_sat".into(),
+            Some(sybils * adv.attack.sybil_cost_sat),
+        ),
+        (
+            "honest_pow_share_to_adversary".into(),
+            (c.honest_pow > 0).then(|| c.honest_pow_to_adversary as f64 / c.honest_pow as f64),
+        ),
+        (
+            "fees_earned_per_adversary_node_before_attack_sat".into(),
+            per_node(c.earned_before),
+        ),
+        (
+            "fees_earned_per_adversary_node_after_attack_sat".into(),
+            per_node(c.earned_after),
+        ),
+    ];
+    if adv.attack.kind == AttackKind::Chatterbox {
+        let tried = c.originate_tried as f64;
+        out.push(("chatterbox_topics_tried".into(), Some(tried)));
+        out.push((
+            "chatterbox_topics_broadcast".into(),
+            Some(c.originated as f64),
+        ));
+        out.push((
+            "chatterbox_broadcast_share".into(),
+            (tried > 0.0).then(|| c.originated as f64 / tried),
+        ));
+    }
+    out
+}
+
+/// Victim metrics over `topics` (those after the strike); all `None` without a victim (or
+/// without topics of the relevant kind).
 fn victim_metrics(
     victim: Option<u32>,
-    topics: &[TopicSummary],
+    topics: &[&TopicSummary],
     c: &Collector,
 ) -> Vec<(&'static str, Option<f64>)> {
     let Some(v) = victim else {
@@ -87,7 +150,7 @@ fn victim_metrics(
         .collect();
     };
     let (own, others): (Vec<&TopicSummary>, Vec<&TopicSummary>) =
-        topics.iter().partition(|t| t.sender == v);
+        topics.iter().copied().partition(|t| t.sender == v);
     let delivered: Vec<f64> = own.iter().filter_map(|t| t.reply_latency_s).collect();
     vec![
         ("victim_topics", Some(own.len() as f64)),

@@ -13,8 +13,15 @@
 //!   lets it through, drops it or rewrites it;
 //! - every frame delivered to an adversarial node passes [`Adversary::on_receive`] first, which
 //!   may record it or consume it (the chatterbox's own asks);
-//! - scheduled adversary events ([`Wake`]) run [`Adversary::on_wake`]: chatterbox replays and
-//!   the flash Sybils connecting at `start_s`.
+//! - scheduled adversary events ([`Wake`]) run [`Adversary::on_wake`]: chatterbox topics (and
+//!   replays) and the flash Sybils connecting at `start_s`;
+//! - accounting hooks that change nothing: [`Adversary::on_pay`], [`Adversary::on_paid`],
+//!   [`Adversary::on_honest_pow`], [`Adversary::on_originate`]; and one payment hook that does:
+//!   [`Adversary::refuses`] (withheld settlements).
+//!
+//! Every kind but cold boot has a warm-up: until the strike (`attack.start_s`) adversarial
+//! nodes behave honestly (Sybils relay by flooding and earn fees), so honest nodes build
+//! reputation first. Cold boot strikes at 0, before any reputation exists.
 //!
 //! Honest nodes never know who is adversarial. Who attacks and where Sybils join is documented
 //! in `placement.rs`, what happens to their frames in `rules.rs`, the replays in
@@ -25,6 +32,7 @@
 mod chatterbox;
 mod measure;
 mod placement;
+pub mod results;
 mod rules;
 
 use crate::engine::{Arrival, Role};
@@ -35,22 +43,23 @@ use crate::rng::{stream, Concern};
 use crate::scenario::{Attack, AttackKind, Scenario};
 use chatterbox::Chatter;
 use rand_chacha::ChaCha12Rng;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use sweet_gossip::{
-    Duration, FrameBytes, FrameKind, Invoice, PaymentHash, PeerId, PublicKey, Timestamp,
+    Duration, FrameBytes, FrameKind, Invoice, PaymentHash, PeerId, PublicKey, Timestamp, Topic,
 };
 
 /// Hard cap on Sybil identities in one run, whatever `attack.share` says: a scenario can ask
 /// for up to 1000 × the honest nodes, which would not fit in memory for large graphs.
 pub const SYBILS_MAX: u32 = 100_000;
 
-/// Inflated invoices remembered for the `inflated_invoices_paid` check.
+/// Inflated invoices remembered for the `inflated_invoices_paid` check, and withheld invoices
+/// remembered until paid.
 const TAMPERED_MAX: usize = 1 << 16;
 
 /// A scheduled adversary event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wake {
-    /// A chatterbox replays one recorded topic to all its peers.
+    /// A chatterbox tries to originate a topic (and replays one, with `chatterbox_replay`).
     Chatter,
     /// Flash Sybils connect to their honest peers (`attack.start_s`).
     Connect,
@@ -80,6 +89,14 @@ pub enum Action {
         a: u32,
         /// The other end.
         b: u32,
+    },
+    /// Chatterbox `node` starts broadcasting `topic` through its protocol node, if its device
+    /// is free and it is online; the engine reports the outcome to [`Adversary::on_originate`].
+    Originate {
+        /// The chatterbox.
+        node: u32,
+        /// Its topic (boxed: rare and large).
+        topic: Box<Topic>,
     },
     /// Run [`Adversary::on_wake`] for `node` at `at`.
     Wake {
@@ -112,6 +129,19 @@ struct Counters {
     injected: u64,
     /// Invoices paid by senders at an inflated amount.
     inflated_paid: u64,
+    /// Payments to a withholding middleman it refused to settle.
+    withheld: u64,
+    /// Chatterbox ticks after the strike (one topic tried per tick).
+    originate_tried: u64,
+    /// Chatterbox topics whose broadcast the protocol node started.
+    originated: u64,
+    /// Fees settled to adversarial nodes before / after the strike, in satoshis.
+    earned_before: u64,
+    earned_after: u64,
+    /// Proof-of-work hashes honest nodes computed: all, and answering adversarial conditions.
+    honest_pow: u64,
+    honest_pow_to_adversary: u64,
+    honest_pow_to_adversary_after: u64,
 }
 
 /// The adversary of one run: who is adversarial, the attack's parameters and its state.
@@ -132,6 +162,9 @@ pub struct Adversary {
     chatter: Chatter,
     inflated: BTreeMap<PaymentHash, u64>,
     inflated_order: std::collections::VecDeque<PaymentHash>,
+    withheld: BTreeSet<PaymentHash>,
+    withheld_order: std::collections::VecDeque<PaymentHash>,
+    area: (crate::scenario::BBox, u8),
     counters: Counters,
     rng: ChaCha12Rng,
 }
@@ -161,7 +194,7 @@ impl Adversary {
         };
         let deferred = plan.place(graph, sybils, &mut rng);
         adversarial.resize(graph.node_count() as usize, true);
-        let start = Timestamp(Duration::from_secs_f64(attack.start_s.max(0.0)).as_micros());
+        let start = Timestamp(Duration::from_secs_f64(attack.strike_s().max(0.0)).as_micros());
         Adversary {
             chatter: Chatter::new(
                 attack.chatterbox_rate_per_s,
@@ -178,6 +211,9 @@ impl Adversary {
             deferred,
             inflated: BTreeMap::new(),
             inflated_order: std::collections::VecDeque::new(),
+            withheld: BTreeSet::new(),
+            withheld_order: std::collections::VecDeque::new(),
+            area: (s.workload.bbox, s.workload.precision),
             counters: Counters::default(),
             rng,
         }
@@ -266,7 +302,7 @@ impl Adversary {
             AttackKind::Chatterbox => {
                 for node in 0..self.node_count() {
                     if self.is_adversarial(node) {
-                        if let Some(at) = self.chatter.first_tick(&mut self.rng) {
+                        if let Some(at) = self.chatter.first_tick(self.start, &mut self.rng) {
                             out.push(Action::Wake {
                                 at,
                                 node,
@@ -300,11 +336,18 @@ impl Adversary {
                 .map(|(a, b)| Action::Connect { a, b })
                 .collect(),
             Wake::Chatter => {
-                let out = self.chatter.tick(now, node, peers, &mut self.rng);
+                let replay = self.attack.chatterbox_replay;
+                let mut out = self.chatter.tick(now, node, peers, replay, &mut self.rng);
                 self.counters.injected += out
                     .iter()
                     .filter(|a| matches!(a, Action::Send { .. }))
                     .count() as u64;
+                self.counters.originate_tried += 1;
+                let topic = chatterbox::topic(now, self.area.0, self.area.1, &mut self.rng);
+                out.push(Action::Originate {
+                    node,
+                    topic: Box::new(topic),
+                });
                 out
             }
         }
@@ -313,7 +356,8 @@ impl Adversary {
     /// A frame from `from` is about to be delivered to `to`. Only adversarial receivers are
     /// looked at; honest nodes always get [`Received::Pass`].
     pub fn on_receive(&mut self, now: Timestamp, to: u32, from: u32, bytes: &[u8]) -> Received {
-        if self.attack.kind != AttackKind::Chatterbox || !self.is_adversarial(to) {
+        let replays = self.attack.kind == AttackKind::Chatterbox && self.attack.chatterbox_replay;
+        if !replays || !self.is_adversarial(to) {
             return Received::Pass;
         }
         match self.chatter.receive(now, to, from, bytes) {
@@ -376,6 +420,73 @@ impl Adversary {
         }
     }
 
+    /// The ledger settled `amount` sat to `payee` at `at`; counts adversarial earnings before
+    /// and after the strike.
+    pub fn on_paid(&mut self, at: Timestamp, payee: u32, amount: u64) {
+        if !self.is_adversarial(payee) {
+            return;
+        }
+        let c = &mut self.counters;
+        let slot = if at < self.start {
+            &mut c.earned_before
+        } else {
+            &mut c.earned_after
+        };
+        *slot = slot.saturating_add(amount);
+    }
+
+    /// Honest or adversarial `node` computed `attempts` proof-of-work hashes at `at`, in answer
+    /// to conditions from `toward` (`None` when not answering a delivered frame). Counts honest
+    /// work, and honest work for conditions an adversarial node issued.
+    pub fn on_honest_pow(&mut self, at: Timestamp, node: u32, toward: Option<u32>, attempts: u64) {
+        if self.is_adversarial(node) {
+            return;
+        }
+        let c = &mut self.counters;
+        c.honest_pow = c.honest_pow.saturating_add(attempts);
+        if toward.is_some_and(|t| self.adversarial.get(t as usize).copied().unwrap_or(false)) {
+            c.honest_pow_to_adversary = c.honest_pow_to_adversary.saturating_add(attempts);
+            if at >= self.start {
+                c.honest_pow_to_adversary_after =
+                    c.honest_pow_to_adversary_after.saturating_add(attempts);
+            }
+        }
+    }
+
+    /// A chatterbox's [`Action::Originate`] ended: `started` is true when its protocol node
+    /// began the broadcast (device free, node online).
+    pub fn on_originate(&mut self, started: bool) {
+        self.counters.originated += u64::from(started);
+    }
+
+    /// `node` registered an invoice with hash `hash` at `at`. A withholding middleman (from the
+    /// strike on) will refuse to settle it: see [`Adversary::refuses`].
+    pub fn on_register(&mut self, at: Timestamp, node: u32, hash: PaymentHash) {
+        if self.attack.kind != AttackKind::WithholdInvoice
+            || !self.is_adversarial(node)
+            || at < self.start
+        {
+            return;
+        }
+        if self.withheld.insert(hash) {
+            self.withheld_order.push_back(hash);
+        }
+        while self.withheld_order.len() > TAMPERED_MAX {
+            if let Some(old) = self.withheld_order.pop_front() {
+                self.withheld.remove(&old);
+            }
+        }
+    }
+
+    /// Whether the payee of the invoice `hash` refuses to settle it (withhold_invoice): the
+    /// payment then fails as not settled and moves no money. Every refused payment is counted
+    /// (one invoice can be paid again through another route that shares it).
+    pub fn refuses(&mut self, hash: &PaymentHash) -> bool {
+        let refused = self.withheld.contains(hash);
+        self.counters.withheld += u64::from(refused);
+        refused
+    }
+
     fn remember_inflated(&mut self, hash: PaymentHash, honest: u64) {
         if self.inflated.insert(hash, honest).is_none() {
             self.inflated_order.push_back(hash);
@@ -399,9 +510,17 @@ impl Adversary {
             ("attacker_frames_injected", c.injected),
             ("replies_tampered", c.tampered),
             ("inflated_invoices_paid", c.inflated_paid),
+            ("invoices_withheld", c.withheld),
+            ("honest_pow_hashes", c.honest_pow),
+            ("honest_pow_hashes_to_adversary", c.honest_pow_to_adversary),
+            (
+                "honest_pow_hashes_to_adversary_after_attack",
+                c.honest_pow_to_adversary_after,
+            ),
         ] {
             out.push((k.to_owned(), Some(v as f64)));
         }
+        out.extend(measure::cost_metrics(self));
         out
     }
 }
@@ -409,11 +528,6 @@ impl Adversary {
 /// Whether `kind` has a victim (a customer whose topics the attack targets).
 pub fn has_victim(kind: AttackKind) -> bool {
     matches!(kind, AttackKind::Eclipse | AttackKind::Censorship)
-}
-
-/// Whether `kind` strikes at `attack.start_s`.
-pub fn is_timed(kind: AttackKind) -> bool {
-    matches!(kind, AttackKind::Flash | AttackKind::CovertFlash)
 }
 
 #[cfg(test)]

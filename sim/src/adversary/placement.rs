@@ -6,9 +6,13 @@
 //!   gossipers (never a customer or gig worker).
 //! - Sybils are appended after the honest nodes, indices `n..n + round(share × n)`.
 //! - "random" attachment: each Sybil connects to `sybil_degree` distinct honest nodes drawn
-//!   uniformly. "targeted": each Sybil connects to node `attack.victim` and the
-//!   `sybil_degree − 1` honest nodes of highest degree in the honest graph (ties: lower index),
-//!   so all Sybils crowd the same nodes.
+//!   uniformly. "targeted": each Sybil connects to node `attack.victim` and `sybil_degree − 1`
+//!   honest nodes taken in turn from the honest nodes ranked by descending degree (ties: lower
+//!   index): Sybil j takes the window starting at j × (sybil_degree − 1), wrapping around. So the
+//!   Sybils crowd the best-connected nodes first but spread over them, each honest node getting
+//!   at most ⌈S × (sybil_degree − 1) / (n − 1)⌉ Sybils. (All Sybils on the same
+//!   `sybil_degree − 1` nodes would act as one Sybil: they could reach only those nodes, and a
+//!   censoring Sybil would never be on a paid reply route.)
 //! - sybil, censorship, covert flash: Sybil edges are added at setup, on top of the honest graph.
 //! - flash: the same edges, but connected only at `start_s`.
 //! - eclipse: the victim keeps its degree d, but `min(Sybils, d)` of its honest edges (chosen at
@@ -87,7 +91,7 @@ impl Sybils {
             AttackKind::Flash => {
                 let mut deferred = Vec::new();
                 for s in sybils {
-                    let targets = self.targets(&ranked, self.degree, None, rng);
+                    let targets = self.targets(&ranked, self.degree, None, s - first, rng);
                     deferred.extend(targets.into_iter().map(|t| (t, s)));
                 }
                 deferred
@@ -96,7 +100,7 @@ impl Sybils {
                 let taken = self.eclipse(graph, &honest, first, count, rng);
                 for s in sybils {
                     let slots = self.degree.saturating_sub(u32::from(s - first < taken));
-                    let targets = self.targets(&ranked, slots, self.victim, rng);
+                    let targets = self.targets(&ranked, slots, self.victim, s - first, rng);
                     connect(graph, s, &targets);
                 }
                 Vec::new()
@@ -107,7 +111,7 @@ impl Sybils {
             }
             _ => {
                 for s in sybils {
-                    let targets = self.targets(&ranked, self.degree, None, rng);
+                    let targets = self.targets(&ranked, self.degree, None, s - first, rng);
                     connect(graph, s, &targets);
                 }
                 Vec::new()
@@ -117,21 +121,36 @@ impl Sybils {
 
     /// Up to `slots` distinct honest nodes for one Sybil, never `exclude`. `ranked` is the
     /// targeted order (see [`Sybils::ranking`]); random attachment ignores it.
+    /// `nth` is the Sybil's position among the Sybils (its window in the targeted order).
     fn targets(
         &self,
         ranked: &[u32],
         slots: u32,
         exclude: Option<u32>,
+        nth: u32,
         rng: &mut ChaCha12Rng,
     ) -> Vec<u32> {
         match self.attach {
             Attach::Random => distinct(rng, ranked.len() as u32, slots, |x| Some(x) == exclude),
-            Attach::Targeted => ranked
-                .iter()
-                .copied()
-                .filter(|x| Some(*x) != exclude)
-                .take(slots as usize)
-                .collect(),
+            Attach::Targeted => {
+                let pool: Vec<u32> = ranked
+                    .iter()
+                    .copied()
+                    .filter(|x| Some(*x) != exclude)
+                    .collect();
+                let want = (slots as usize).min(pool.len());
+                // The target (victim) is in every Sybil's list; the rest rotate.
+                let head =
+                    usize::from(self.target.is_some() && pool.first() == self.target.as_ref());
+                let (fixed, rest) = pool.split_at(head.min(want));
+                let mut out = fixed.to_vec();
+                let k = want - out.len();
+                if !rest.is_empty() {
+                    let offset = (nth as usize).wrapping_mul(k) % rest.len();
+                    out.extend((0..k).map(|m| rest[(offset + m) % rest.len()]));
+                }
+                out
+            }
         }
     }
 

@@ -4,19 +4,22 @@
 //! or a reply back. Conditions are never dropped, so an adversary keeps answering asks and
 //! originators keep spending proof of work on it.
 //!
+//! Before the strike (`start` = `attack.start_s`, or 0 for cold boot) every frame passes: the
+//! warm-up. From the strike on:
+//!
 //! | kind             | outgoing frames of an adversarial node                              |
 //! |------------------|---------------------------------------------------------------------|
 //! | silent           | forwarding frames dropped                                           |
-//! | chatterbox       | passed (the replays are injected separately)                        |
+//! | chatterbox       | passed (its own topics and replays are started separately)          |
 //! | sybil, cold boot | forwarding frames dropped                                           |
 //! | flash            | forwarding frames dropped (the Sybils only connect at `start_s`)    |
-//! | covert flash     | passed before `start_s`, forwarding frames dropped from `start_s`   |
+//! | covert flash     | forwarding frames dropped                                           |
 //! | eclipse          | to the victim: all but conditions dropped; elsewhere: forwarding    |
 //! |                  | frames of the victim's topics dropped, everything else passed       |
 //! | censorship       | forwarding frames of the victim's topics dropped, the rest passed   |
 //! | inflate invoice  | reply frames: the last invoice's amount × `inflate_factor`, rounded |
 //! |                  | up                                                                  |
-//! | withhold invoice | reply frames: the last invoice removed                              |
+//! | withhold invoice | passed (the invoices are not settled when paid: `Adversary::refuses`) |
 //!
 //! The last invoice of a reply a node sends is its own: a middleman appends its invoice before
 //! passing the reply on. A topic is the victim's when the sender certificate in its signed
@@ -65,12 +68,18 @@ pub(super) fn outgoing(ctx: &Context, to: u32, kind: FrameKind, bytes: Vec<u8>) 
             Verdict::Pass(bytes)
         }
     };
+    if ctx.now < ctx.start {
+        return Verdict::Pass(bytes); // warm-up: honest until the strike
+    }
     match ctx.kind {
-        AttackKind::None | AttackKind::Chatterbox => Verdict::Pass(bytes),
-        AttackKind::Silent | AttackKind::Sybil | AttackKind::ColdBoot | AttackKind::Flash => {
-            drop_if(forwarding, bytes)
+        AttackKind::None | AttackKind::Chatterbox | AttackKind::WithholdInvoice => {
+            Verdict::Pass(bytes)
         }
-        AttackKind::CovertFlash => drop_if(forwarding && ctx.now >= ctx.start, bytes),
+        AttackKind::Silent
+        | AttackKind::Sybil
+        | AttackKind::ColdBoot
+        | AttackKind::Flash
+        | AttackKind::CovertFlash => drop_if(forwarding, bytes),
         AttackKind::Eclipse => {
             let towards_victim = ctx.victim == Some(to) && kind != FrameKind::Conditions;
             let cut = towards_victim || (forwarding && is_victims(ctx, &bytes));
@@ -83,8 +92,7 @@ pub(super) fn outgoing(ctx: &Context, to: u32, kind: FrameKind, bytes: Vec<u8>) 
         AttackKind::InflateInvoice if kind == FrameKind::Reply => {
             inflate(bytes, ctx.inflate_factor)
         }
-        AttackKind::WithholdInvoice if kind == FrameKind::Reply => withhold(bytes),
-        AttackKind::InflateInvoice | AttackKind::WithholdInvoice => Verdict::Pass(bytes),
+        AttackKind::InflateInvoice => Verdict::Pass(bytes),
     }
 }
 
@@ -131,19 +139,5 @@ fn inflate(bytes: Vec<u8>, factor: f64) -> Verdict {
     Verdict::Tampered {
         bytes: Frame::Reply(f).encode(),
         inflated: Some((hash, honest)),
-    }
-}
-
-/// Removes the last invoice. Unchanged when the frame is not a reply with an invoice.
-fn withhold(bytes: Vec<u8>) -> Verdict {
-    let Ok(Frame::Reply(mut f)) = Frame::decode(&bytes) else {
-        return Verdict::Pass(bytes);
-    };
-    if f.invoices.pop().is_none() {
-        return Verdict::Pass(bytes);
-    }
-    Verdict::Tampered {
-        bytes: Frame::Reply(f).encode(),
-        inflated: None,
     }
 }

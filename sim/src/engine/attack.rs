@@ -56,6 +56,35 @@ impl World {
                 }
             }
             Action::Wake { at, node, wake } => self.push(at, Ev::Adversary { node, wake }),
+            Action::Originate { node, topic } => {
+                let started = self.originate(at, node, *topic);
+                self.adversary.on_originate(started);
+            }
         }
+    }
+
+    /// Chatterbox `node` broadcasts its own `topic` through its protocol node at `at`, paying
+    /// the crypto cost like any input; skipped (false) while its device is busy or it is offline.
+    fn originate(&mut self, at: Timestamp, node: u32, topic: sweet_gossip::Topic) -> bool {
+        let Some(sn) = self.nodes.get(node as usize) else {
+            return false;
+        };
+        if !sn.online || sn.busy_until > at {
+            return false;
+        }
+        let before = self.node_mut(node).crypto_counts();
+        if self.node_mut(node).broadcast(at, topic).is_err() {
+            return false;
+        }
+        let sn = &mut self.nodes[node as usize];
+        let cost = self
+            .device
+            .crypto(&sn.live().crypto_counts().since(&before));
+        let done = at + cost;
+        sn.busy_until = sn.busy_until.max(done);
+        self.input_from = None;
+        self.drain(node, done);
+        self.schedule_expiry(node);
+        true
     }
 }

@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 use std::path::Path;
 use std::sync::Arc;
 use sweet_gossip::{
-    AskId, CryptoCounts, Duration, Event, FrameBytes, FrameKind, Node, Output, PayloadId,
+    AskId, CryptoCounts, Duration, Event, FrameBytes, FrameKind, Invoice, Node, Output, PayloadId,
     PaymentHash, PaymentOutcome, PeerId, TimerKind, Timestamp,
 };
 
@@ -208,6 +208,8 @@ pub struct World {
     horizon_s: f64,
     pow: PowSolver,
     pow_rng: rand_chacha::ChaCha12Rng,
+    /// Sender of the frame being handled (whose conditions a proof of work answers).
+    input_from: Option<u32>,
 }
 
 /// Runs replicate `replicate` of `s`; `base_dir` resolves relative paths in the scenario.
@@ -314,6 +316,7 @@ impl World {
             horizon_s: s.workload.reply_deadline_s,
             pow: PowSolver::new(s.scale.mode),
             pow_rng: stream(s.seed, replicate, Concern::Pow),
+            input_from: None,
         }
     }
 
@@ -408,6 +411,10 @@ impl World {
             return;
         }
         let before = self.node_mut(node).crypto_counts();
+        self.input_from = match &ev {
+            Ev::Deliver { from, .. } => Some(*from),
+            _ => None,
+        };
         let sn = &mut self.nodes[node as usize];
         match ev {
             Ev::Deliver { from, bytes, .. } => {
@@ -497,6 +504,8 @@ impl World {
             Output::SolvePow { id, work, data } => {
                 let (nonce, attempts) = self.pow.solve(&data, &work, &mut self.pow_rng);
                 self.metrics.pow(i, attempts);
+                self.adversary
+                    .on_honest_pow(at, i, self.input_from, attempts);
                 let sn = &mut self.nodes[i as usize];
                 let start = sn.busy_until.max(at);
                 let done = start + self.device.pow(attempts);
@@ -511,6 +520,7 @@ impl World {
                 self.push(done, ev);
             }
             Output::RegisterInvoice { invoice, preimage } => {
+                self.adversary.on_register(at, i, invoice.payment_hash);
                 self.ledger.register(i, &invoice, preimage)
             }
             Output::PayInvoices {
@@ -519,14 +529,7 @@ impl World {
             } => {
                 self.adversary.on_pay(&invoices);
                 for inv in invoices {
-                    // Lightning needs the payee online to settle.
-                    let (outcome, payee) = match self.ledger.payee(&inv) {
-                        Some(p) if !self.is_online(p) => (self.ledger.refuse(), None),
-                        _ => self.ledger.pay(i, &inv),
-                    };
-                    if matches!(outcome, PaymentOutcome::Paid(_)) {
-                        self.metrics.fee_paid(inv.amount);
-                    }
+                    let (outcome, payee) = self.pay(i, &inv, at);
                     let rtt = Duration::from_secs_f64(2.0 * self.links.delay_ms() / 1e3);
                     let hash = inv.payment_hash;
                     self.push(
@@ -555,6 +558,22 @@ impl World {
         }
     }
 
+    /// `payer` pays `inv` at `at`: refused if a withholding middleman issued it or its payee is
+    /// offline (Lightning needs the payee online to settle), else through the ledger. Returns
+    /// the outcome and, when paid, the payee to tell.
+    fn pay(&mut self, payer: u32, inv: &Invoice, at: Timestamp) -> (PaymentOutcome, Option<u32>) {
+        let offline = self.ledger.payee(inv).is_some_and(|p| !self.is_online(p));
+        if self.adversary.refuses(&inv.payment_hash) || offline {
+            return (self.ledger.refuse(), None);
+        }
+        let (outcome, payee) = self.ledger.pay(payer, inv);
+        if let (PaymentOutcome::Paid(_), Some(p)) = (&outcome, payee) {
+            self.metrics.fee_paid(inv.amount);
+            self.adversary.on_paid(at, p, inv.amount);
+        }
+        (outcome, payee)
+    }
+
     /// A protocol node's frame: the adversary may drop or rewrite it if `from` is adversarial.
     fn send(&mut self, from: u32, to: u32, kind: FrameKind, bytes: FrameBytes, at: Timestamp) {
         if let Some(bytes) = self.adversary.on_send(at, from, to, kind, bytes) {
@@ -577,6 +596,8 @@ impl World {
 
     fn observe(&mut self, i: u32, at: Timestamp, e: Event) {
         match e {
+            // A chatterbox's own topics are attack traffic, not topics of the workload.
+            Event::TopicBroadcast { .. } if !self.honest[i as usize] => {}
             Event::TopicBroadcast { payload_id } => {
                 let (eligible, offline) = self.eligible(i);
                 self.metrics

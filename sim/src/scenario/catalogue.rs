@@ -89,7 +89,18 @@ const SHARE_CORRUPT: CatalogueParam = p(
     "0.0",
     "fraction of existing nodes corrupted, in [0, 1]",
 );
-const SYBIL: &[CatalogueParam] = &[
+const START: CatalogueParam = p(
+    "attack.start_s",
+    "10.0",
+    "virtual second the attack strikes; adversaries behave honestly before it",
+);
+const SYBIL_COST: CatalogueParam = p(
+    "attack.sybil_cost_sat",
+    "0.0",
+    "cost of creating one Sybil identity, satoshis",
+);
+/// Sybil keys without `start_s` (cold boot strikes at 0).
+const SYBIL_COLD: &[CatalogueParam] = &[
     p(
         "attack.share",
         "0.0",
@@ -102,20 +113,24 @@ const SYBIL: &[CatalogueParam] = &[
         "true",
         "Sybils hold trusted certificates",
     ),
+    SYBIL_COST,
+];
+const SYBIL: &[CatalogueParam] = &[
+    SYBIL_COLD[0],
+    SYBIL_COLD[1],
+    SYBIL_COLD[2],
+    SYBIL_COLD[3],
+    SYBIL_COST,
+    START,
 ];
 const SYBIL_VICTIM: &[CatalogueParam] = &[
-    SYBIL[0],
-    SYBIL[1],
-    SYBIL[2],
-    SYBIL[3],
+    SYBIL_COLD[0],
+    SYBIL_COLD[1],
+    SYBIL_COLD[2],
+    SYBIL_COLD[3],
+    SYBIL_COST,
+    START,
     p("attack.victim", "0", "node index of the victim"),
-];
-const SYBIL_TIMED: &[CatalogueParam] = &[
-    SYBIL[0],
-    SYBIL[1],
-    SYBIL[2],
-    SYBIL[3],
-    p("attack.start_s", "10.0", "virtual second the Sybils strike"),
 ];
 
 static CATALOGUE: &[CatalogueGroup] = &[
@@ -248,17 +263,23 @@ static CATALOGUE: &[CatalogueGroup] = &[
             e(
                 "silent",
                 "corrupted nodes forward nothing",
-                &[SHARE_CORRUPT],
+                &[SHARE_CORRUPT, START],
             ),
             e(
                 "chatterbox",
-                "corrupted nodes flood topics",
+                "corrupted nodes originate topics of their own, paying proof of work",
                 &[
                     SHARE_CORRUPT,
+                    START,
                     p(
                         "attack.chatterbox_rate_per_s",
                         "5.0",
-                        "topics per second per chatterbox",
+                        "topics per second each chatterbox tries to originate",
+                    ),
+                    p(
+                        "attack.chatterbox_replay",
+                        "false",
+                        "also replay topics it was offered, at the same rate",
                     ),
                 ],
             ),
@@ -271,24 +292,25 @@ static CATALOGUE: &[CatalogueGroup] = &[
             ),
             e(
                 "cold_boot",
-                "Sybils crowd the peer lists of a network as it boots",
-                SYBIL,
+                "Sybils crowd the peer lists of a network as it boots; strike at 0",
+                SYBIL_COLD,
             ),
             e(
                 "flash",
                 "Sybils connect at start_s and stop forwarding at once",
-                SYBIL_TIMED,
+                SYBIL,
             ),
             e(
                 "covert_flash",
                 "Sybils behave until start_s, then stop forwarding",
-                SYBIL_TIMED,
+                SYBIL,
             ),
             e(
                 "inflate_invoice",
                 "corrupted middlemen overcharge",
                 &[
                     SHARE_CORRUPT,
+                    START,
                     p(
                         "attack.inflate_factor",
                         "2.0",
@@ -298,8 +320,8 @@ static CATALOGUE: &[CatalogueGroup] = &[
             ),
             e(
                 "withhold_invoice",
-                "corrupted middlemen never invoice",
-                &[SHARE_CORRUPT],
+                "corrupted middlemen never settle their invoices when paid",
+                &[SHARE_CORRUPT, START],
             ),
         ],
     },
@@ -349,7 +371,7 @@ static CATALOGUE: &[CatalogueGroup] = &[
             e("random", "Sybils connect to random honest nodes", &[]),
             e(
                 "targeted",
-                "Sybils connect to the victim and the best-connected nodes",
+                "Sybils connect to the victim and the best-connected nodes, spread over them",
                 &[],
             ),
         ],

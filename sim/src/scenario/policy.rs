@@ -283,7 +283,8 @@ pub enum AttackKind {
     None,
     /// Corrupted nodes drop everything they should forward.
     Silent,
-    /// Corrupted nodes flood topics at `chatterbox_rate_per_s`.
+    /// Corrupted nodes originate topics of their own at `chatterbox_rate_per_s`, paying the
+    /// proof of work their peers demand (optionally also replaying others' topics).
     Chatterbox,
     /// Sybil identities join and drop what they receive.
     Sybil,
@@ -291,7 +292,8 @@ pub enum AttackKind {
     Eclipse,
     /// Sybils drop topics sent by node `victim`.
     Censorship,
-    /// Sybils are present from the start and crowd new nodes' peer lists.
+    /// Sybils are present from the start and crowd new nodes' peer lists; they strike at
+    /// time 0, before any reputation exists (`start_s` is ignored).
     ColdBoot,
     /// Sybils connect at `start_s` and stop forwarding at once.
     Flash,
@@ -299,7 +301,8 @@ pub enum AttackKind {
     CovertFlash,
     /// Corrupted middlemen invoice `inflate_factor` times their fee.
     InflateInvoice,
-    /// Corrupted middlemen never send their invoice.
+    /// Corrupted middlemen invoice honestly but never settle (withhold the preimage) when
+    /// a sender pays them, so the payment fails and the sender falls back to another route.
     WithholdInvoice,
 }
 
@@ -358,16 +361,24 @@ pub struct Attack {
     pub sybil_degree: u32,
     /// Sybils hold certificates from the trusted authority (default true).
     pub trusted_certificates: bool,
-    /// Topics per second each chatterbox publishes (default 5.0, at least 0).
+    /// Topics per second each chatterbox tries to originate from `start_s` on (default 5.0,
+    /// at least 0). A try is skipped while the chatterbox's device is still busy.
     pub chatterbox_rate_per_s: f64,
+    /// Chatterboxes also replay topics they were offered, at the same rate (default false).
+    pub chatterbox_replay: bool,
     /// Node index of the eclipse victim or of the censored sender (default 0,
     /// below the node count).
     pub victim: u32,
-    /// Virtual second when "flash" Sybils connect and stop forwarding, or when
-    /// "covert_flash" Sybils stop forwarding (default 10.0, in [0, duration_s)).
+    /// Virtual second the attack strikes (default 10.0, in [0, duration_s)). Before it
+    /// every adversarial node behaves honestly (Sybils relay by flooding and earn), so honest
+    /// nodes warm up their reputation; "flash" Sybils connect only then. Ignored by
+    /// "cold_boot", which strikes at 0.
     pub start_s: f64,
     /// "inflate_invoice": factor applied to the honest fee (default 2.0, at least 1).
     pub inflate_factor: f64,
+    /// What creating one Sybil identity costs the attacker, in satoshis (default 0.0, at
+    /// least 0); reported as `attacker_identity_cost_sat`.
+    pub sybil_cost_sat: f64,
 }
 
 impl Default for Attack {
@@ -379,14 +390,26 @@ impl Default for Attack {
             sybil_degree: 8,
             trusted_certificates: true,
             chatterbox_rate_per_s: 5.0,
+            chatterbox_replay: false,
             victim: 0,
             start_s: 10.0,
             inflate_factor: 2.0,
+            sybil_cost_sat: 0.0,
         }
     }
 }
 
 impl Attack {
+    /// The virtual second the attack strikes: 0 for "cold_boot" (reputation starts empty),
+    /// `start_s` for every other kind.
+    pub fn strike_s(&self) -> f64 {
+        if self.kind == AttackKind::ColdBoot {
+            0.0
+        } else {
+            self.start_s
+        }
+    }
+
     /// Existing nodes corrupted in a graph of `nodes` nodes (0 unless the kind
     /// corrupts nodes): `share * nodes` rounded to the nearest whole number.
     pub fn corrupted(&self, nodes: u32) -> u32 {

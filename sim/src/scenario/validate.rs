@@ -405,13 +405,15 @@ impl Scenario {
         int_at_least("attack.sybil_degree", a.sybil_degree.into(), 1)?;
         at_least("attack.chatterbox_rate_per_s", a.chatterbox_rate_per_s, 0.0)?;
         at_least("attack.start_s", a.start_s, 0.0)?;
-        if matches!(
+        // Every kind strikes at start_s except "none" and "cold_boot" (which strikes at 0).
+        if !matches!(
             a.kind,
-            super::policy::AttackKind::Flash | super::policy::AttackKind::CovertFlash
+            super::policy::AttackKind::None | super::policy::AttackKind::ColdBoot
         ) {
             before_end("attack.start_s", a.start_s, self.duration_s)?;
         }
         at_least("attack.inflate_factor", a.inflate_factor, 1.0)?;
+        at_least("attack.sybil_cost_sat", a.sybil_cost_sat, 0.0)?;
         if let Some(nodes) = nodes {
             if a.victim >= nodes {
                 fail(
