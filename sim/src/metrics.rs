@@ -272,7 +272,7 @@ impl Collector {
     pub fn coverage_of(&self, id: &PayloadId) -> Option<f64> {
         self.topics
             .get(id)
-            .map(|t| share(t.accepted_s.len(), t.eligible))
+            .and_then(|t| share(t.accepted_s.len(), t.eligible))
     }
 
     /// Every counted node that verified topic `id`, with the seconds from broadcast to its
@@ -467,7 +467,11 @@ fn propagation(m: &mut Metrics, topics: &[&TopicStats]) {
     m.put("topics", topics.len() as f64);
     m.opt(
         "coverage_final",
-        mean(topics.iter().map(|t| share(t.accepted_s.len(), t.eligible))),
+        mean(
+            topics
+                .iter()
+                .filter_map(|t| share(t.accepted_s.len(), t.eligible)),
+        ),
     );
     m.opt(
         "late_joiner_coverage",
@@ -484,9 +488,10 @@ fn propagation(m: &mut Metrics, topics: &[&TopicStats]) {
             mean(topics.iter().filter_map(|t| time_to(t, q))),
         );
         let reached = topics.iter().filter(|t| time_to(t, q).is_some()).count();
+        let reachable = topics.iter().filter(|t| t.eligible > 0).count();
         m.opt(
             &format!("reach{pct}_share"),
-            ratio(reached as f64, topics.len() as f64),
+            ratio(reached as f64, reachable as f64),
         );
     }
 }
@@ -578,8 +583,8 @@ pub struct TopicSummary {
     /// When it was broadcast.
     pub start: Timestamp,
     /// Share of the eligible nodes (honest, online at broadcast, sender excluded) that
-    /// verified it.
-    pub coverage: f64,
+    /// verified it; `None` when no node was eligible.
+    pub coverage: Option<f64>,
     /// Seconds from broadcast to the sender decrypting a paid reply, if it did.
     pub reply_latency_s: Option<f64>,
 }
@@ -604,12 +609,10 @@ pub struct Totals {
     pub extra: Vec<(String, Option<f64>)>,
 }
 
-fn share(count: usize, eligible: u32) -> f64 {
-    if eligible == 0 {
-        1.0
-    } else {
-        count as f64 / f64::from(eligible)
-    }
+/// Share of a topic's `eligible` nodes that `count` is; undefined when no node was eligible
+/// (every honest node but the sender offline), so such a topic is left out of coverage means.
+fn share(count: usize, eligible: u32) -> Option<f64> {
+    (eligible > 0).then(|| count as f64 / f64::from(eligible))
 }
 
 fn ratio(a: f64, b: f64) -> Option<f64> {
@@ -629,7 +632,7 @@ pub(crate) fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 /// Seconds until the topic reached share `q` of its eligible nodes (`accepted_s` sorted).
 fn time_to(t: &TopicStats, q: f64) -> Option<f64> {
     if t.eligible == 0 {
-        return Some(0.0);
+        return None; // nobody to reach: left out of times and of reach shares
     }
     let need = libm::ceil(q * f64::from(t.eligible)) as usize;
     t.accepted_s.get(need.max(1) - 1).copied()
@@ -642,7 +645,7 @@ fn coverage_curve(topics: &[&TopicStats], horizon_s: f64) -> Vec<(f64, f64)> {
             let cov = mean(
                 topics
                     .iter()
-                    .map(|t| share(t.accepted_s.partition_point(|x| *x <= at), t.eligible)),
+                    .filter_map(|t| share(t.accepted_s.partition_point(|x| *x <= at), t.eligible)),
             );
             (at, cov.unwrap_or(0.0))
         })
@@ -713,6 +716,22 @@ mod tests {
         assert_eq!(r.metrics["coverage_final"], Some(1.0));
         assert_eq!(r.metrics["late_joiner_coverage"], Some(0.5));
         assert!(r.coverage.iter().all(|(_, v)| *v <= 1.0));
+    }
+
+    /// A topic broadcast while every other honest node was offline has no coverage: it used
+    /// to count as fully covered.
+    #[test]
+    fn a_topic_with_no_eligible_node_is_left_out() {
+        let mut c = Collector::new(vec![true; 3]);
+        let (a, b) = (PayloadId([3; 16]), PayloadId([4; 16]));
+        c.topic_started(a, 0, Timestamp(0), 0, vec![1, 2]);
+        c.topic_started(b, 0, Timestamp(0), 2, Vec::new());
+        c.topic_accepted(b, 1, Timestamp(5));
+        assert_eq!(c.coverage_of(&a), None);
+        let r = c.finish(&Totals::default(), 1.0);
+        assert_eq!(r.metrics["coverage_final"], Some(0.5));
+        assert_eq!(r.metrics["reach50_share"], Some(1.0));
+        assert_eq!(r.metrics["t50_s"], Some(5e-6));
     }
 
     #[test]

@@ -40,7 +40,14 @@ pub(super) fn attack_metrics(adv: &Adversary, c: &Collector) -> Metrics {
         let v = adv.victim;
         put(
             "victim_coverage_before_attack",
-            v.and_then(|v| mean(before.iter().filter(|t| t.sender == v).map(|t| t.coverage))),
+            v.and_then(|v| {
+                mean(
+                    before
+                        .iter()
+                        .filter(|t| t.sender == v)
+                        .filter_map(|t| t.coverage),
+                )
+            }),
         );
     }
     for (k, v) in split_metrics(&before, &after) {
@@ -62,19 +69,19 @@ fn split_metrics(
         ("topics_after_attack", Some(after.len() as f64)),
         (
             "coverage_before_attack",
-            mean(before.iter().map(|t| t.coverage)),
+            mean(before.iter().filter_map(|t| t.coverage)),
         ),
         (
             "coverage_after_attack",
-            mean(after.iter().map(|t| t.coverage)),
+            mean(after.iter().filter_map(|t| t.coverage)),
         ),
         (
             "coverage_after_attack_first_half",
-            mean(early.iter().map(|t| t.coverage)),
+            mean(early.iter().filter_map(|t| t.coverage)),
         ),
         (
             "coverage_after_attack_second_half",
-            mean(late.iter().map(|t| t.coverage)),
+            mean(late.iter().filter_map(|t| t.coverage)),
         ),
         (
             "reply_share_before_attack",
@@ -154,10 +161,13 @@ fn victim_metrics(
     let delivered: Vec<f64> = own.iter().filter_map(|t| t.reply_latency_s).collect();
     vec![
         ("victim_topics", Some(own.len() as f64)),
-        ("victim_coverage", mean(own.iter().map(|t| t.coverage))),
+        (
+            "victim_coverage",
+            mean(own.iter().filter_map(|t| t.coverage)),
+        ),
         (
             "nonvictim_coverage",
-            mean(others.iter().map(|t| t.coverage)),
+            mean(others.iter().filter_map(|t| t.coverage)),
         ),
         (
             "victim_received_share",
