@@ -249,11 +249,6 @@ pub fn family_suffixes(family: Family) -> Vec<&'static str> {
     }
 }
 
-/// Whether `key` is a share or a flag (values in [0, 1]); false for unknown keys.
-pub fn is_share(key: &str) -> bool {
-    lookup(key).is_some_and(|d| d.unit.is_share())
-}
-
 /// The values `key` can take, which decides its confidence interval (unknown keys: unbounded).
 pub fn bounds(key: &str) -> crate::stats::Bounds {
     use crate::stats::Bounds;
@@ -308,8 +303,11 @@ mod tests {
 
     #[test]
     fn shares_and_flags_are_bounded() {
-        assert!(is_share("coverage_final") && is_share("graph_connected"));
-        assert!(!is_share("t90_s") && !is_share("unknown_key"));
+        use crate::stats::Bounds;
+        assert_eq!(bounds("coverage_final"), Bounds::Share);
+        assert_eq!(bounds("graph_connected"), Bounds::Flag);
+        assert_eq!(bounds("t90_s"), Bounds::Unbounded);
+        assert_eq!(bounds("unknown_key"), Bounds::Unbounded);
     }
 
     #[test]

@@ -194,17 +194,16 @@ impl RngCore for PairRng {
 /// One online or offline period of a mobile node, seconds, with mean `mean_s`: exponential,
 /// Pareto (scale mean·(α−1)/α) or Weibull (scale mean/Γ(1 + 1/k)), as `spec` chooses.
 pub fn session_s(spec: &Network, rng: &mut impl RngCore, mean_s: f64) -> f64 {
-    let u = 1.0 - unit(rng); // in (0, 1]
     match spec.session_lengths {
-        SessionModel::Exponential => -mean_s * libm::log(u),
+        SessionModel::Exponential => exponential(rng, mean_s),
         SessionModel::Pareto => {
             let a = spec.pareto_shape;
-            mean_s * (a - 1.0) / a / libm::pow(u, 1.0 / a)
+            mean_s * (a - 1.0) / a / libm::pow(1.0 - unit(rng), 1.0 / a)
         }
         SessionModel::Weibull => {
             let k = spec.weibull_shape;
             let scale = mean_s / libm::tgamma(1.0 + 1.0 / k);
-            scale * libm::pow(-libm::log(u), 1.0 / k)
+            scale * libm::pow(-libm::log(1.0 - unit(rng)), 1.0 / k)
         }
     }
 }

@@ -108,7 +108,8 @@ impl World {
     }
 }
 
-fn pow_done(node: u32, id: AskId, nonce: u64, paused_us: u64) -> Ev {
+/// A proof-of-work completion timed when node `node` had been offline `paused_us` in all.
+pub(super) fn pow_done(node: u32, id: AskId, nonce: u64, paused_us: u64) -> Ev {
     Ev::PowDone {
         node,
         id,
@@ -120,6 +121,7 @@ fn pow_done(node: u32, id: AskId, nonce: u64, paused_us: u64) -> Ev {
 #[cfg(test)]
 mod tests {
     use super::super::{Ev, World};
+    use super::pow_done;
     use crate::scenario::{parse, Scenario};
     use std::path::Path;
     use sweet_gossip::{
@@ -182,12 +184,7 @@ mod tests {
             bytes: vec![1u8, 2].into(),
         };
         assert!(w.gate(5, frame).is_none());
-        let pow = Ev::PowDone {
-            node: 5,
-            id: sweet_gossip::AskId(9),
-            nonce: 1,
-            paused_us: 0,
-        };
+        let pow = pow_done(5, sweet_gossip::AskId(9), 1, 0);
         assert!(w.gate(5, pow).is_none(), "a PoW completion is held");
         assert!(
             w.gate(5, Ev::Timer { node: 5, timer }).is_none(),
@@ -217,21 +214,11 @@ mod tests {
         w.queue = super::super::queue::EventQueue::new();
         // Timed before the outage (paused 0), due after the return: 2 s late.
         w.now = secs(6);
-        let pow = Ev::PowDone {
-            node: 5,
-            id: sweet_gossip::AskId(9),
-            nonce: 1,
-            paused_us: 0,
-        };
+        let pow = pow_done(5, sweet_gossip::AskId(9), 1, 0);
         assert!(w.gate(5, pow).is_none());
         let got = events_of(&mut w, 5);
         assert!(matches!(got[..], [(t, Ev::PowDone { paused_us: 2_000_000, .. })] if t == secs(8)));
-        let pow = Ev::PowDone {
-            node: 5,
-            id: sweet_gossip::AskId(9),
-            nonce: 1,
-            paused_us: 2_000_000,
-        };
+        let pow = pow_done(5, sweet_gossip::AskId(9), 1, 2_000_000);
         assert!(w.gate(5, pow).is_some(), "no outage since: handled now");
     }
 

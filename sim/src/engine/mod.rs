@@ -510,13 +510,7 @@ impl World {
                 let start = sn.busy_until.max(at);
                 let done = start + self.device.pow(attempts);
                 sn.busy_until = done;
-                let paused_us = self.paused_us(i);
-                let ev = Ev::PowDone {
-                    node: i,
-                    id,
-                    nonce,
-                    paused_us,
-                };
+                let ev = churn::pow_done(i, id, nonce, self.paused_us(i));
                 self.push(done, ev);
             }
             Output::RegisterInvoice { invoice, preimage } => {
