@@ -6,9 +6,24 @@ use sgsim::scenario::{parse, Scenario};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// What [`BASE`] and [`RELAYED`] share after their graph and roles: 6 topics, model-mode crypto.
+macro_rules! workload {
+    () => {
+        r#"[workload]
+arrivals = "fixed"
+times_s = [1.0, 3.0, 5.0, 7.0, 9.0, 11.0]
+topics_max = 6
+reply_deadline_s = 3.0
+[scale]
+mode = "model"   # same decisions and traces as real crypto (tests/scale.rs), much cheaper
+"#
+    };
+}
+
 /// 80 nodes of degree 6, 4 customers, 8 gig workers whose service cells cover the whole
 /// workload area, 6 topics.
-const BASE: &str = r#"
+const BASE: &str = concat!(
+    r#"
 name = "attack-test"
 seed = 11
 duration_s = 30.0
@@ -20,18 +35,14 @@ degree = 6
 customers = 4
 gig_workers = 0.1
 service_area_precision = 2
-[workload]
-arrivals = "fixed"
-times_s = [1.0, 3.0, 5.0, 7.0, 9.0, 11.0]
-topics_max = 6
-reply_deadline_s = 3.0
-[scale]
-mode = "model"   # same decisions and traces as real crypto (tests/scale.rs), much cheaper
-"#;
+"#,
+    workload!()
+);
 
 /// 120 nodes of degree 4 with only 2 gig workers: replies travel several hops, so paid routes
 /// have middlemen (with [`BASE`]'s 8 workers most paid routes are one hop, without any).
-const RELAYED: &str = r#"
+const RELAYED: &str = concat!(
+    r#"
 name = "attack-test-relayed"
 seed = 11
 duration_s = 30.0
@@ -43,14 +54,9 @@ degree = 4
 customers = 4
 gig_workers = 0.02
 service_area_precision = 2
-[workload]
-arrivals = "fixed"
-times_s = [1.0, 3.0, 5.0, 7.0, 9.0, 11.0]
-topics_max = 6
-reply_deadline_s = 3.0
-[scale]
-mode = "model"   # same decisions and traces as real crypto (tests/scale.rs), much cheaper
-"#;
+"#,
+    workload!()
+);
 
 fn scenario(base: &str, extra: &str) -> Scenario {
     let text = format!("{base}{extra}");
