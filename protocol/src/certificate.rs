@@ -186,6 +186,9 @@ pub enum RevocationError {
     /// The store already holds a list at least as new.
     #[error("revocation list older than the one held")]
     Stale,
+    /// The list was handed to a node with an earlier `now` than an input already handled.
+    #[error("time went backwards")]
+    TimeWentBackwards,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -92,11 +92,26 @@ pub enum RejectReason {
     /// The node's bounded state for this kind of request is full.
     #[error("node at capacity")]
     Overloaded,
+    /// The same reply (same signed payment instructions) arrived again: a replay.
+    #[error("reply already received")]
+    DuplicateReply,
+    /// A reply to carry back for a topic this node never carried (or no longer remembers).
+    #[error("reply for a topic this node did not carry")]
+    NotForwarded,
+    /// The sender already holds as many routes from this replier as its policy allows.
+    #[error("too many routes from one replier")]
+    TooManyRoutes,
+    /// The peer holds its full quota of outstanding conditions at this node.
+    #[error("peer's quota of outstanding conditions is used up")]
+    QuotaExceeded,
+    /// The peer's recent frames failed too many cryptographic checks; it is throttled.
+    #[error("peer throttled after failed cryptographic checks")]
+    Throttled,
 }
 
 impl RejectReason {
     /// Every reason's stable metric name, in a fixed order.
-    pub const NAMES: [&'static str; 28] = [
+    pub const NAMES: [&'static str; 33] = [
         "decode",
         "certificate",
         "bad_request_signature",
@@ -125,6 +140,11 @@ impl RejectReason {
         "invoice_mismatch",
         "malformed_instructions",
         "overloaded",
+        "duplicate_reply",
+        "not_forwarded",
+        "too_many_routes",
+        "quota_exceeded",
+        "throttled",
     ];
 
     /// A short stable name for metrics; one of [`RejectReason::NAMES`].
@@ -159,6 +179,11 @@ impl RejectReason {
             InvoiceMismatch => 25,
             MalformedInstructions => 26,
             Overloaded => 27,
+            DuplicateReply => 28,
+            NotForwarded => 29,
+            TooManyRoutes => 30,
+            QuotaExceeded => 31,
+            Throttled => 32,
         };
         Self::NAMES[i]
     }

@@ -1,6 +1,7 @@
 //! The sans-IO node: a state machine driven by `handle_*` inputs and drained with
 //! [`Node::poll_output`].
 
+mod guard;
 mod output;
 mod relay;
 mod reply;
@@ -11,7 +12,9 @@ use output::Outbox;
 pub use output::{Event, Output, TimerKind};
 pub use relay::CommandError;
 
-use crate::certificate::{Certificate, CertificateAuthority, TrustStore};
+use crate::certificate::{
+    Certificate, CertificateAuthority, RevocationError, RevocationList, TrustStore,
+};
 use crate::crypto::{CryptoCounts, CryptoProvider, Keypair, PublicKey};
 use crate::error::RejectReason;
 use crate::frame::{Frame, FrameKind, SignedRequestPayload};
@@ -50,6 +53,19 @@ pub struct Limits {
     pub invoices_max: usize,
     /// Reply routes kept per own topic.
     pub routes_max: usize,
+    /// Outstanding conditions one peer may hold at this node: one certified peer asking for
+    /// fresh payload ids cannot fill the shared `conditions_max` table and lock others out.
+    pub conditions_per_peer_max: usize,
+    /// Frames from one peer that may fail a cryptographic check (signature, onion, sealed
+    /// preimage) in a burst before the peer is throttled.
+    pub crypto_failures_burst: u32,
+    /// Failed cryptographic checks per second a peer is forgiven; a throttled peer's asks and
+    /// replies are refused before any cryptography until it is back under its burst.
+    pub crypto_failures_per_s: u32,
+    /// Middlemen verify the replier's certificate and signature before carrying a reply back
+    /// (paper 3.8 allows it): forged replies stop at the first middleman instead of costing
+    /// every hop two opens and an invoice. Costs two verifications per hop.
+    pub relay_verifies_replies: bool,
 }
 
 impl Default for Limits {
@@ -63,6 +79,10 @@ impl Default for Limits {
             verified_cache_max: 4_096,
             invoices_max: 16_384,
             routes_max: 64,
+            conditions_per_peer_max: 64,
+            crypto_failures_burst: 32,
+            crypto_failures_per_s: 2,
+            relay_verifies_replies: false,
         }
     }
 }
@@ -166,11 +186,17 @@ pub struct NodeConfig {
     pub sharing: Arc<Sharing>,
 }
 
-/// Invoices a node issued, remembered for settlement feedback; the oldest are forgotten first.
+/// State most nodes never need, allocated on first use: invoices a node issued (remembered for
+/// settlement feedback, oldest forgotten first), replies it carried, peers it throttles.
 #[derive(Default)]
-struct Invoices {
+struct Rare {
     by_hash: Table<PaymentHash, (PeerId, u64)>,
     order: VecDeque<PaymentHash>,
+    /// Replies carried back, by the sealed preimage of this node's instruction (random per
+    /// reply, signed by the replier): a replayed copy is refused. Forgotten with the invoices.
+    carried: Set<[u8; 32]>,
+    carried_order: VecDeque<[u8; 32]>,
+    throttle: guard::Throttle,
 }
 
 /// A Sweet-Gossip node as a sans-IO state machine.
@@ -199,8 +225,8 @@ pub struct Node {
     issued: TimedTable<(PeerId, AskId), IssuedConditions>,
     asks: TimedTable<AskId, PendingAsk>,
     own: Table<PayloadId, OwnBroadcast>,
-    /// Allocated by the first invoice: most relays never issue one.
-    invoices: Option<Box<Invoices>>,
+    /// Allocated by the first invoice or throttled peer: most relays never need it.
+    rare: Option<Box<Rare>>,
     timers: Table<TimerKind, Timestamp>,
 }
 
@@ -233,7 +259,7 @@ impl Node {
             issued: TimedTable::default(),
             asks: TimedTable::default(),
             own: Table::default(),
-            invoices: None,
+            rare: None,
             timers: Table::default(),
         }
     }
@@ -331,6 +357,9 @@ impl Node {
             Err(e) => return self.reject(from, FrameKind::Malformed, e.into()),
         };
         let kind = frame.kind();
+        if let Err(reason) = self.check_throttle(from) {
+            return self.reject(from, kind, reason);
+        }
         let result = match frame {
             Frame::AskForBroadcast(f) => self.on_ask(from, f),
             Frame::PowBroadcastConditions(f) => self.on_conditions(from, f),
@@ -338,6 +367,7 @@ impl Node {
             Frame::Reply(f) => self.on_reply(from, f),
         };
         if let Err(reason) = result {
+            self.charge_failure(from, &reason);
             self.reject(from, kind, reason);
         }
     }
@@ -385,7 +415,7 @@ impl Node {
             return;
         }
         let settled = self
-            .invoices
+            .rare
             .as_mut()
             .and_then(|i| i.by_hash.remove(&payment_hash));
         if let Some((via, amount_sat)) = settled {
@@ -395,6 +425,25 @@ impl Node {
                 amount_sat,
             });
         }
+    }
+
+    /// Installs a newer signed revocation list from a trusted authority. From `now` on the node
+    /// refuses asks, broadcasts and replies certified to a revoked key, and never pays a route
+    /// of a revoked replier it stored before. An unauthentic or stale list changes nothing.
+    /// The node's trust store is copied on first change, so nodes that shared one keep theirs.
+    pub fn handle_revocation_list(
+        &mut self,
+        now: Timestamp,
+        list: &RevocationList,
+    ) -> Result<(), RevocationError> {
+        if !self.advance(now) {
+            return Err(RevocationError::TimeWentBackwards);
+        }
+        self.counts.verify += 1;
+        let mut store = TrustStore::clone(&self.cfg.trust);
+        store.apply_revocation_list(self.cfg.crypto.as_ref(), list)?;
+        self.cfg.trust = Arc::new(store);
+        Ok(())
     }
 
     /// No later than the earliest time at which [`Node::expire`] would forget something, if
@@ -489,7 +538,7 @@ impl Node {
     }
 
     fn remember_invoice(&mut self, hash: PaymentHash, via: PeerId, amount: u64) {
-        let invoices = self.invoices.get_or_insert_with(Box::default);
+        let invoices = self.rare.get_or_insert_with(Box::default);
         if invoices.by_hash.insert(hash, (via, amount)).is_some() {
             return;
         }

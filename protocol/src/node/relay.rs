@@ -213,6 +213,7 @@ impl Node {
         {
             return Err(RejectReason::RepeatedAsk);
         }
+        self.check_quota(from)?;
         if self.issued.len() >= self.cfg.limits.conditions_max {
             return Err(RejectReason::Overloaded);
         }

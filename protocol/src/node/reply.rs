@@ -2,7 +2,7 @@
 //! preimage, check it against its payment hash, append an invoice, pass the frame on.
 
 use super::{Event, Node, Output};
-use crate::crypto::sha256;
+use crate::crypto::{sha256, PublicKey};
 use crate::error::RejectReason;
 use crate::frame::{BroadcastPayload, Frame, ReplyFrame, ReplyPayload, SignedReplyPayload};
 use crate::ids::PeerId;
@@ -105,6 +105,16 @@ impl Node {
             .signed_request_payload
             .payload
             .payload_id;
+        if self.seen.get(&payload_id).is_none_or(|s| s.own) {
+            return Err(RejectReason::NotForwarded);
+        }
+        let carried = carried_key(&f, self.account)?;
+        if self.has_carried(&carried) {
+            return Err(RejectReason::DuplicateReply);
+        }
+        if self.cfg.limits.relay_verifies_replies {
+            self.verify_reply(&f)?;
+        }
         self.counts.open += 1;
         let (next, inner) = f
             .forward_onion
@@ -159,6 +169,7 @@ impl Node {
             amount: mine.amount,
         };
         self.issue_invoice(invoice, preimage, from);
+        self.remember_carried(carried);
         f.invoices.push(invoice);
         f.forward_onion = inner;
         self.send(next, &Frame::Reply(f));
@@ -167,6 +178,41 @@ impl Node {
             to: next,
         });
         Ok(())
+    }
+
+    /// Checks the replier's certificate and its signature on the reply.
+    pub(super) fn verify_reply(&mut self, f: &ReplyFrame) -> Result<(), RejectReason> {
+        self.counts.verify += 1;
+        self.cfg
+            .trust
+            .verify(self.cfg.crypto.as_ref(), &f.replier_certificate, self.now)?;
+        self.counts.verify += 1;
+        if !f
+            .signed_reply_payload
+            .verify_signature(self.cfg.crypto.as_ref(), &f.replier_certificate)
+        {
+            return Err(RejectReason::BadReplySignature);
+        }
+        Ok(())
+    }
+
+    fn has_carried(&self, key: &[u8; 32]) -> bool {
+        self.rare.as_ref().is_some_and(|i| i.carried.contains(key))
+    }
+
+    /// Remembers a carried reply for as long as about as many invoices are remembered.
+    fn remember_carried(&mut self, key: [u8; 32]) {
+        let max = self.cfg.limits.invoices_max;
+        let invoices = self.rare.get_or_insert_with(Box::default);
+        if !invoices.carried.insert(key) {
+            return;
+        }
+        invoices.carried_order.push_back(key);
+        while invoices.carried_order.len() > max {
+            if let Some(old) = invoices.carried_order.pop_front() {
+                invoices.carried.remove(&old);
+            }
+        }
     }
 
     fn issue_invoice(&mut self, invoice: Invoice, preimage: Preimage, via: PeerId) {
@@ -178,4 +224,22 @@ impl Node {
             amount_sat: invoice.amount,
         });
     }
+}
+
+/// What identifies a reply at a middleman: the sealed preimage of its own instruction, which
+/// the replier seals afresh for every reply and signs. A reply without an instruction for this
+/// node's account is refused as [`RejectReason::MissingOwnInstruction`].
+fn carried_key(f: &ReplyFrame, account: PublicKey) -> Result<[u8; 32], RejectReason> {
+    let list = &f
+        .signed_reply_payload
+        .payload
+        .payment_crypto_instruction_list;
+    let mine = list
+        .iter()
+        .find(|i| i.account == account)
+        .ok_or(RejectReason::MissingOwnInstruction)?;
+    mine.sealed_preimage
+        .get(..32)
+        .and_then(|b| b.try_into().ok())
+        .ok_or(RejectReason::PreimageMismatch)
 }

@@ -17,6 +17,16 @@ pub(super) struct StoredRoute {
     frame: ReplyFrame,
 }
 
+impl StoredRoute {
+    fn instructions(&self) -> &[crate::payment::PaymentCryptoInstruction] {
+        &self
+            .frame
+            .signed_reply_payload
+            .payload
+            .payment_crypto_instruction_list
+    }
+}
+
 #[derive(Debug)]
 struct Paying {
     route: usize,
@@ -78,24 +88,28 @@ impl Node {
         if !own.collecting {
             return Err(RejectReason::ReplyAfterDeadline);
         }
+        // Every genuine reply seals fresh preimages, so equal signed instructions are a replay.
+        let list = &reply.payment_crypto_instruction_list;
+        if own.routes.iter().any(|r| r.instructions() == list) {
+            return Err(RejectReason::DuplicateReply);
+        }
         if own.routes.len() >= self.cfg.limits.routes_max {
             return Err(RejectReason::Overloaded);
+        }
+        let replier = f.replier_certificate.public_key;
+        let from_replier = own
+            .routes
+            .iter()
+            .filter(|r| r.option.replier == replier)
+            .count();
+        if from_replier >= self.policy.params().reply_routes_max as usize {
+            return Err(RejectReason::TooManyRoutes);
         }
         self.counts.hash += 1;
         if reply.signed_request_payload.digest() != own.digest {
             return Err(RejectReason::PayloadMismatch);
         }
-        self.counts.verify += 1;
-        self.cfg
-            .trust
-            .verify(self.cfg.crypto.as_ref(), &f.replier_certificate, self.now)?;
-        self.counts.verify += 1;
-        if !f
-            .signed_reply_payload
-            .verify_signature(self.cfg.crypto.as_ref(), &f.replier_certificate)
-        {
-            return Err(RejectReason::BadReplySignature);
-        }
+        self.verify_reply(&f)?;
         check_invoices(
             reply.payment_crypto_instruction_list.as_slice(),
             &f.invoices,
@@ -148,6 +162,10 @@ impl Node {
         for (i, r) in own.routes.iter().enumerate() {
             if own.tried.contains(&i) || replier.is_some_and(|k| k != r.option.replier) {
                 continue;
+            }
+            let cert = &r.frame.replier_certificate;
+            if self.cfg.trust.check_status(cert, self.now).is_err() {
+                continue; // revoked (or expired) since the reply arrived
             }
             let mut o = r.option.clone();
             o.fee_unpaid_sat = own.unpaid(i).map(|inv| inv.amount).sum();

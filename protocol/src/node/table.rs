@@ -211,6 +211,11 @@ impl<K: Ord + Copy> Set<K> {
     pub(crate) fn pop_first(&mut self) -> Option<K> {
         self.table.pop_first().map(|(k, _)| k)
     }
+
+    /// True if the key was present.
+    pub(crate) fn remove(&mut self, key: &K) -> bool {
+        self.table.remove(key).is_some()
+    }
 }
 
 #[cfg(test)]

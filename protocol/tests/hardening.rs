@@ -1,0 +1,299 @@
+//! Issue 11's holes, each shown closed: reply replay, replies a middleman never carried, the
+//! conditions-table lock-out, peers that make a node pay for junk cryptography, and revocation
+//! at run time.
+
+mod common;
+
+use common::*;
+use sweet_gossip::*;
+
+const MSG: &[u8] = b"driver Alice, plate SG-042";
+
+/// 0 = sender, 1 and 2 = middlemen, 3 = replier.
+fn line(seed: u64) -> Net {
+    Net::new(
+        vec![relay(5), relay(7), relay(11), replier(13, MSG)],
+        &[(0, 1), (1, 2), (2, 3)],
+        seed,
+    )
+}
+
+/// Steps until `from` has sent a frame of `kind` to `to`; returns its bytes.
+fn step_until_sent(net: &mut Net, from: usize, to: usize, kind: FrameKind) -> Vec<u8> {
+    loop {
+        let found = net
+            .sent
+            .iter()
+            .find(|(f, t, k, _)| (*f, *t, *k) == (from, to, kind));
+        if let Some((.., bytes)) = found {
+            return bytes.clone();
+        }
+        assert!(net.step(), "{from} never sent {kind:?} to {to}");
+    }
+}
+
+fn rejected_at(net: &Net, node: usize, reason: &RejectReason) -> usize {
+    net.rejections()
+        .iter()
+        .filter(|(n, _, r)| *n == node && r == reason)
+        .count()
+}
+
+#[test]
+fn a_replayed_reply_is_refused_by_the_sender() {
+    let mut net = line(1);
+    net.broadcast(0);
+    let reply = step_until_sent(&mut net, 1, 0, FrameKind::Reply);
+    // Let node 0 take the genuine copy, then replay it more often than it keeps routes.
+    while net.count_events(|e| matches!(e, Event::ReplyReceived { .. })) == 0 {
+        assert!(net.step());
+    }
+    for _ in 0..70 {
+        net.inject(1, 0, reply.clone());
+    }
+    net.run();
+    assert_eq!(
+        net.count_events(|e| matches!(e, Event::ReplyReceived { .. })),
+        1
+    );
+    assert_eq!(rejected_at(&net, 0, &RejectReason::DuplicateReply), 70);
+    assert_eq!(net.delivered.len(), 1);
+}
+
+#[test]
+fn a_middleman_carries_each_reply_once() {
+    let mut net = line(2);
+    net.broadcast(0);
+    let reply = step_until_sent(&mut net, 2, 1, FrameKind::Reply);
+    net.run();
+    for _ in 0..5 {
+        net.inject(2, 1, reply.clone());
+    }
+    net.run();
+    assert_eq!(rejected_at(&net, 1, &RejectReason::DuplicateReply), 5);
+    let issued_by_1 = net
+        .events
+        .iter()
+        .filter(|(n, e)| *n == 1 && matches!(e, Event::InvoiceIssued { .. }))
+        .count();
+    assert_eq!(issued_by_1, 1, "one invoice for one reply");
+}
+
+#[test]
+fn a_reply_for_a_topic_never_carried_is_refused() {
+    let mut carried = line(3);
+    carried.broadcast(0);
+    let reply = step_until_sent(&mut carried, 2, 1, FrameKind::Reply);
+    // The same nodes (same keys), but node 1 never carried this topic.
+    let mut fresh = line(3);
+    fresh.inject(2, 1, reply);
+    fresh.run();
+    assert_eq!(
+        fresh.rejections(),
+        vec![(1, FrameKind::Reply, RejectReason::NotForwarded)]
+    );
+    assert!(fresh.sent.is_empty(), "nothing was carried on");
+    assert_eq!(
+        fresh.nodes[1].crypto_counts().open,
+        0,
+        "refused before any open"
+    );
+}
+
+#[test]
+fn the_sender_keeps_no_more_routes_per_replier_than_its_policy_allows() {
+    // Diamond: the replier gets the topic twice and replies twice; the sender takes one.
+    let mut sender = params(5);
+    sender.reply_routes_max = 1;
+    let sender = Box::new(TestPolicy {
+        params: sender,
+        reply: None,
+    });
+    let mut net = Net::new(
+        vec![sender, relay(5), relay(6), replier(13, MSG)],
+        &[(0, 1), (0, 2), (1, 3), (2, 3)],
+        4,
+    );
+    net.broadcast(0);
+    net.run();
+    assert_eq!(
+        net.count_events(|e| matches!(e, Event::ReplyReceived { .. })),
+        1
+    );
+    assert_eq!(rejected_at(&net, 0, &RejectReason::TooManyRoutes), 1);
+    assert_eq!(net.delivered.len(), 1);
+}
+
+#[test]
+fn one_peer_cannot_lock_others_out_of_the_conditions_table() {
+    // 0 = flooding originator, 2 = honest originator, both asking 1.
+    let limits = Limits {
+        conditions_max: 48,
+        conditions_per_peer_max: 32,
+        ..Limits::default()
+    };
+    let mut net = Net::with_limits(
+        vec![relay(1), relay(1), relay(1)],
+        &[(0, 1), (2, 1)],
+        5,
+        limits,
+    );
+    for _ in 0..60 {
+        net.broadcast(0);
+    }
+    net.broadcast(2);
+    net.run();
+    assert_eq!(rejected_at(&net, 1, &RejectReason::QuotaExceeded), 28);
+    assert_eq!(rejected_at(&net, 1, &RejectReason::Overloaded), 0);
+    let from_2 = net
+        .events
+        .iter()
+        .filter(|(n, e)| {
+            *n == 1 && matches!(e, Event::TopicAccepted { from, .. } if *from == PeerId(2))
+        })
+        .count();
+    assert_eq!(from_2, 1, "the honest originator still gets through");
+}
+
+/// An ask frame from node 0 to node 1 whose request signature has byte `i` flipped.
+fn forged_ask(valid: &[u8], i: usize) -> Vec<u8> {
+    let Ok(Frame::AskForBroadcast(mut f)) = Frame::decode(valid) else {
+        panic!("not an ask");
+    };
+    f.signed_request_payload.signature.0[i % 64] ^= 1 + (i / 64) as u8;
+    Frame::AskForBroadcast(f).encode()
+}
+
+#[test]
+fn a_peer_sending_junk_signatures_is_throttled_then_forgiven() {
+    let mut net = Net::new(vec![relay(1), relay(1)], &[(0, 1)], 6);
+    net.broadcast(0);
+    let valid = step_until_sent(&mut net, 0, 1, FrameKind::Ask);
+    let mut fresh = Net::new(vec![relay(1), relay(1)], &[(0, 1)], 6);
+    let burst = Limits::default().crypto_failures_burst as usize;
+    for i in 0..burst + 10 {
+        fresh.inject(0, 1, forged_ask(&valid, i));
+    }
+    assert_eq!(
+        rejected_at(&fresh, 1, &RejectReason::BadRequestSignature),
+        burst
+    );
+    assert_eq!(rejected_at(&fresh, 1, &RejectReason::Throttled), 10);
+    let verifies = fresh.nodes[1].crypto_counts().verify;
+    assert!(verifies <= 2 * burst as u64, "{verifies} verifications");
+    // After the bucket drains, the peer is heard again.
+    let drain = burst as u64 / u64::from(Limits::default().crypto_failures_per_s) + 1;
+    fresh.now = fresh.now + Duration::from_secs(drain);
+    fresh.inject(0, 1, valid);
+    assert_eq!(
+        fresh.count_events(|e| matches!(e, Event::FrameRejected { .. })),
+        burst + 10,
+        "the genuine ask is accepted: {:?}",
+        fresh.rejections().last()
+    );
+}
+
+#[test]
+fn relay_verification_stops_a_forged_reply_at_the_first_middleman() {
+    for verify in [false, true] {
+        let limits = Limits {
+            relay_verifies_replies: verify,
+            ..Limits::default()
+        };
+        let mut net = Net::with_limits(
+            vec![relay(5), relay(7), relay(11), replier(13, MSG)],
+            &[(0, 1), (1, 2), (2, 3)],
+            7,
+            limits,
+        );
+        // The replier's own frame is altered on the wire: its signature no longer verifies.
+        net.tamper = Some(Box::new(|from, _, bytes: &mut Vec<u8>| {
+            if from != 3 {
+                return;
+            }
+            if let Ok(Frame::Reply(mut f)) = Frame::decode(bytes) {
+                f.signed_reply_payload.payload.encrypted_message[0] ^= 1;
+                *bytes = Frame::Reply(f).encode();
+            }
+        }));
+        net.broadcast(0);
+        net.run();
+        let expected = if verify {
+            vec![(2, FrameKind::Reply, RejectReason::BadReplySignature)]
+        } else {
+            vec![(0, FrameKind::Reply, RejectReason::BadReplySignature)]
+        };
+        assert_eq!(net.rejections(), expected, "verify = {verify}");
+        let invoices = net.count_events(|e| matches!(e, Event::InvoiceIssued { .. }));
+        assert_eq!(invoices, if verify { 1 } else { 3 }, "verify = {verify}");
+    }
+}
+
+#[test]
+fn a_revocation_list_installed_at_run_time_takes_effect() {
+    let mut net = line(8);
+    let sender_key = net.nodes[0].certificate().public_key;
+    net.ca.revoke(sender_key);
+    let list = net.ca.revocation_list(&RealCrypto, net.now);
+    net.nodes[1]
+        .handle_revocation_list(net.now, &list)
+        .expect("fresh list from the trusted authority");
+    assert_eq!(
+        net.nodes[1].handle_revocation_list(net.now, &list),
+        Err(RevocationError::Stale)
+    );
+    net.broadcast(0);
+    net.run();
+    assert_eq!(
+        net.rejections(),
+        vec![(
+            1,
+            FrameKind::Ask,
+            RejectReason::Certificate(CertificateError::Revoked)
+        )]
+    );
+    assert!(net.delivered.is_empty());
+}
+
+#[test]
+fn a_forged_or_foreign_revocation_list_changes_nothing() {
+    let mut net = line(9);
+    let sender_key = net.nodes[0].certificate().public_key;
+    let mut rogue = CertificateAuthority::new("ca", RealCrypto.keypair_from_seed([77; 32]));
+    rogue.revoke(sender_key);
+    let forged = rogue.revocation_list(&RealCrypto, net.now);
+    assert_eq!(
+        net.nodes[1].handle_revocation_list(net.now, &forged),
+        Err(RevocationError::BadSignature)
+    );
+    let mut other = CertificateAuthority::new("other", RealCrypto.keypair_from_seed([78; 32]));
+    other.revoke(sender_key);
+    let foreign = other.revocation_list(&RealCrypto, net.now);
+    assert_eq!(
+        net.nodes[1].handle_revocation_list(net.now, &foreign),
+        Err(RevocationError::UntrustedAuthority)
+    );
+    net.broadcast(0);
+    net.run();
+    assert_eq!(net.delivered.len(), 1, "{:?}", net.rejections());
+}
+
+#[test]
+fn a_replier_revoked_after_replying_is_never_paid() {
+    let mut net = line(10);
+    net.broadcast(0);
+    while net.count_events(|e| matches!(e, Event::ReplyReceived { .. })) == 0 {
+        assert!(net.step());
+    }
+    let replier_key = net.nodes[3].certificate().public_key;
+    net.ca.revoke(replier_key);
+    let list = net.ca.revocation_list(&RealCrypto, net.now);
+    let now = net.now;
+    net.nodes[0].handle_revocation_list(now, &list).unwrap();
+    net.run();
+    assert!(net.payments.is_empty(), "paid {:?}", net.payments);
+    assert_eq!(
+        net.count_events(|e| matches!(e, Event::ReplyUnpaid { .. })),
+        1
+    );
+}
