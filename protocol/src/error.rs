@@ -107,11 +107,18 @@ pub enum RejectReason {
     /// The peer's recent frames failed too many cryptographic checks; it is throttled.
     #[error("peer throttled after failed cryptographic checks")]
     Throttled,
+    /// A key the replier must seal to (the sender's, or an account in the routing
+    /// instructions) is not a usable public key.
+    #[error("cannot seal to a key named in the request")]
+    SealFailed,
+    /// Amounts from the wire sum past `u64::MAX`: no honest route costs that much.
+    #[error("amounts overflow")]
+    FeeOverflow,
 }
 
 impl RejectReason {
     /// Every reason's stable metric name, in a fixed order.
-    pub const NAMES: [&'static str; 33] = [
+    pub const NAMES: [&'static str; 35] = [
         "decode",
         "certificate",
         "bad_request_signature",
@@ -145,6 +152,8 @@ impl RejectReason {
         "too_many_routes",
         "quota_exceeded",
         "throttled",
+        "seal_failed",
+        "fee_overflow",
     ];
 
     /// A short stable name for metrics; one of [`RejectReason::NAMES`].
@@ -184,6 +193,8 @@ impl RejectReason {
             TooManyRoutes => 30,
             QuotaExceeded => 31,
             Throttled => 32,
+            SealFailed => 33,
+            FeeOverflow => 34,
         };
         Self::NAMES[i]
     }

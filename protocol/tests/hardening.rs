@@ -297,3 +297,33 @@ fn a_replier_revoked_after_replying_is_never_paid() {
         1
     );
 }
+
+#[test]
+fn a_fee_near_u64_max_is_refused_not_wrapped() {
+    // Middleman 1 asks almost u64::MAX; everyone accepts any fee, so only the sum can stop it.
+    let open_wallet = |fee: u64, reply: Option<&[u8]>| -> Box<dyn Policy> {
+        let mut p = params(fee);
+        p.routing_fee_max_sat = u64::MAX;
+        Box::new(TestPolicy {
+            params: p,
+            reply: reply.map(<[u8]>::to_vec),
+        })
+    };
+    let mut net = Net::new(
+        vec![
+            open_wallet(5, None),
+            open_wallet(u64::MAX - 5, None),
+            open_wallet(11, None),
+            open_wallet(13, Some(MSG)),
+        ],
+        &[(0, 1), (1, 2), (2, 3)],
+        11,
+    );
+    net.broadcast(0);
+    net.run();
+    assert_eq!(
+        net.rejections(),
+        vec![(0, FrameKind::Reply, RejectReason::FeeOverflow)]
+    );
+    assert!(net.payments.is_empty());
+}

@@ -42,7 +42,7 @@ impl Node {
             let preimage = Preimage::derive(&secret, &payload_id, &ri.account);
             let sealed = crypto
                 .seal(&ri.account, &preimage.0, &mut *self.rng)
-                .map_err(|_| RejectReason::MalformedInstructions)?;
+                .map_err(|_| RejectReason::SealFailed)?;
             self.counts.hash += 2;
             self.counts.seal += 1;
             instructions.push(PaymentCryptoInstruction {
@@ -56,7 +56,7 @@ impl Node {
         let sender_key = request.payload.sender_certificate.public_key;
         let mut encrypted = crypto
             .seal(&sender_key, &message, &mut *self.rng)
-            .map_err(|_| RejectReason::BadRequestSignature)?;
+            .map_err(|_| RejectReason::SealFailed)?;
         self.counts.seal += 1;
         for p in &preimages {
             encrypted = crypto.sym_encrypt(&p.0, &encrypted, &mut *self.rng);

@@ -115,7 +115,11 @@ impl Node {
             &f.invoices,
             self.cfg.limits.max_hops,
         )?;
-        let fee_total_sat = f.invoices.iter().map(|i| i.amount).sum();
+        let fee_total_sat = f
+            .invoices
+            .iter()
+            .try_fold(0u64, |sum, i| sum.checked_add(i.amount))
+            .ok_or(RejectReason::FeeOverflow)?;
         let route_length = f.invoices.len() as u32;
         let option = RouteOption {
             replier: f.replier_certificate.public_key,
@@ -219,7 +223,8 @@ impl Node {
                 if pre.payment_hash() == hash {
                     let route = &own.routes[paying.route];
                     let invoice = route.frame.invoices.iter().find(|i| i.payment_hash == hash);
-                    own.paid_sat += invoice.map_or(0, |i| i.amount);
+                    // Cannot overflow: the route's invoices summed without overflow on arrival.
+                    own.paid_sat = own.paid_sat.saturating_add(invoice.map_or(0, |i| i.amount));
                     own.held.insert(hash, pre);
                     None
                 } else {
