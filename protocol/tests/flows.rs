@@ -123,7 +123,8 @@ fn revoked_replier_certificate_is_rejected() {
     let id = net.broadcast(0);
     net.run();
     assert!(net.delivered.is_empty());
-    assert!(net.rejections().iter().any(|(n, k, r)| *n == 0
+    // The middleman verifies replies (`Limits::relay_verifies_replies`): it stops it first.
+    assert!(net.rejections().iter().any(|(n, k, r)| *n == 1
         && *k == FrameKind::Reply
         && *r == RejectReason::Certificate(CertificateError::Revoked)));
     assert_eq!(

@@ -82,7 +82,7 @@ impl Default for Limits {
             conditions_per_peer_max: 64,
             crypto_failures_burst: 32,
             crypto_failures_per_s: 2,
-            relay_verifies_replies: false,
+            relay_verifies_replies: true,
         }
     }
 }
