@@ -38,6 +38,8 @@ mod payment;
 mod policy;
 pub mod pow;
 mod shared;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod time;
 mod topic;
 mod wire;
