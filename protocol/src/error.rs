@@ -92,11 +92,18 @@ pub enum RejectReason {
     /// The node's bounded state for this kind of request is full.
     #[error("node at capacity")]
     Overloaded,
+    /// A reply route asks a hop more than the sender's `routing_fee_max_sat`, or its fees do
+    /// not sum within 64 bits.
+    #[error("route fee above the maximum or overflowing")]
+    ExcessiveFee,
+    /// The replier cannot seal its reply to the sender's certified key.
+    #[error("cannot seal to the sender's key")]
+    SealFailed,
 }
 
 impl RejectReason {
     /// Every reason's stable metric name, in a fixed order.
-    pub const NAMES: [&'static str; 28] = [
+    pub const NAMES: [&'static str; 30] = [
         "decode",
         "certificate",
         "bad_request_signature",
@@ -125,6 +132,8 @@ impl RejectReason {
         "invoice_mismatch",
         "malformed_instructions",
         "overloaded",
+        "excessive_fee",
+        "seal_failed",
     ];
 
     /// A short stable name for metrics; one of [`RejectReason::NAMES`].
@@ -159,6 +168,8 @@ impl RejectReason {
             InvoiceMismatch => 25,
             MalformedInstructions => 26,
             Overloaded => 27,
+            ExcessiveFee => 28,
+            SealFailed => 29,
         };
         Self::NAMES[i]
     }

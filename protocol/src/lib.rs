@@ -69,7 +69,9 @@ pub use payment::{
     Invoice, PaymentCryptoInstruction, PaymentFailure, PaymentHash, PaymentOutcome, Preimage,
     RoutingPaymentInstruction,
 };
-pub use policy::{DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption};
+pub use policy::{
+    DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption, ROUTING_FEE_MAX_SAT,
+};
 pub use pow::{PowScheme, PowTarget, ProofOfWork, WorkRequest};
 pub use shared::{KeyDirectory, RequestPool, SharedRequest, Sharing};
 pub use time::{Duration, Timestamp};
