@@ -41,7 +41,8 @@ pub enum RejectReason {
     /// The proof-of-work hash does not meet the target.
     #[error("insufficient proof of work")]
     PowInsufficient,
-    /// The payload timestamp is in the future or older than the tolerance.
+    /// The payload timestamp is further in the future than the clock-skew allowance, or older
+    /// than the tolerance.
     #[error("timestamp outside tolerance")]
     TimestampOutOfTolerance,
     /// The broadcast carries another request than the one asked about.

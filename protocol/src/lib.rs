@@ -71,6 +71,7 @@ pub use payment::{
 };
 pub use policy::{
     DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption, ROUTING_FEE_MAX_SAT,
+    TIMESTAMP_SKEW_MAX,
 };
 pub use pow::{PowScheme, PowTarget, ProofOfWork, WorkRequest};
 pub use shared::{KeyDirectory, RequestPool, SharedRequest, Sharing};

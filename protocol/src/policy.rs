@@ -13,6 +13,10 @@ use rand_core::RngCore;
 /// `docs/protocol.md`, "Hardening").
 pub const ROUTING_FEE_MAX_SAT: u64 = 10_000;
 
+/// How far in the future a broadcast payload's timestamp may be, for clocks that differ
+/// between originator and middleman (see `docs/protocol.md`, "Hardening").
+pub const TIMESTAMP_SKEW_MAX: Duration = Duration::from_secs(2);
+
 /// Numbers the default behaviour of every policy is built from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyParams {
@@ -20,7 +24,8 @@ pub struct PolicyParams {
     pub routing_fee_sat: u64,
     /// Proof-of-work target asked of originators.
     pub pow_target: PowTarget,
-    /// How old a broadcast payload may be on arrival.
+    /// How old a broadcast payload may be on arrival (it may also be up to
+    /// [`TIMESTAMP_SKEW_MAX`] in the future).
     pub timestamp_tolerance: Duration,
     /// How long conditions stay valid after they are sent.
     pub conditions_ttl: Duration,

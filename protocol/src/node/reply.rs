@@ -56,7 +56,7 @@ impl Node {
         let sender_key = request.payload.sender_certificate.public_key;
         let mut encrypted = crypto
             .seal(&sender_key, &message, &mut *self.rng)
-            .map_err(|_| RejectReason::BadRequestSignature)?;
+            .map_err(|_| RejectReason::SealFailed)?;
         self.counts.seal += 1;
         for p in &preimages {
             encrypted = crypto.sym_encrypt(&p.0, &encrypted, &mut *self.rng);

@@ -36,6 +36,7 @@ pub struct NetBuilder {
     authority: Option<(CertificateAuthority, TrustStore)>,
     shared: bool,
     eager_expiry: bool,
+    crypto: Arc<dyn CryptoProvider>,
 }
 
 impl NetBuilder {
@@ -53,6 +54,7 @@ impl NetBuilder {
             authority: None,
             shared: false,
             eager_expiry: false,
+            crypto: Arc::new(RealCrypto),
         }
     }
 
@@ -117,8 +119,15 @@ impl NetBuilder {
         self
     }
 
+    /// The cryptography every node uses (default [`RealCrypto`]); keys come from it too.
+    pub fn crypto(mut self, crypto: Arc<dyn CryptoProvider>) -> Self {
+        self.crypto = crypto;
+        self
+    }
+
     /// The configuration of every node, in node order.
     fn configs(
+        crypto: &Arc<dyn CryptoProvider>,
         n: usize,
         ca: &CertificateAuthority,
         trust: TrustStore,
@@ -126,7 +135,6 @@ impl NetBuilder {
         sharing: &Arc<Sharing>,
         shared: bool,
     ) -> Vec<NodeConfig> {
-        let crypto: Arc<dyn CryptoProvider> = Arc::new(RealCrypto);
         let (trust, limits) = (Arc::new(trust), Arc::new(limits));
         (0..n)
             .map(|i| {
@@ -147,7 +155,7 @@ impl NetBuilder {
                         credentials.into()
                     },
                     trust: Arc::clone(&trust),
-                    crypto: Arc::clone(&crypto),
+                    crypto: Arc::clone(crypto),
                     limits: Arc::clone(&limits),
                     sharing: Arc::clone(sharing),
                 }
@@ -178,10 +186,18 @@ impl NetBuilder {
         let n = self.policies.len();
         let (ca, trust) = self.authority.unwrap_or_else(test_ca);
         let keys: Vec<PublicKey> = (0..n)
-            .map(|i| RealCrypto.keypair_from_seed(key_seed(i, 3)).public())
+            .map(|i| self.crypto.keypair_from_seed(key_seed(i, 3)).public())
             .collect();
         let sharing = Arc::new(Self::sharing(&keys, self.shared));
-        let configs = Self::configs(n, &ca, trust, self.limits, &sharing, self.shared);
+        let configs = Self::configs(
+            &self.crypto,
+            n,
+            &ca,
+            trust,
+            self.limits,
+            &sharing,
+            self.shared,
+        );
         let mut nodes: Vec<Node> = configs
             .iter()
             .zip(self.policies)
