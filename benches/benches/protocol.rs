@@ -232,6 +232,7 @@ fn print_ratios(rec: &Recording) {
         (id::SEAL_LAYER, 1.0, "grow the onion"),
     ];
     let reply_ops = [
+        (id::VERIFY, 2.0, "replier certificate + reply signature"),
         (id::OPEN_LAYER, 1.0, "peel the onion"),
         (id::OPEN_PREIMAGE, 1.0, "open the sealed preimage"),
         (id::SHA_PREIMAGE, 1.0, "payment hash check"),

@@ -1,20 +1,20 @@
 //! Shared fixtures for the protocol benchmarks.
 //!
 //! [`Recording`] runs one broadcast and its reply with real cryptography along a chain
-//! `sender → upstream middlemen → M → replier`, where `M` is the middleman under test, and keeps
-//! every frame `M` received. The benches replay those frames into fresh copies of `M` (same
-//! configuration, same RNG seed, same `now`), so a timed replay does exactly one middleman's
-//! work for one hop and produces byte-identical output to the recording.
-
-mod chain;
-
-pub use chain::taxi_topic;
+//! `sender → upstream middlemen → M → replier`, where `M` is the middleman under test, over the
+//! protocol's in-memory driver ([`sweet_gossip::testing::Net`], zero latency, so every event
+//! happens at [`NOW`] in FIFO order), and keeps every frame `M` received. The benches replay
+//! those frames into fresh copies of `M` (same configuration, same RNG seed, same `now`), so a
+//! timed replay does exactly one middleman's work for one hop and produces byte-identical
+//! output to the recording.
 
 use rand_chacha::ChaCha12Rng;
 use rand_core::SeedableRng;
+use sweet_gossip::testing::{Net, TestPolicy};
 use sweet_gossip::{
-    decode, AskId, Credentials, CryptoCounts, Frame, FrameKind, Node, NodeConfig, Onion, Output,
-    PeerId, PublicKey, SignedRequestPayload, Timestamp, WorkRequest, SEAL_OVERHEAD,
+    decode, AskId, Credentials, CryptoCounts, Duration, Frame, FrameKind, Node, NodeConfig, Onion,
+    Output, PeerId, Policy, PolicyParams, PowTarget, PublicKey, SignedRequestPayload, Timestamp,
+    WorkRequest, SEAL_OVERHEAD,
 };
 
 /// Virtual time of every input, in the recording and in the replays.
@@ -22,6 +22,9 @@ pub const NOW: Timestamp = Timestamp(1_000_000_000);
 
 /// Upstream middlemen in the default chain: `M` relays at hop 4, a typical onion depth.
 pub const DEFAULT_UPSTREAM: usize = 3;
+
+/// The seed the recording's node RNGs derive from ([`Net::rng_seed`]).
+const SEED: u64 = 0x5eed;
 
 /// Tag the protocol prefixes to the encoded request payload before signing it.
 const REQUEST_TAG: &[u8] = b"sweet-gossip/request/v1";
@@ -54,26 +57,36 @@ impl Recording {
     /// then checks that a replay into a fresh `M` reproduces `M`'s recorded frames.
     pub fn new(upstream: usize) -> Recording {
         let (m, r) = (upstream + 1, upstream + 2);
-        let cfgs = chain::configs(r + 1);
-        let log = chain::run(&cfgs);
-        let solved = log
-            .solved
-            .iter()
-            .find(|s| s.0 == m)
-            .map(|s| (s.1, s.2))
-            .expect("M solved a proof of work");
+        let policies = (0..=r).map(|i| policy(i == r)).collect();
+        let mut net = Net::builder(policies)
+            .line()
+            .seed(SEED)
+            .start(NOW)
+            .latency(Duration::ZERO)
+            .pow_time(Duration::ZERO)
+            .build();
+        net.broadcast(0);
+        net.drive();
+        assert_eq!(net.rejections(), [], "the recording is clean");
+        assert_eq!(net.delivered.len(), 1, "the reply reached the sender");
+        let forwarded = net.frame(m, r, FrameKind::Broadcast);
+        let solved = match decode(&forwarded).expect("recorded frame") {
+            Frame::PowBroadcast(f) => (f.ask_id, f.proof_of_work.nonce),
+            _ => unreachable!("recorded as a broadcast"),
+        };
+        let peer = |i: usize| (PeerId(i as u64), held(&net.configs[i]).peer_key.public());
         let rec = Recording {
-            cfg: cfgs[m].clone(),
-            rng_seed: chain::rng_seed(m),
-            prev: chain::peer(&cfgs, m - 1),
-            next: chain::peer(&cfgs, r),
-            ask: log.frame(m - 1, m, FrameKind::Ask),
-            broadcast: log.frame(m - 1, m, FrameKind::Broadcast),
-            conditions: log.frame(r, m, FrameKind::Conditions),
+            cfg: net.configs[m].clone(),
+            rng_seed: Net::rng_seed(SEED, m),
+            prev: peer(m - 1),
+            next: peer(r),
+            ask: net.frame(m - 1, m, FrameKind::Ask),
+            broadcast: net.frame(m - 1, m, FrameKind::Broadcast),
+            conditions: net.frame(r, m, FrameKind::Conditions),
             solved,
-            reply: log.frame(r, m, FrameKind::Reply),
-            forwarded: log.frame(m, r, FrameKind::Broadcast),
-            replied: log.frame(m, m - 1, FrameKind::Reply),
+            reply: net.frame(r, m, FrameKind::Reply),
+            forwarded,
+            replied: net.frame(m, m - 1, FrameKind::Reply),
         };
         rec.check_replay();
         rec
@@ -82,7 +95,7 @@ impl Recording {
     /// A fresh `M`: the recorded configuration and RNG seed, connected to `prev` and `next`.
     pub fn middleman(&self) -> Node {
         let rng = ChaCha12Rng::seed_from_u64(self.rng_seed);
-        let mut n = Node::new(self.cfg.clone(), chain::policy(false), rng);
+        let mut n = Node::new(self.cfg.clone(), policy(false), rng);
         n.add_peer(self.prev.0, self.prev.1);
         n.add_peer(self.next.0, self.next.1);
         n
@@ -118,7 +131,7 @@ impl Recording {
 
     /// `M`'s keys.
     pub fn credentials(&self) -> &Credentials {
-        chain::held(&self.cfg)
+        held(&self.cfg)
     }
 
     /// The signed request being broadcast.
@@ -163,7 +176,7 @@ impl Recording {
     pub fn reply_sealed(&self) -> (Onion, Vec<u8>) {
         match decode(&self.reply).expect("recorded frame") {
             Frame::Reply(f) => {
-                let me = chain::held(&self.cfg).account.public();
+                let me = held(&self.cfg).account.public();
                 let list = f
                     .signed_reply_payload
                     .payload
@@ -204,6 +217,30 @@ impl Recording {
         assert!(sent.contains(&(self.next.0, self.forwarded.clone())));
         assert!(sent.contains(&(self.prev.0, self.replied.clone())));
     }
+}
+
+/// The default policy numbers, with easy proof of work so the recording solves quickly
+/// (checking costs one hash whatever the target).
+fn params() -> PolicyParams {
+    PolicyParams {
+        routing_fee_sat: 10,
+        pow_target: PowTarget::from_expected_hashes(64),
+        ..PolicyParams::default()
+    }
+}
+
+/// A relaying (default) or replying policy.
+fn policy(replier: bool) -> Box<dyn Policy> {
+    let reply = replier.then(|| b"Taxi 42, 4 min away, AUD 23".to_vec());
+    Box::new(TestPolicy {
+        params: params(),
+        reply,
+    })
+}
+
+/// The credentials a bench node holds.
+fn held(cfg: &NodeConfig) -> &Credentials {
+    cfg.keys.held().expect("bench nodes hold their keys")
 }
 
 fn drain(node: &mut Node, sink: &mut impl FnMut(Output)) {

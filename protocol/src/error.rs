@@ -41,7 +41,8 @@ pub enum RejectReason {
     /// The proof-of-work hash does not meet the target.
     #[error("insufficient proof of work")]
     PowInsufficient,
-    /// The payload timestamp is in the future or older than the tolerance.
+    /// The payload timestamp is further in the future than the clock-skew allowance, or older
+    /// than the tolerance.
     #[error("timestamp outside tolerance")]
     TimestampOutOfTolerance,
     /// The broadcast carries another request than the one asked about.
@@ -92,6 +93,14 @@ pub enum RejectReason {
     /// The node's bounded state for this kind of request is full.
     #[error("node at capacity")]
     Overloaded,
+    /// A reply route asks a hop more than the sender's `routing_fee_max_sat`, or its fees do
+    /// not sum within 64 bits.
+    #[error("route fee above the maximum or overflowing")]
+    ExcessiveFee,
+    /// A key the replier must seal to (the sender's, or an account in the routing
+    /// instructions) is not a usable public key.
+    #[error("cannot seal to a key named in the request")]
+    SealFailed,
     /// The same reply (same signed payment instructions) arrived again: a replay.
     #[error("reply already received")]
     DuplicateReply,
@@ -107,13 +116,6 @@ pub enum RejectReason {
     /// The peer's recent frames failed too many cryptographic checks; it is throttled.
     #[error("peer throttled after failed cryptographic checks")]
     Throttled,
-    /// A key the replier must seal to (the sender's, or an account in the routing
-    /// instructions) is not a usable public key.
-    #[error("cannot seal to a key named in the request")]
-    SealFailed,
-    /// Amounts from the wire sum past `u64::MAX`: no honest route costs that much.
-    #[error("amounts overflow")]
-    FeeOverflow,
 }
 
 impl RejectReason {
@@ -147,13 +149,13 @@ impl RejectReason {
         "invoice_mismatch",
         "malformed_instructions",
         "overloaded",
+        "excessive_fee",
+        "seal_failed",
         "duplicate_reply",
         "not_forwarded",
         "too_many_routes",
         "quota_exceeded",
         "throttled",
-        "seal_failed",
-        "fee_overflow",
     ];
 
     /// A short stable name for metrics; one of [`RejectReason::NAMES`].
@@ -188,13 +190,13 @@ impl RejectReason {
             InvoiceMismatch => 25,
             MalformedInstructions => 26,
             Overloaded => 27,
-            DuplicateReply => 28,
-            NotForwarded => 29,
-            TooManyRoutes => 30,
-            QuotaExceeded => 31,
-            Throttled => 32,
-            SealFailed => 33,
-            FeeOverflow => 34,
+            ExcessiveFee => 28,
+            SealFailed => 29,
+            DuplicateReply => 30,
+            NotForwarded => 31,
+            TooManyRoutes => 32,
+            QuotaExceeded => 33,
+            Throttled => 34,
         };
         Self::NAMES[i]
     }

@@ -38,6 +38,8 @@ mod payment;
 mod policy;
 pub mod pow;
 mod shared;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod time;
 mod topic;
 mod wire;
@@ -67,7 +69,10 @@ pub use payment::{
     Invoice, PaymentCryptoInstruction, PaymentFailure, PaymentHash, PaymentOutcome, Preimage,
     RoutingPaymentInstruction,
 };
-pub use policy::{DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption};
+pub use policy::{
+    DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption, ROUTING_FEE_MAX_SAT,
+    TIMESTAMP_SKEW_MAX,
+};
 pub use pow::{PowScheme, PowTarget, ProofOfWork, WorkRequest};
 pub use shared::{KeyDirectory, RequestPool, SharedRequest, Sharing};
 pub use time::{Duration, Timestamp};

@@ -8,6 +8,15 @@ use crate::time::{Duration, Timestamp};
 use crate::topic::Topic;
 use rand_core::RngCore;
 
+/// Default per-hop fee cap, in satoshis: a thousand times the default fee, and small enough
+/// that a route of `u64::MAX / ROUTING_FEE_MAX_SAT` hops cannot overflow (see
+/// `docs/protocol.md`, "Hardening").
+pub const ROUTING_FEE_MAX_SAT: u64 = 10_000;
+
+/// How far in the future a broadcast payload's timestamp may be, for clocks that differ
+/// between originator and middleman (see `docs/protocol.md`, "Hardening").
+pub const TIMESTAMP_SKEW_MAX: Duration = Duration::from_secs(2);
+
 /// Numbers the default behaviour of every policy is built from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyParams {
@@ -15,7 +24,8 @@ pub struct PolicyParams {
     pub routing_fee_sat: u64,
     /// Proof-of-work target asked of originators.
     pub pow_target: PowTarget,
-    /// How old a broadcast payload may be on arrival.
+    /// How old a broadcast payload may be on arrival (it may also be up to
+    /// [`TIMESTAMP_SKEW_MAX`] in the future).
     pub timestamp_tolerance: Duration,
     /// How long conditions stay valid after they are sent.
     pub conditions_ttl: Duration,
@@ -31,7 +41,10 @@ pub struct PolicyParams {
     pub reply_deadline: Duration,
     /// Conditions asking more than this many expected hashes are declined by an originator.
     pub pow_expected_hashes_max: f64,
-    /// Conditions asking a higher fee than this are declined by an originator.
+    /// Conditions asking a higher fee than this are declined by an originator, and a sender
+    /// refuses reply routes with a hop above it ([`RejectReason::ExcessiveFee`]).
+    ///
+    /// [`RejectReason::ExcessiveFee`]: crate::RejectReason::ExcessiveFee
     pub routing_fee_max_sat: u64,
 }
 
@@ -48,7 +61,7 @@ impl Default for PolicyParams {
             geohash_precision_max: 8,
             reply_deadline: Duration::from_secs(5),
             pow_expected_hashes_max: 1e12,
-            routing_fee_max_sat: u64::MAX,
+            routing_fee_max_sat: ROUTING_FEE_MAX_SAT,
         }
     }
 }

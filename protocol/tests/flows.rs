@@ -1,8 +1,6 @@
 //! End-to-end flows of the paper over the in-memory driver.
 
-mod common;
-
-use common::*;
+use sweet_gossip::testing::*;
 use sweet_gossip::*;
 
 const MSG: &[u8] = b"driver Alice, plate SG-042, call +61 400 000 000";
@@ -16,7 +14,7 @@ fn line_sender_gets_plaintext_and_every_middleman_is_paid_its_fee() {
         1,
     );
     let id = net.broadcast(0);
-    net.run();
+    net.drive();
     assert_eq!(net.delivered.len(), 1, "events: {:?}", net.rejections());
     let d = &net.delivered[0];
     assert_eq!((d.node, d.payload_id), (0, id));
@@ -54,7 +52,7 @@ fn diamond_pays_the_cheaper_route() {
         2,
     );
     net.broadcast(0);
-    net.run();
+    net.drive();
     assert_eq!(
         net.count_events(|e| matches!(e, Event::ReplyReceived { .. })),
         2
@@ -78,7 +76,7 @@ fn failed_payment_recovers_over_the_other_route_paying_only_missing_invoices() {
     let cheap = net.account(1);
     net.failing_accounts.insert(cheap);
     net.broadcast(0);
-    net.run();
+    net.drive();
     assert_eq!(net.delivered.len(), 1, "{:?}", net.rejections());
     assert_eq!(net.delivered[0].message, MSG);
     // First attempt: replier (13) paid, cheap (5) failed. Second: only the dear middleman (50);
@@ -113,15 +111,13 @@ fn revoked_replier_certificate_is_rejected() {
     trust
         .apply_revocation_list(&crypto, &ca.revocation_list(&crypto, Timestamp(1)))
         .unwrap();
-    let mut net = Net::with_trust(
-        vec![relay(1), relay(7), replier(13, MSG), replier(13, MSG)],
-        &[(0, 1), (1, 3)],
-        4,
-        ca,
-        trust,
-    );
+    let mut net = Net::builder(vec![relay(1), relay(7), replier(13, MSG), replier(13, MSG)])
+        .edges(&[(0, 1), (1, 3)])
+        .seed(4)
+        .authority(ca, trust)
+        .build();
     let id = net.broadcast(0);
-    net.run();
+    net.drive();
     assert!(net.delivered.is_empty());
     // The middleman verifies replies (`Limits::relay_verifies_replies`): it stops it first.
     assert!(net.rejections().iter().any(|(n, k, r)| *n == 1
@@ -144,7 +140,7 @@ fn expired_conditions_are_rejected() {
     // Proof of work takes longer than the 10 s the conditions stay valid.
     net.pow_time = Duration::from_secs(11);
     net.broadcast(0);
-    net.run();
+    net.drive();
     assert!(net.delivered.is_empty());
     assert!(net.rejections().iter().any(|(n, k, r)| *n == 1
         && *k == FrameKind::Broadcast
@@ -163,7 +159,7 @@ fn replayed_broadcast_is_rejected_and_not_forwarded_again() {
         6,
     );
     net.broadcast(0);
-    net.run();
+    net.drive();
     let (from, to, _, bytes) = net
         .sent
         .iter()
@@ -172,7 +168,7 @@ fn replayed_broadcast_is_rejected_and_not_forwarded_again() {
         .unwrap();
     let before = net.count_events(|e| matches!(e, Event::TopicForwarded { .. }));
     net.inject(from, to, bytes);
-    net.run();
+    net.drive();
     assert_eq!(
         net.count_events(|e| matches!(e, Event::TopicForwarded { .. })),
         before
@@ -200,7 +196,7 @@ fn withheld_invoice_is_detected_and_routed_around() {
         }
     }));
     net.broadcast(0);
-    net.run();
+    net.drive();
     assert!(net
         .rejections()
         .iter()
@@ -219,7 +215,7 @@ fn geohash_finer_than_policy_is_refused() {
     });
     let mut net = Net::new(vec![relay(1), strict], &[(0, 1)], 8);
     net.broadcast(0);
-    net.run();
+    net.drive();
     assert!(net
         .rejections()
         .iter()
@@ -258,13 +254,17 @@ fn mesh(shared: bool, eager_expiry: bool, ask_ms: u64) -> Net {
         (3, 5),
     ];
     let mut net = if shared {
-        Net::new_shared(policies, &edges, 7)
+        Net::builder(policies)
+            .edges(&edges)
+            .seed(7)
+            .shared()
+            .build()
     } else {
         Net::new(policies, &edges, 7)
     };
     net.eager_expiry = eager_expiry;
     net.broadcast(0);
-    net.run();
+    net.drive();
     net
 }
 
@@ -320,9 +320,9 @@ fn invoices_past_the_limit_are_forgotten_oldest_first() {
             invoices_max,
             ..Limits::default()
         };
-        let mut net = Net::with_limits(line(), &[(0, 1), (1, 2), (2, 3)], 1, limits);
+        let mut net = Net::builder(line()).line().seed(1).limits(limits).build();
         net.broadcast(0);
-        net.run();
+        net.drive();
         assert_eq!(net.delivered.len(), 1, "{:?}", net.rejections());
         net.count_events(|e| matches!(e, Event::InvoiceSettled { .. }))
     };
@@ -355,7 +355,7 @@ fn a_repeated_ask_is_rejected_while_conditions_are_outstanding() {
     }
     assert_eq!(reasons, vec![RejectReason::RepeatedAsk]);
     // The first ask still completes.
-    net.run();
+    net.drive();
     assert_eq!(
         net.count_events(|e| matches!(e, Event::TopicAccepted { .. })),
         1

@@ -2,9 +2,7 @@
 //! conditions-table lock-out, peers that make a node pay for junk cryptography, and revocation
 //! at run time.
 
-mod common;
-
-use common::*;
+use sweet_gossip::testing::*;
 use sweet_gossip::*;
 
 const MSG: &[u8] = b"driver Alice, plate SG-042";
@@ -51,7 +49,7 @@ fn a_replayed_reply_is_refused_by_the_sender() {
     for _ in 0..70 {
         net.inject(1, 0, reply.clone());
     }
-    net.run();
+    net.drive();
     assert_eq!(
         net.count_events(|e| matches!(e, Event::ReplyReceived { .. })),
         1
@@ -65,11 +63,11 @@ fn a_middleman_carries_each_reply_once() {
     let mut net = line(2);
     net.broadcast(0);
     let reply = step_until_sent(&mut net, 2, 1, FrameKind::Reply);
-    net.run();
+    net.drive();
     for _ in 0..5 {
         net.inject(2, 1, reply.clone());
     }
-    net.run();
+    net.drive();
     assert_eq!(rejected_at(&net, 1, &RejectReason::DuplicateReply), 5);
     let issued_by_1 = net
         .events
@@ -87,7 +85,7 @@ fn a_reply_for_a_topic_never_carried_is_refused() {
     // The same nodes (same keys), but node 1 never carried this topic.
     let mut fresh = line(3);
     fresh.inject(2, 1, reply);
-    fresh.run();
+    fresh.drive();
     assert_eq!(
         fresh.rejections(),
         vec![(1, FrameKind::Reply, RejectReason::NotForwarded)]
@@ -115,7 +113,7 @@ fn the_sender_keeps_no_more_routes_per_replier_than_its_policy_allows() {
         4,
     );
     net.broadcast(0);
-    net.run();
+    net.drive();
     assert_eq!(
         net.count_events(|e| matches!(e, Event::ReplyReceived { .. })),
         1
@@ -132,17 +130,16 @@ fn one_peer_cannot_lock_others_out_of_the_conditions_table() {
         conditions_per_peer_max: 32,
         ..Limits::default()
     };
-    let mut net = Net::with_limits(
-        vec![relay(1), relay(1), relay(1)],
-        &[(0, 1), (2, 1)],
-        5,
-        limits,
-    );
+    let mut net = Net::builder(vec![relay(1), relay(1), relay(1)])
+        .edges(&[(0, 1), (2, 1)])
+        .seed(5)
+        .limits(limits)
+        .build();
     for _ in 0..60 {
         net.broadcast(0);
     }
     net.broadcast(2);
-    net.run();
+    net.drive();
     assert_eq!(rejected_at(&net, 1, &RejectReason::QuotaExceeded), 28);
     assert_eq!(rejected_at(&net, 1, &RejectReason::Overloaded), 0);
     let from_2 = net
@@ -200,12 +197,11 @@ fn relay_verification_stops_a_forged_reply_at_the_first_middleman() {
             relay_verifies_replies: verify,
             ..Limits::default()
         };
-        let mut net = Net::with_limits(
-            vec![relay(5), relay(7), relay(11), replier(13, MSG)],
-            &[(0, 1), (1, 2), (2, 3)],
-            7,
-            limits,
-        );
+        let mut net = Net::builder(vec![relay(5), relay(7), relay(11), replier(13, MSG)])
+            .line()
+            .seed(7)
+            .limits(limits)
+            .build();
         // The replier's own frame is altered on the wire: its signature no longer verifies.
         net.tamper = Some(Box::new(|from, _, bytes: &mut Vec<u8>| {
             if from != 3 {
@@ -217,7 +213,7 @@ fn relay_verification_stops_a_forged_reply_at_the_first_middleman() {
             }
         }));
         net.broadcast(0);
-        net.run();
+        net.drive();
         let expected = if verify {
             vec![(2, FrameKind::Reply, RejectReason::BadReplySignature)]
         } else {
@@ -243,7 +239,7 @@ fn a_revocation_list_installed_at_run_time_takes_effect() {
         Err(RevocationError::Stale)
     );
     net.broadcast(0);
-    net.run();
+    net.drive();
     assert_eq!(
         net.rejections(),
         vec![(
@@ -274,7 +270,7 @@ fn a_forged_or_foreign_revocation_list_changes_nothing() {
         Err(RevocationError::UntrustedAuthority)
     );
     net.broadcast(0);
-    net.run();
+    net.drive();
     assert_eq!(net.delivered.len(), 1, "{:?}", net.rejections());
 }
 
@@ -290,7 +286,7 @@ fn a_replier_revoked_after_replying_is_never_paid() {
     let list = net.ca.revocation_list(&RealCrypto, net.now);
     let now = net.now;
     net.nodes[0].handle_revocation_list(now, &list).unwrap();
-    net.run();
+    net.drive();
     assert!(net.payments.is_empty(), "paid {:?}", net.payments);
     assert_eq!(
         net.count_events(|e| matches!(e, Event::ReplyUnpaid { .. })),
@@ -300,7 +296,8 @@ fn a_replier_revoked_after_replying_is_never_paid() {
 
 #[test]
 fn a_fee_near_u64_max_is_refused_not_wrapped() {
-    // Middleman 1 asks almost u64::MAX; everyone accepts any fee, so only the sum can stop it.
+    // Middleman 1 asks almost u64::MAX and everyone accepts any fee: only the checked sum
+    // stops it (the default `routing_fee_max_sat` would refuse the hop alone).
     let open_wallet = |fee: u64, reply: Option<&[u8]>| -> Box<dyn Policy> {
         let mut p = params(fee);
         p.routing_fee_max_sat = u64::MAX;
@@ -320,10 +317,10 @@ fn a_fee_near_u64_max_is_refused_not_wrapped() {
         11,
     );
     net.broadcast(0);
-    net.run();
+    net.drive();
     assert_eq!(
         net.rejections(),
-        vec![(0, FrameKind::Reply, RejectReason::FeeOverflow)]
+        vec![(0, FrameKind::Reply, RejectReason::ExcessiveFee)]
     );
     assert!(net.payments.is_empty());
 }

@@ -1,9 +1,7 @@
 //! Property tests of the protocol's invariants over the in-memory driver.
 
-mod common;
-
-use common::*;
 use proptest::prelude::*;
+use sweet_gossip::testing::*;
 use sweet_gossip::*;
 
 const MSG: &[u8] = b"offer: 12 AUD, arriving in 4 min";
@@ -20,7 +18,7 @@ fn line(seed: u64) -> Net {
 fn capture(seed: u64, kind: FrameKind, from: usize, to: usize) -> Vec<u8> {
     let mut net = line(seed);
     net.broadcast(0);
-    net.run();
+    net.drive();
     net.sent
         .iter()
         .find(|s| s.0 == from && s.1 == to && s.2 == kind)
@@ -46,7 +44,7 @@ proptest! {
             }
         }));
         net.broadcast(0);
-        net.run();
+        net.drive();
         let accepted = net.count_events(|e| matches!(e, Event::TopicAccepted { from: PeerId(0), .. }));
         if accepted > 0 {
             let Ok(Frame::PowBroadcast(orig)) = Frame::decode(&original) else { unreachable!() };
@@ -73,7 +71,7 @@ proptest! {
             }
         }));
         net.broadcast(0);
-        net.run();
+        net.drive();
         for d in &net.delivered {
             prop_assert_eq!(&d.message, &MSG.to_vec());
             prop_assert_eq!(d.fee_paid_sat, 7 + 11 + 13);
@@ -104,7 +102,7 @@ proptest! {
             }
         }
         net.broadcast(0);
-        net.run();
+        net.drive();
         let all_paid = !fail.iter().any(|f| *f);
         prop_assert_eq!(net.delivered.len() == 1, all_paid);
         if all_paid {
@@ -129,7 +127,7 @@ proptest! {
             }
         }));
         net.broadcast(0);
-        net.run();
+        net.drive();
         prop_assert!(net.rejections().iter().any(|r| r.0 == 0 && r.2 == RejectReason::InflatedInvoice));
         prop_assert!(net.delivered.is_empty());
         prop_assert!(net.payments.is_empty());
@@ -148,13 +146,13 @@ proptest! {
         let edges: Vec<(usize, usize)> = (0..5).flat_map(|a| (a + 1..5).map(move |b| (a, b))).collect();
         let mut net = Net::new((0..5).map(policy).collect(), &edges, seed);
         net.broadcast(0);
-        net.run();
+        net.drive();
         let frames: Vec<_> = net.sent.iter().filter(|s| s.2 == FrameKind::Broadcast || s.2 == FrameKind::Ask).cloned().collect();
         for _ in 0..replays {
             for (from, to, _, bytes) in &frames {
                 net.inject(*from, *to, bytes.clone());
             }
-            net.run();
+            net.drive();
         }
         for n in 1..5 {
             let accepted = net.events.iter().filter(|(i, e)| *i == n && matches!(e, Event::TopicAccepted { .. })).count();

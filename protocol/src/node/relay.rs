@@ -368,7 +368,7 @@ impl Node {
             return Err(RejectReason::RoutingLoop);
         }
         let ts = payload.timestamp;
-        if ts > self.now || self.now > ts + issued.tolerance {
+        if ts > self.now + crate::policy::TIMESTAMP_SKEW_MAX || self.now > ts + issued.tolerance {
             return Err(RejectReason::TimestampOutOfTolerance);
         }
         self.counts.hash += 1;

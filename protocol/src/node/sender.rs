@@ -115,11 +115,7 @@ impl Node {
             &f.invoices,
             self.cfg.limits.max_hops,
         )?;
-        let fee_total_sat = f
-            .invoices
-            .iter()
-            .try_fold(0u64, |sum, i| sum.checked_add(i.amount))
-            .ok_or(RejectReason::FeeOverflow)?;
+        let fee_total_sat = route_fee_sat(&f.invoices, self.policy.params().routing_fee_max_sat)?;
         let route_length = f.invoices.len() as u32;
         let option = RouteOption {
             replier: f.replier_certificate.public_key,
@@ -172,7 +168,14 @@ impl Node {
                 continue; // revoked (or expired) since the reply arrived
             }
             let mut o = r.option.clone();
-            o.fee_unpaid_sat = own.unpaid(i).map(|inv| inv.amount).sum();
+            // A route whose payment would overflow the total paid is refused.
+            let unpaid = own
+                .unpaid(i)
+                .try_fold(0u64, |s, inv| s.checked_add(inv.amount));
+            let Some(unpaid) = unpaid.filter(|u| own.paid_sat.checked_add(*u).is_some()) else {
+                continue;
+            };
+            o.fee_unpaid_sat = unpaid;
             indices.push(i);
             options.push(o);
         }
@@ -223,7 +226,7 @@ impl Node {
                 if pre.payment_hash() == hash {
                     let route = &own.routes[paying.route];
                     let invoice = route.frame.invoices.iter().find(|i| i.payment_hash == hash);
-                    // Cannot overflow: the route's invoices summed without overflow on arrival.
+                    // Never saturates: `pay_next` refuses routes that would overflow it.
                     own.paid_sat = own.paid_sat.saturating_add(invoice.map_or(0, |i| i.amount));
                     own.held.insert(hash, pre);
                     None
@@ -298,6 +301,18 @@ impl Node {
             None => self.event(Event::DecryptFailed { payload_id: id }),
         }
     }
+}
+
+/// The sum of `invoices`, checked: every amount within `fee_max_sat` (the sender's per-hop
+/// cap) and the sum within 64 bits, else [`RejectReason::ExcessiveFee`].
+fn route_fee_sat(invoices: &[Invoice], fee_max_sat: u64) -> Result<u64, RejectReason> {
+    invoices.iter().try_fold(0u64, |sum, inv| {
+        if inv.amount > fee_max_sat {
+            return Err(RejectReason::ExcessiveFee);
+        }
+        sum.checked_add(inv.amount)
+            .ok_or(RejectReason::ExcessiveFee)
+    })
 }
 
 /// Checks that the invoices are exactly one per signed instruction, with the same account and
