@@ -394,3 +394,78 @@ fn progress(len: u64, quiet: bool) -> ProgressBar {
     bar.set_style(style);
     bar
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(extra: &str) -> ScenarioFile {
+        let text = format!(
+            "name = \"t\"\nseed = 3\nreplicates = 2\n{extra}\n[graph]\ngenerator = \"complete\"\n\
+             nodes = 5\n"
+        );
+        scenario::parse(&text, Path::new("t.toml")).unwrap()
+    }
+
+    #[test]
+    fn the_reuse_key_ignores_replicates_and_the_source_but_not_values_or_references() {
+        let base = runs_digest(&file(""));
+        let mut more = file("");
+        more.points[0].scenario.replicates = 9;
+        assert_eq!(runs_digest(&more), base);
+        let mut renamed = file("# a comment changes the source digest");
+        renamed.path = PathBuf::from("other.toml");
+        assert_eq!(runs_digest(&renamed), base);
+        let mut seeded = file("");
+        seeded.points[0].scenario.seed = u64::MAX;
+        let mut seeded2 = file("");
+        seeded2.points[0].scenario.seed = u64::MAX - 1;
+        assert_ne!(runs_digest(&seeded), runs_digest(&seeded2));
+        assert_ne!(runs_digest(&seeded), base);
+        let mut referenced = file("");
+        referenced.references.push(scenario::Reference {
+            key: "graph.path".into(),
+            path: "g.txt".into(),
+            sha256: "00".into(),
+        });
+        let with_ref = runs_digest(&referenced);
+        referenced.references[0].sha256 = "01".into();
+        assert_ne!(with_ref, base);
+        assert_ne!(runs_digest(&referenced), with_ref);
+    }
+
+    #[test]
+    fn a_failed_run_names_point_replicate_seed_and_how_many_failed() {
+        let e = RunnerError::Run {
+            point: 2,
+            replicate: 3,
+            seed: u64::MAX,
+            failed: 4,
+            total: 6,
+            source: EngineError::Scenario {
+                nodes: 5,
+                violation: scenario::Violation {
+                    key: "roles.customers".into(),
+                    message: "must not exceed the node count (5), got 10".into(),
+                },
+            },
+        };
+        let shown = e.to_string();
+        for needle in [
+            "4 of 6 runs failed",
+            "point 2, replicate 3 (seed 18446744073709551615)",
+            "roles.customers",
+            "--resume",
+        ] {
+            assert!(shown.contains(needle), "{shown}");
+        }
+    }
+
+    #[test]
+    fn thread_counts_are_clamped_and_zero_means_all_cores() {
+        assert_eq!(threads_for(Some(10_000), 3), 3);
+        assert_eq!(threads_for(Some(10_000), 100_000), MAX_THREADS);
+        assert_eq!(threads_for(Some(0), 1_000), threads_for(None, 1_000));
+        assert_eq!(threads_for(Some(5), 0), 1);
+    }
+}

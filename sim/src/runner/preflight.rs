@@ -141,7 +141,7 @@ pub const NODE_BYTES: f64 = 1_780.0;
 /// Bytes per link end (adjacency, frozen adjacency, per-link latency and queue state).
 pub const LINK_END_BYTES: f64 = 40.0;
 /// Simulator CPU time per frame sent, seconds, in real and in model mode.
-pub const SECONDS_PER_FRAME: [f64; 2] = [40e-6, 11e-6];
+pub const SECONDS_PER_FRAME: [f64; 2] = [40e-6, 30e-6];
 
 /// A rough forecast of a sweep's needs (see [`estimate`] for the model).
 #[derive(Debug, Clone, PartialEq)]
