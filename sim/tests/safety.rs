@@ -477,3 +477,25 @@ fn a_second_scenario_with_the_same_name_does_not_overwrite_the_first() {
     assert_eq!(code, 0, "{e}");
     assert_ne!(snapshot(&out.join("same")), before);
 }
+
+#[test]
+fn committed_reports_keep_their_digest_and_accept_a_rerun_of_their_scenario() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut seen = 0;
+    for sub in ["scenarios", "scenarios/attacks", "scenarios/scale"] {
+        for e in fs::read_dir(root.join(sub)).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            let (_, meta, _) = sgsim::runner::prepare(&path, &RunOptions::default()).unwrap();
+            let dir = root.join("reports").join(&meta.name);
+            let committed = digest(&dir);
+            assert_eq!(committed, meta.digest, "{}: sweep.json digest moved", meta.name);
+            sgsim::runner::check_existing(&dir, &meta, false)
+                .unwrap_or_else(|e| panic!("{}: a rerun would be refused: {e}", meta.name));
+            seen += 1;
+        }
+    }
+    assert!(seen >= 15, "{seen}");
+}

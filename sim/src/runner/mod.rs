@@ -6,7 +6,7 @@ mod merge;
 mod output;
 mod preflight;
 
-pub use guard::{clear_runs, result_dir};
+pub use guard::{check_existing, clear_runs, result_dir};
 pub use merge::{merge, merge_with, MergeSummary};
 pub use output::{assemble, read_run, run_path, PointMeta, RunRecord, SweepMeta};
 pub use preflight::{check_references, estimate, Estimate, GraphSize};
