@@ -491,7 +491,11 @@ fn committed_reports_keep_their_digest_and_accept_a_rerun_of_their_scenario() {
             let (_, meta, _) = sgsim::runner::prepare(&path, &RunOptions::default()).unwrap();
             let dir = root.join("reports").join(&meta.name);
             let committed = digest(&dir);
-            assert_eq!(committed, meta.digest, "{}: sweep.json digest moved", meta.name);
+            assert_eq!(
+                committed, meta.digest,
+                "{}: sweep.json digest moved",
+                meta.name
+            );
             sgsim::runner::check_existing(&dir, &meta, false)
                 .unwrap_or_else(|e| panic!("{}: a rerun would be refused: {e}", meta.name));
             seen += 1;
