@@ -23,7 +23,8 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
-        /// Worker threads (default: all cores); never changes results.
+        /// Worker threads (default or 0: all cores; clamped to the runs and to 256); never
+        /// changes results.
         #[arg(long)]
         threads: Option<usize>,
         /// Replicates per sweep point, overriding the file.
@@ -41,6 +42,12 @@ enum Command {
         /// Run only shard I of N (e.g. 2/8); combine shards with `sgsim merge`.
         #[arg(long, value_parser = parse_shard)]
         shard: Option<(u32, u32)>,
+        /// Refuse a sweep whose estimated peak memory exceeds this many GiB (default 16).
+        #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+        max_memory: Option<f64>,
+        /// Replace results of another sweep with the same name in OUT (default: refuse).
+        #[arg(long)]
+        overwrite: bool,
     },
     /// Validate a scenario and print it resolved, with every default filled in.
     Check {
@@ -77,6 +84,9 @@ enum Command {
         /// Shard result folders.
         #[arg(required = true)]
         shards: Vec<PathBuf>,
+        /// Merge even when runs of the sweep are missing (they are listed).
+        #[arg(long)]
+        allow_partial: bool,
     },
 }
 
@@ -102,6 +112,15 @@ fn parse_shard(s: &str) -> Result<(u32, u32), String> {
     Ok((i, n))
 }
 
+fn parse_gib(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!(
+            "expected a number of GiB above 0, such as 16 or 0.5, got {s:?}"
+        )),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match execute(cli.command) {
@@ -124,6 +143,8 @@ fn execute(command: Command) -> Result<(), String> {
             quiet,
             resume,
             shard,
+            max_memory,
+            overwrite,
         } => {
             let opts = RunOptions {
                 out,
@@ -133,11 +154,13 @@ fn execute(command: Command) -> Result<(), String> {
                 quiet,
                 resume,
                 shard,
+                max_memory_gib: max_memory,
+                overwrite,
             };
             let r = runner::run_file(&scenario, &opts).map_err(|e| e.to_string())?;
             if !quiet {
                 eprintln!(
-                    "{} runs ({} executed, {} resumed) -> {}",
+                    "{} runs ({} executed, {} reused) -> {}",
                     r.runs_total,
                     r.runs_executed,
                     r.runs_resumed,
@@ -150,7 +173,9 @@ fn execute(command: Command) -> Result<(), String> {
         }
         Command::Check { scenario } => {
             let file = sgsim::scenario::load(&scenario).map_err(|e| e.to_string())?;
+            let estimate = runner::check_file(&scenario).map_err(|e| e.to_string())?;
             print!("{}", file.resolved_toml());
+            eprintln!("{}", estimate.line());
             Ok(())
         }
         Command::List { what: None } => {
@@ -171,9 +196,18 @@ fn execute(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Validate { out, scenarios } => validate(&out, &scenarios),
-        Command::Merge { out, shards } => {
-            let n = runner::merge(&out, &shards).map_err(|e| e.to_string())?;
-            eprintln!("merged {n} runs -> {}", out.join("report.md").display());
+        Command::Merge {
+            out,
+            shards,
+            allow_partial,
+        } => {
+            let m = runner::merge_with(&out, &shards, allow_partial).map_err(|e| e.to_string())?;
+            eprintln!(
+                "merged {} of {} runs -> {}",
+                m.found,
+                m.expected,
+                out.join("report.md").display()
+            );
             Ok(())
         }
     }

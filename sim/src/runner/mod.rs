@@ -1,13 +1,19 @@
 //! Whole sweeps: every sweep point × replicate, in parallel, with results written in a fixed
 //! order. Runs are independent, so thread count and sharding never change a result byte.
 
+mod guard;
+mod merge;
 mod output;
+mod preflight;
 
+pub use guard::{check_existing, clear_runs, result_dir};
+pub use merge::{merge, merge_with, MergeSummary};
 pub use output::{assemble, read_run, run_path, PointMeta, RunRecord, SweepMeta};
+pub use preflight::{check_references, estimate, Estimate, GraphSize};
 
 use crate::engine::{self, EngineError};
 use crate::rng::run_seed;
-use crate::scenario::{self, ScenarioError, ScenarioFile};
+use crate::scenario::{self, ScenarioError, ScenarioFile, MAX_REPLICATES};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -32,19 +38,33 @@ pub enum RunnerError {
         /// The cause.
         source: std::io::Error,
     },
-    /// A run failed; the runs that finished are saved.
-    #[error("run of point {point}, replicate {replicate} failed: {source}")]
+    /// Runs failed; the runs that finished are saved. Names the first failed run in
+    /// (point, replicate) order, whatever the thread timing.
+    #[error(
+        "{failed} of {total} runs failed; the first, point {point}, replicate {replicate} \
+         (seed {seed}): {source}. Finished runs are saved; fix the cause and rerun with --resume"
+    )]
     Run {
         /// Sweep point.
         point: u32,
         /// Replicate.
         replicate: u32,
+        /// The run's seed (as in `runs.jsonl`).
+        seed: u64,
+        /// Runs that failed.
+        failed: usize,
+        /// Runs attempted.
+        total: usize,
         /// Cause.
         source: EngineError,
     },
-    /// Bad command-line value.
+    /// Bad command-line value, or a refused output.
     #[error("{0}")]
     Usage(String),
+    /// The scenario cannot run as written (a referenced file, roles that do not fit the graph,
+    /// a sweep beyond the resource limit).
+    #[error("{0}")]
+    Invalid(String),
     /// The report could not be written.
     #[error("report: {0}")]
     Report(#[from] crate::report::ReportError),
@@ -60,12 +80,19 @@ impl RunnerError {
     }
 }
 
+/// Default of `--max-memory`: 16 GiB, two thirds of a 24 GiB machine.
+pub const DEFAULT_MAX_MEMORY_GIB: f64 = 16.0;
+
+/// Most worker threads; more are clamped (as are more threads than runs).
+pub const MAX_THREADS: usize = 256;
+
 /// How to run a sweep.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Results go to `<out>/<scenario name>/`.
     pub out: PathBuf,
-    /// Worker threads (default: all cores). Never changes results.
+    /// Worker threads; `None` or `Some(0)`: all cores. Clamped to the runs to execute and to
+    /// [`MAX_THREADS`]. Never changes results.
     pub threads: Option<usize>,
     /// Overrides the file's `replicates`.
     pub replicates: Option<u32>,
@@ -73,10 +100,15 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// No progress bar.
     pub quiet: bool,
-    /// Keep runs already saved for the same resolved sweep and run only the others.
+    /// Keep runs already saved for the same sweep and run only the others.
     pub resume: bool,
     /// Run only share `i` of `n` (runs whose index modulo n is i); skip assembling.
     pub shard: Option<(u32, u32)>,
+    /// Refuse a sweep whose estimated peak memory exceeds this many GiB (`None`:
+    /// [`DEFAULT_MAX_MEMORY_GIB`]).
+    pub max_memory_gib: Option<f64>,
+    /// Replace the results of another sweep with the same name in `out`.
+    pub overwrite: bool,
 }
 
 /// What a finished sweep produced.
@@ -88,25 +120,50 @@ pub struct SweepResult {
     pub runs_total: usize,
     /// Runs executed now.
     pub runs_executed: usize,
-    /// Runs kept from an earlier, interrupted execution.
+    /// Runs reused from an earlier execution of the same sweep (`--resume`).
     pub runs_resumed: usize,
 }
 
-/// Loads `path`, applies the overrides of `opts`, and returns the file with its sweep metadata.
-pub fn prepare(path: &Path, opts: &RunOptions) -> Result<(ScenarioFile, SweepMeta), RunnerError> {
+/// The key a saved run must carry to be reused: SHA-256 of the resolved sweep with every
+/// point's replicate count set to 1 and the source file's name and digest left out, so that
+/// adding replicates or editing comments keeps finished runs, while any value, the seed or a
+/// referenced file's contents (see [`check_references`]) changes it.
+pub fn runs_digest(file: &ScenarioFile) -> String {
+    let mut key = file.clone();
+    key.path = PathBuf::new();
+    key.digest = String::new();
+    for p in &mut key.points {
+        p.scenario.replicates = 1;
+    }
+    let text = format!("sgsim runs v1\n{}", key.resolved_toml());
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Loads `path`, applies the overrides of `opts`, reads and checks every file it references,
+/// and returns the file with its sweep metadata and each point's edge-list size.
+pub fn prepare(
+    path: &Path,
+    opts: &RunOptions,
+) -> Result<(ScenarioFile, SweepMeta, Vec<Option<GraphSize>>), RunnerError> {
     let text = fs::read_to_string(path).map_err(|e| RunnerError::io("read", path, e))?;
     let mut file = scenario::parse(&text, path)?;
+    if let Some(r) = opts.replicates {
+        if r == 0 || u64::from(r) > MAX_REPLICATES {
+            return Err(RunnerError::Usage(format!(
+                "--replicates must be from 1 to {MAX_REPLICATES}, got {r}"
+            )));
+        }
+    }
     for p in &mut file.points {
         if let Some(seed) = opts.seed {
             p.scenario.seed = seed;
         }
         if let Some(r) = opts.replicates {
-            if r == 0 {
-                return Err(RunnerError::Usage("--replicates must be at least 1".into()));
-            }
             p.scenario.replicates = r;
         }
     }
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let sizes = check_references(&mut file, path, &base_dir)?;
     // Results must not depend on where the file was read from.
     file.path = PathBuf::from(path.file_name().unwrap_or(path.as_os_str()));
     let resolved = file.resolved_toml();
@@ -134,8 +191,9 @@ pub fn prepare(path: &Path, opts: &RunOptions) -> Result<(ScenarioFile, SweepMet
         replicates: file.points.first().map_or(1, |p| p.scenario.replicates),
         digest,
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        runs_digest: runs_digest(&file),
     };
-    Ok((file, meta))
+    Ok((file, meta, sizes))
 }
 
 /// The first comment line of a scenario file, without the `#`.
@@ -148,23 +206,26 @@ fn description(text: &str) -> String {
         .to_owned()
 }
 
-/// Runs the sweep of `path`: saves every run, then assembles the sweep files and the report.
-pub fn run_file(path: &Path, opts: &RunOptions) -> Result<SweepResult, RunnerError> {
-    let (file, meta) = prepare(path, opts)?;
-    let dir = opts.out.join(&meta.name);
-    let runs_dir = dir.join("runs");
-    if !opts.resume && runs_dir.exists() {
-        fs::remove_dir_all(&runs_dir).map_err(|e| RunnerError::io("clear", &runs_dir, e))?;
-    }
-    fs::create_dir_all(&runs_dir).map_err(|e| RunnerError::io("create", &runs_dir, e))?;
-    output::write_atomic(&dir.join("scenario.toml"), file.resolved_toml().as_bytes())?;
+/// Worker threads for `runs` runs: `requested` (0 or `None`: all cores), at most `runs` and
+/// [`MAX_THREADS`], at least 1.
+pub fn threads_for(requested: Option<usize>, runs: usize) -> usize {
+    let all = || rayon::current_num_threads();
+    let t = match requested {
+        None | Some(0) => all(),
+        Some(t) => t,
+    };
+    t.min(runs).clamp(1, MAX_THREADS)
+}
+
+/// Every (point position, replicate) of this shard, in order.
+fn jobs(file: &ScenarioFile, shard: Option<(u32, u32)>) -> Result<Vec<(usize, u32)>, RunnerError> {
     let mut jobs: Vec<(usize, u32)> = Vec::new();
     for (pi, p) in file.points.iter().enumerate() {
         for r in 0..p.scenario.replicates {
             jobs.push((pi, r));
         }
     }
-    if let Some((i, n)) = opts.shard {
+    if let Some((i, n)) = shard {
         if n == 0 || i >= n {
             return Err(RunnerError::Usage(format!(
                 "--shard {i}/{n}: need 0 <= I < N"
@@ -177,70 +238,67 @@ pub fn run_file(path: &Path, opts: &RunOptions) -> Result<SweepResult, RunnerErr
             .map(|(_, j)| j)
             .collect();
     }
+    Ok(jobs)
+}
+
+/// What `sgsim check` adds to the scenario checks: reads and checks every referenced file,
+/// checks roles fit each graph, and returns the estimate of a full run on all cores.
+pub fn check_file(path: &Path) -> Result<Estimate, RunnerError> {
+    let (file, _, sizes) = prepare(path, &RunOptions::default())?;
+    let runs = jobs(&file, None)?.len();
+    Ok(estimate(&file, &sizes, runs, threads_for(None, runs)))
+}
+
+/// Refuses a sweep whose estimated peak memory exceeds the limit of `opts`.
+fn check_memory(est: &Estimate, opts: &RunOptions) -> Result<(), RunnerError> {
+    let limit = opts.max_memory_gib.unwrap_or(DEFAULT_MAX_MEMORY_GIB);
+    let gib = est.peak_bytes / (1024.0 * 1024.0 * 1024.0);
+    if gib > limit {
+        return Err(RunnerError::Invalid(format!(
+            "the sweep would need about {gib:.2} GiB at its peak ({} run(s) at once), above \
+             the limit of {limit} GiB; pass --max-memory GIB to raise it, or --threads to run \
+             fewer runs at once ({})",
+            est.threads,
+            est.line()
+        )));
+    }
+    Ok(())
+}
+
+/// Runs the sweep of `path`: saves every run, then assembles the sweep files and the report.
+pub fn run_file(path: &Path, opts: &RunOptions) -> Result<SweepResult, RunnerError> {
+    let (file, meta, sizes) = prepare(path, opts)?;
+    let dir = result_dir(&opts.out, &meta.name)?;
+    let jobs = jobs(&file, opts.shard)?;
     let total = jobs.len();
+    let est = estimate(&file, &sizes, total, threads_for(opts.threads, total));
+    check_memory(&est, opts)?;
+    guard::check_existing(&dir, &meta, opts.overwrite)?;
+    let runs_dir = dir.join("runs");
+    fs::create_dir_all(&runs_dir).map_err(|e| RunnerError::io("create", &runs_dir, e))?;
+    if !opts.resume {
+        clear_runs(&runs_dir)?;
+    }
+    output::write_atomic(&dir.join("scenario.toml"), file.resolved_toml().as_bytes())?;
     let pending: Vec<(usize, u32)> = jobs
         .into_iter()
         .filter(|(pi, r)| {
             let p = &file.points[*pi];
-            !opts.resume || read_run(&run_path(&dir, p.index, *r), &meta.digest).is_none()
+            !opts.resume || read_run(&run_path(&dir, p.index, *r), &meta.runs_digest).is_none()
         })
         .collect();
     let resumed = total - pending.len();
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let bar = progress(pending.len() as u64, opts.quiet);
-    let first_error: Mutex<Option<RunnerError>> = Mutex::new(None);
-    let work = || {
-        pending.par_iter().for_each(|&(pi, r)| {
-            let p = &file.points[pi];
-            let result = engine::run(&p.scenario, r, &base_dir)
-                .map_err(|source| RunnerError::Run {
-                    point: p.index,
-                    replicate: r,
-                    source,
-                })
-                .and_then(|out| {
-                    let rec = RunRecord {
-                        point: p.index,
-                        replicate: r,
-                        seed: run_seed(p.scenario.seed, r),
-                        params: p.params.clone(),
-                        sweep_digest: meta.digest.clone(),
-                        trace_sha256: out.trace_sha256,
-                        metrics: out.metrics,
-                    };
-                    let json = serde_json::to_string(&rec).expect("invariant: records serialise");
-                    output::write_atomic(&run_path(&dir, p.index, r), json.as_bytes())
-                });
-            if let Err(e) = result {
-                let mut slot = first_error
-                    .lock()
-                    .expect("invariant: no thread panics holding it");
-                slot.get_or_insert(e);
-            }
-            bar.inc(1);
-        })
-    };
-    match opts.threads {
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build()
-            .map_err(|e| RunnerError::Usage(format!("cannot start {t} threads: {e}")))?
-            .install(work),
-        None => work(),
+    let failed = execute(&file, &meta, &dir, &base_dir, &pending, opts)?;
+    if let Some(e) = failed {
+        return Err(e);
     }
-    bar.finish_and_clear();
     if opts.shard.is_none() {
         assemble(&dir, &meta)?;
         crate::report::write_report(&dir)?;
     } else {
         let json = serde_json::to_string_pretty(&meta).expect("invariant: sweep meta serialises");
         output::write_atomic(&dir.join("sweep.json"), format!("{json}\n").as_bytes())?;
-    }
-    if let Some(e) = first_error
-        .into_inner()
-        .expect("invariant: no thread panicked")
-    {
-        return Err(e);
     }
     Ok(SweepResult {
         dir,
@@ -250,52 +308,80 @@ pub fn run_file(path: &Path, opts: &RunOptions) -> Result<SweepResult, RunnerErr
     })
 }
 
-/// Combines the saved runs of shard folders into `out`, then assembles the sweep files and the
-/// report exactly as a single run would. Every shard must belong to the same resolved sweep.
-pub fn merge(out: &Path, shards: &[PathBuf]) -> Result<usize, RunnerError> {
-    let mut meta: Option<SweepMeta> = None;
-    let mut scenario_toml: Option<Vec<u8>> = None;
-    for s in shards {
-        let p = s.join("sweep.json");
-        let text = fs::read_to_string(&p).map_err(|e| RunnerError::io("read", &p, e))?;
-        let m: SweepMeta = serde_json::from_str(&text)
-            .map_err(|e| RunnerError::Usage(format!("{}: not a sweep.json: {e}", p.display())))?;
-        if let Some(first) = &meta {
-            if first.digest != m.digest {
-                return Err(RunnerError::Usage(format!(
-                    "{} belongs to another sweep (digest {} vs {})",
-                    s.display(),
-                    m.digest,
-                    first.digest
-                )));
+/// Executes `pending` in parallel and saves each finished run; returns the failure of the
+/// first failed run in (point, replicate) order, counting all failures.
+fn execute(
+    file: &ScenarioFile,
+    meta: &SweepMeta,
+    dir: &Path,
+    base_dir: &Path,
+    pending: &[(usize, u32)],
+    opts: &RunOptions,
+) -> Result<Option<RunnerError>, RunnerError> {
+    let bar = progress(pending.len() as u64, opts.quiet);
+    let errors: Mutex<Vec<(u32, u32, RunnerError)>> = Mutex::new(Vec::new());
+    let work = || {
+        pending.par_iter().for_each(|&(pi, r)| {
+            let p = &file.points[pi];
+            let seed = run_seed(p.scenario.seed, r);
+            let result = engine::run(&p.scenario, r, base_dir)
+                .map_err(|source| RunnerError::Run {
+                    point: p.index,
+                    replicate: r,
+                    seed,
+                    failed: 1,
+                    total: 1,
+                    source,
+                })
+                .and_then(|out| {
+                    let rec = RunRecord {
+                        point: p.index,
+                        replicate: r,
+                        seed,
+                        params: p.params.clone(),
+                        sweep_digest: meta.runs_digest.clone(),
+                        trace_sha256: out.trace_sha256,
+                        metrics: out.metrics,
+                    };
+                    let json = serde_json::to_string(&rec).expect("invariant: records serialise");
+                    output::write_atomic(&run_path(dir, p.index, r), json.as_bytes())
+                });
+            if let Err(e) = result {
+                errors
+                    .lock()
+                    .expect("invariant: no thread panics holding it")
+                    .push((p.index, r, e));
             }
-        } else {
-            let t = s.join("scenario.toml");
-            scenario_toml = Some(fs::read(&t).map_err(|e| RunnerError::io("read", &t, e))?);
-            meta = Some(m);
-        }
-    }
-    let meta =
-        meta.ok_or_else(|| RunnerError::Usage("merge needs at least one shard folder".into()))?;
-    let runs_dir = out.join("runs");
-    fs::create_dir_all(&runs_dir).map_err(|e| RunnerError::io("create", &runs_dir, e))?;
-    if let Some(t) = scenario_toml {
-        output::write_atomic(&out.join("scenario.toml"), &t)?;
-    }
-    for s in shards {
-        for p in &meta.points {
-            for r in 0..meta.replicates {
-                let src = run_path(s, p.index, r);
-                if read_run(&src, &meta.digest).is_some() {
-                    let dst = run_path(out, p.index, r);
-                    fs::copy(&src, &dst).map_err(|e| RunnerError::io("copy", &src, e))?;
-                }
-            }
-        }
-    }
-    let found = assemble(out, &meta)?;
-    crate::report::write_report(out)?;
-    Ok(found)
+            bar.inc(1);
+        })
+    };
+    let threads = threads_for(opts.threads, pending.len());
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunnerError::Usage(format!("cannot start {threads} threads: {e}")))?
+        .install(work);
+    bar.finish_and_clear();
+    let mut errors = errors.into_inner().expect("invariant: no thread panicked");
+    errors.sort_by_key(|(p, r, _)| (*p, *r));
+    let count = errors.len();
+    Ok(errors.into_iter().next().map(|(_, _, e)| match e {
+        RunnerError::Run {
+            point,
+            replicate,
+            seed,
+            source,
+            ..
+        } => RunnerError::Run {
+            point,
+            replicate,
+            seed,
+            failed: count,
+            total: pending.len(),
+            source,
+        },
+        other => other,
+    }))
 }
 
 fn progress(len: u64, quiet: bool) -> ProgressBar {
@@ -307,4 +393,79 @@ fn progress(len: u64, quiet: bool) -> ProgressBar {
         .expect("invariant: the template is valid");
     bar.set_style(style);
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(extra: &str) -> ScenarioFile {
+        let text = format!(
+            "name = \"t\"\nseed = 3\nreplicates = 2\n{extra}\n[graph]\ngenerator = \"complete\"\n\
+             nodes = 5\n"
+        );
+        scenario::parse(&text, Path::new("t.toml")).unwrap()
+    }
+
+    #[test]
+    fn the_reuse_key_ignores_replicates_and_the_source_but_not_values_or_references() {
+        let base = runs_digest(&file(""));
+        let mut more = file("");
+        more.points[0].scenario.replicates = 9;
+        assert_eq!(runs_digest(&more), base);
+        let mut renamed = file("# a comment changes the source digest");
+        renamed.path = PathBuf::from("other.toml");
+        assert_eq!(runs_digest(&renamed), base);
+        let mut seeded = file("");
+        seeded.points[0].scenario.seed = u64::MAX;
+        let mut seeded2 = file("");
+        seeded2.points[0].scenario.seed = u64::MAX - 1;
+        assert_ne!(runs_digest(&seeded), runs_digest(&seeded2));
+        assert_ne!(runs_digest(&seeded), base);
+        let mut referenced = file("");
+        referenced.references.push(scenario::Reference {
+            key: "graph.path".into(),
+            path: "g.txt".into(),
+            sha256: "00".into(),
+        });
+        let with_ref = runs_digest(&referenced);
+        referenced.references[0].sha256 = "01".into();
+        assert_ne!(with_ref, base);
+        assert_ne!(runs_digest(&referenced), with_ref);
+    }
+
+    #[test]
+    fn a_failed_run_names_point_replicate_seed_and_how_many_failed() {
+        let e = RunnerError::Run {
+            point: 2,
+            replicate: 3,
+            seed: u64::MAX,
+            failed: 4,
+            total: 6,
+            source: EngineError::Scenario {
+                nodes: 5,
+                violation: scenario::Violation {
+                    key: "roles.customers".into(),
+                    message: "must not exceed the node count (5), got 10".into(),
+                },
+            },
+        };
+        let shown = e.to_string();
+        for needle in [
+            "4 of 6 runs failed",
+            "point 2, replicate 3 (seed 18446744073709551615)",
+            "roles.customers",
+            "--resume",
+        ] {
+            assert!(shown.contains(needle), "{shown}");
+        }
+    }
+
+    #[test]
+    fn thread_counts_are_clamped_and_zero_means_all_cores() {
+        assert_eq!(threads_for(Some(10_000), 3), 3);
+        assert_eq!(threads_for(Some(10_000), 100_000), MAX_THREADS);
+        assert_eq!(threads_for(Some(0), 1_000), threads_for(None, 1_000));
+        assert_eq!(threads_for(Some(5), 0), 1);
+    }
 }

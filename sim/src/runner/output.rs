@@ -24,7 +24,8 @@ pub struct RunRecord {
     pub seed: u64,
     /// The swept keys and their values at this point.
     pub params: Vec<(String, String)>,
-    /// Digest of the resolved sweep the run belongs to; `--resume` skips only matching runs.
+    /// The reuse key of the sweep the run belongs to (`runner::runs_digest`: independent of
+    /// the replicate count); `--resume` and `merge` take only matching runs.
     pub sweep_digest: String,
     /// SHA-256 of the run's event trace.
     pub trace_sha256: String,
@@ -51,6 +52,10 @@ pub struct SweepMeta {
     pub digest: String,
     /// Crate version that produced the results.
     pub version: String,
+    /// The key saved runs carry (`RunRecord::sweep_digest`, see `runner::runs_digest`); not
+    /// written to `sweep.json`: it is derived from `scenario.toml`.
+    #[serde(skip)]
+    pub runs_digest: String,
 }
 
 /// One sweep point in `sweep.json`.
@@ -89,7 +94,7 @@ pub fn assemble(dir: &Path, meta: &SweepMeta) -> Result<usize, RunnerError> {
     let mut records = Vec::new();
     for p in &meta.points {
         for r in 0..meta.replicates {
-            if let Some(rec) = read_run(&run_path(dir, p.index, r), &meta.digest) {
+            if let Some(rec) = read_run(&run_path(dir, p.index, r), &meta.runs_digest) {
                 records.push(rec);
             }
         }
@@ -286,6 +291,7 @@ mod tests {
             replicates,
             digest: "d".into(),
             version: "0".into(),
+            runs_digest: "d".into(),
         }
     }
 

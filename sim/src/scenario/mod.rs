@@ -57,7 +57,7 @@ pub use schema::{
     graph_node_count, Amount, Arrivals, BBox, Roles, Scale, ScaleMode, Scenario, Workload,
 };
 pub use sweep::MAX_SWEEP_POINTS;
-pub use validate::Violation;
+pub use validate::{is_slug, Violation, MAX_NAME_LEN, MAX_REPLICATES};
 
 use error::{Point, Source};
 use locate::SourceIndex;
@@ -88,9 +88,26 @@ pub struct ScenarioFile {
     pub name: String,
     /// Hex SHA-256 of the file's bytes.
     pub digest: String,
+    /// Files the scenario references (edge lists) with the SHA-256 of their bytes, filled in
+    /// by the runner before a sweep so that the sweep's digest covers them; empty (and not
+    /// written) when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<Reference>,
     /// The cartesian product of the swept keys, first key varying slowest;
     /// a single point when nothing is swept.
     pub points: Vec<SweepPoint>,
+}
+
+/// A file a scenario references, as written in the scenario, with its contents' digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// The dotted key naming the file, such as `graph.path`.
+    pub key: String,
+    /// The path as written in the scenario.
+    pub path: PathBuf,
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: String,
 }
 
 /// Reads, checks and expands a scenario file.
@@ -161,6 +178,7 @@ pub fn parse(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
         path: path.to_path_buf(),
         name,
         digest: sha256_hex(text.as_bytes()),
+        references: Vec::new(),
         points,
     })
 }

@@ -20,8 +20,11 @@ pub struct Scenario {
     /// Human-readable name of the scenario, used in reports and result folder
     /// names. Required; must not be empty.
     pub name: String,
-    /// Master seed of every random number generator of the run. Required.
-    /// TOML integers are signed, so at most 9223372036854775807. Cannot be swept.
+    /// Master seed of every random number generator of the run, 0 to
+    /// 18446744073709551615. Required. Cannot be swept. TOML integers are signed, so a
+    /// seed above 9223372036854775807 is written as a string of digits
+    /// (`seed = "18446744073709551615"`); resolved files write it that way too.
+    #[serde(with = "seed_format")]
     pub seed: u64,
     /// Independent runs of each sweep point, each with a seed derived from
     /// `seed` and the replicate index (default 1, at least 1). Cannot be swept.
@@ -350,4 +353,53 @@ pub enum ScaleMode {
 pub struct Scale {
     /// "real" or "model" (default "real").
     pub mode: ScaleMode,
+}
+
+/// A `u64` seed in TOML: an integer up to `i64::MAX`, or a string of decimal digits.
+pub(crate) mod seed_format {
+    use super::*;
+
+    const EXPECTED: &str = "a seed from 0 to 18446744073709551615: an integer up to \
+                            9223372036854775807, or a string of digits for larger seeds, \
+                            such as \"18446744073709551615\"";
+
+    /// Writes an integer when TOML can hold it, a string of digits otherwise.
+    pub fn serialize<S: Serializer>(seed: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+        if i64::try_from(*seed).is_ok() {
+            serializer.serialize_u64(*seed)
+        } else {
+            serializer.serialize_str(&seed.to_string())
+        }
+    }
+
+    struct SeedVisitor;
+
+    impl Visitor<'_> for SeedVisitor {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(EXPECTED)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            let digits = !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+            digits
+                .then(|| v.parse().ok())
+                .flatten()
+                .ok_or_else(|| E::invalid_value(Unexpected::Str(v), &self))
+        }
+    }
+
+    /// Reads an integer or a string of digits.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+        deserializer.deserialize_any(SeedVisitor)
+    }
 }

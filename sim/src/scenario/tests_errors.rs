@@ -485,3 +485,109 @@ fn default_values_are_blamed_on_their_section() {
     let d = e.diagnostic().unwrap();
     assert_eq!((d.line, d.column), (NEXT, 1), "{e}");
 }
+
+fn named(name: &str) -> String {
+    format!("name = {name:?}\nseed = 1\n[graph]\ngenerator = \"complete\"\nnodes = 3\n")
+}
+
+#[test]
+fn a_name_must_be_a_plain_folder_name() {
+    for bad in [
+        "../victim",
+        "a/b",
+        "/abs",
+        ".",
+        "..",
+        ".hidden",
+        "a b",
+        "a\\b",
+        "é",
+    ] {
+        check(
+            &named(bad),
+            1,
+            1,
+            "name",
+            &[
+                "letters, digits",
+                "'-', '_' or '.'",
+                &format!("got {bad:?}"),
+            ],
+        );
+    }
+    let long = "a".repeat(MAX_NAME_LEN + 1);
+    check(&named(&long), 1, 1, "name", &["1 to 100"]);
+    for good in ["quickstart", "attack-cold_boot.v2", "A1"] {
+        assert_eq!(super::tests::ok(&named(good)).name, good);
+    }
+}
+
+#[test]
+fn seeds_take_the_whole_u64_range_as_integer_or_digit_string() {
+    let with_seed = |seed: &str| {
+        format!("name = \"x\"\nseed = {seed}\n[graph]\ngenerator = \"complete\"\nnodes = 3\n")
+    };
+    for (text, want) in [
+        ("9223372036854775807", i64::MAX as u64),
+        ("\"9223372036854775808\"", 1 << 63),
+        ("\"18446744073709551615\"", u64::MAX),
+        ("\"7\"", 7),
+    ] {
+        let file = super::tests::ok(&with_seed(text));
+        let seed = file.points[0].scenario.seed;
+        assert_eq!(seed, want, "{text}");
+        // The resolved file writes it back so that it reads again as the same seed.
+        let again = ScenarioFile::from_resolved_toml(&file.resolved_toml(), Path::new("r"));
+        assert_eq!(again.unwrap().points[0].scenario.seed, want);
+    }
+    for bad in ["-1", "\"18446744073709551616\"", "\"0x10\"", "\"\"", "1.5"] {
+        check(&with_seed(bad), 2, 8, "seed", &["18446744073709551615"]);
+    }
+    let big = super::tests::ok(&with_seed("\"18446744073709551615\"")).resolved_toml();
+    let other = super::tests::ok(&with_seed("\"18446744073709551614\"")).resolved_toml();
+    assert!(big.contains("seed = \"18446744073709551615\""), "{big}");
+    assert_ne!(big, other);
+}
+
+#[test]
+fn values_are_bounded_by_what_is_meaningful() {
+    let cases: [(&str, &str); 8] = [
+        (
+            "[workload]\nmessage_bytes = 65537",
+            "workload.message_bytes",
+        ),
+        ("[workload]\ntopics_max = 1000001", "workload.topics_max"),
+        ("[workload]\nrate_per_s = 1e7", "workload.rate_per_s"),
+        ("[policy]\npow_difficulty = 1e300", "policy.pow_difficulty"),
+        ("[network]\njitter_ms_mean = 1e9", "network.jitter_ms_mean"),
+        (
+            "[network]\nlognormal_sigma = 11.0",
+            "network.lognormal_sigma",
+        ),
+        ("[device]\nhash_rate_per_s = 1e16", "device.hash_rate_per_s"),
+        (
+            "[attack]\nchatterbox_rate_per_s = 1e7",
+            "attack.chatterbox_rate_per_s",
+        ),
+    ];
+    for (extra, key) in cases {
+        let e = fail(&with(&format!("{extra}\n")));
+        let d = e.diagnostic().expect("a located error");
+        assert_eq!(d.key.as_deref(), Some(key), "{e}");
+        assert!(e.to_string().contains("at most"), "{e}");
+    }
+    let top = |extra: &str| {
+        format!("name = \"x\"\nseed = 1\n{extra}\n[graph]\ngenerator = \"complete\"\nnodes = 3\n")
+    };
+    check(
+        &top("replicates = 100001"),
+        3,
+        1,
+        "replicates",
+        &["at most 100000"],
+    );
+    check(&top("duration_s = 1e8"), 3, 1, "duration_s", &["at most"]);
+    // A proof of work that takes longer than the run on average is refused.
+    let e = fail(&with("[policy]\npow_difficulty = 1e9\n"));
+    assert!(e.to_string().contains("longer than the run"), "{e}");
+}

@@ -109,6 +109,67 @@ fn before_end(key: &str, v: f64, duration_s: f64) -> Check {
     }
 }
 
+/// Longest scenario name: it names a folder.
+pub const MAX_NAME_LEN: usize = 100;
+
+/// Most replicates per sweep point.
+pub const MAX_REPLICATES: u64 = 100_000;
+
+/// Whether `name` is a plain folder name: 1 to [`MAX_NAME_LEN`] ASCII letters, digits, `-`,
+/// `_` or `.`, starting with a letter or digit (so never `.`, `..`, absolute or a path).
+pub fn is_slug(name: &str) -> bool {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    name.len() <= MAX_NAME_LEN
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.chars().all(ok)
+}
+
+fn slug(key: &str, v: &str) -> Check {
+    if is_slug(v) {
+        Ok(())
+    } else {
+        fail(
+            key,
+            format!(
+                "names the result folder, so it must be 1 to {MAX_NAME_LEN} ASCII letters, \
+                 digits, '-', '_' or '.', starting with a letter or digit (no '/', '\\', \
+                 spaces, '.' or '..'), got {v:?}"
+            ),
+        )
+    }
+}
+
+/// Longest run, virtual seconds (about 116 days).
+pub const MAX_DURATION_S: f64 = 1.0e7;
+/// Most topics one run may publish (`workload.topics_max`, `workload.times_s`).
+pub const MAX_TOPICS: u64 = 1_000_000;
+/// Highest arrival rate, topics per virtual second.
+pub const MAX_RATE_PER_S: f64 = 1.0e6;
+/// Largest reply plaintext, bytes.
+pub const MAX_MESSAGE_BYTES: u64 = 65_536;
+/// Longest link delay or jitter mean, ms (one day).
+pub const MAX_DELAY_MS: f64 = 86_400_000.0;
+/// Largest log-normal sigma.
+pub const MAX_SIGMA: f64 = 10.0;
+/// Fastest device, hashes per second.
+pub const MAX_HASH_RATE: f64 = 1.0e15;
+
+fn at_most_f(key: &str, v: f64, max: f64) -> Check {
+    if v <= max {
+        Ok(())
+    } else {
+        fail(key, format!("must be at most {max:?}, got {v:?}"))
+    }
+}
+
+fn at_most(key: &str, v: u64, max: u64) -> Check {
+    if v <= max {
+        Ok(())
+    } else {
+        fail(key, format!("must be at most {max}, got {v}"))
+    }
+}
+
 impl Scenario {
     /// Checks every value and every cross-field constraint; returns the first
     /// violation, in file-section order.
@@ -116,18 +177,11 @@ impl Scenario {
         if self.name.trim().is_empty() {
             fail("name", "must not be empty".to_string())?;
         }
-        if self.seed > i64::MAX as u64 {
-            fail(
-                "seed",
-                format!(
-                    "must be at most {} (TOML integers are signed), got {}",
-                    i64::MAX,
-                    self.seed
-                ),
-            )?;
-        }
+        slug("name", &self.name)?;
         int_at_least("replicates", self.replicates.into(), 1)?;
+        at_most("replicates", self.replicates.into(), MAX_REPLICATES)?;
         positive("duration_s", self.duration_s)?;
+        at_most_f("duration_s", self.duration_s, MAX_DURATION_S)?;
         let nodes = validate_graph(&self.graph)?;
         self.validate_roles(nodes)?;
         self.validate_workload()?;
@@ -230,7 +284,10 @@ impl Scenario {
 
     fn validate_workload(&self) -> Check {
         let w = &self.workload;
+        at_most("workload.topics_max", w.topics_max.into(), MAX_TOPICS)?;
         at_least("workload.rate_per_s", w.rate_per_s, 0.0)?;
+        at_most_f("workload.rate_per_s", w.rate_per_s, MAX_RATE_PER_S)?;
+        at_most("workload.times_s", w.times_s.len() as u64, MAX_TOPICS)?;
         for (i, &t) in w.times_s.iter().enumerate() {
             before_end("workload.times_s", t, self.duration_s)?;
             if i > 0 && t < w.times_s[i - 1] {
@@ -299,7 +356,12 @@ impl Scenario {
         }
         precision("workload.precision", w.precision)?;
         positive("workload.reply_deadline_s", w.reply_deadline_s)?;
-        int_at_least("workload.message_bytes", w.message_bytes.into(), 1)
+        int_at_least("workload.message_bytes", w.message_bytes.into(), 1)?;
+        at_most(
+            "workload.message_bytes",
+            w.message_bytes.into(),
+            MAX_MESSAGE_BYTES,
+        )
     }
 
     fn validate_policy(&self) -> Check {
@@ -332,6 +394,18 @@ impl Scenario {
             )?;
         }
         at_least("policy.pow_difficulty", p.pow_difficulty, 1.0)?;
+        let solve_s = p.pow_difficulty / self.device.hash_rate_per_s;
+        if self.device.hash_rate_per_s > 0.0 && solve_s > self.duration_s {
+            fail(
+                "policy.pow_difficulty",
+                format!(
+                    "must be at most duration_s x device.hash_rate_per_s ({:?}): one proof of \
+                     work would take {solve_s:?} s on average, longer than the run, got {:?}",
+                    self.duration_s * self.device.hash_rate_per_s,
+                    p.pow_difficulty
+                ),
+            )?;
+        }
         precision("policy.geohash_precision_max", p.geohash_precision_max)?;
         positive("policy.timestamp_tolerance_s", p.timestamp_tolerance_s)?;
         positive("policy.conditions_ttl_s", p.conditions_ttl_s)?;
@@ -371,12 +445,21 @@ impl Scenario {
             )?;
         }
         at_least("network.weibull_shape", n.weibull_shape, 0.1)?;
-        at_least("network.jitter_ms_mean", n.jitter_ms_mean, 0.0)
+        at_least("network.jitter_ms_mean", n.jitter_ms_mean, 0.0)?;
+        for (key, v) in [
+            ("network.one_way_delay_ms_mean", n.one_way_delay_ms_mean),
+            ("network.one_way_delay_ms_min", n.one_way_delay_ms_min),
+            ("network.jitter_ms_mean", n.jitter_ms_mean),
+        ] {
+            at_most_f(key, v, MAX_DELAY_MS)?;
+        }
+        at_most_f("network.lognormal_sigma", n.lognormal_sigma, MAX_SIGMA)
     }
 
     fn validate_device_and_payments(&self) -> Check {
         let d = &self.device;
         positive("device.hash_rate_per_s", d.hash_rate_per_s)?;
+        at_most_f("device.hash_rate_per_s", d.hash_rate_per_s, MAX_HASH_RATE)?;
         at_least("device.sign_us", d.sign_us, 0.0)?;
         at_least("device.verify_us", d.verify_us, 0.0)?;
         at_least("device.seal_us", d.seal_us, 0.0)?;
@@ -404,6 +487,11 @@ impl Scenario {
         }
         int_at_least("attack.sybil_degree", a.sybil_degree.into(), 1)?;
         at_least("attack.chatterbox_rate_per_s", a.chatterbox_rate_per_s, 0.0)?;
+        at_most_f(
+            "attack.chatterbox_rate_per_s",
+            a.chatterbox_rate_per_s,
+            MAX_RATE_PER_S,
+        )?;
         at_least("attack.start_s", a.start_s, 0.0)?;
         // Every kind strikes at start_s except "none" and "cold_boot" (which strikes at 0).
         if !matches!(
