@@ -16,7 +16,7 @@ pub use record::{
 
 use crate::engine::{run_traced, EngineError};
 use crate::rng::run_seed;
-use crate::scenario::{ScenarioError, ScenarioFile};
+use crate::scenario::{self, ScenarioError, ScenarioFile};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -156,21 +156,7 @@ pub fn replay(
     expected: &Recorded,
     base_dir: &Path,
 ) -> Result<Trace, InspectError> {
-    let points = sweep.points.len();
-    let p = sweep.points.iter().find(|p| p.index == point).ok_or_else(|| {
-        InspectError::NotFound(format!(
-            "{}: no sweep point {point}; allowed: 0 to {}",
-            sweep.path.display(),
-            points.saturating_sub(1)
-        ))
-    })?;
-    if replicate >= p.scenario.replicates {
-        return Err(InspectError::NotFound(format!(
-            "{}: no replicate {replicate}; allowed: 0 to {}",
-            sweep.path.display(),
-            p.scenario.replicates.saturating_sub(1)
-        )));
-    }
+    let p = sweep_point(sweep, point, replicate)?;
     let seed = run_seed(p.scenario.seed, replicate);
     let engine = |source| InspectError::Engine {
         point,
@@ -190,6 +176,30 @@ pub fn replay(
         });
     }
     Ok(trace)
+}
+
+/// Sweep point `point` of `sweep`, checked to have replicate `replicate`.
+fn sweep_point(
+    sweep: &ScenarioFile,
+    point: u32,
+    replicate: u32,
+) -> Result<&scenario::SweepPoint, InspectError> {
+    let points = sweep.points.len();
+    let p = sweep.points.iter().find(|p| p.index == point).ok_or_else(|| {
+        InspectError::NotFound(format!(
+            "{}: no sweep point {point}; allowed: 0 to {}",
+            sweep.path.display(),
+            points.saturating_sub(1)
+        ))
+    })?;
+    if replicate >= p.scenario.replicates {
+        return Err(InspectError::NotFound(format!(
+            "{}: no replicate {replicate}; allowed: 0 to {}",
+            sweep.path.display(),
+            p.scenario.replicates.saturating_sub(1)
+        )));
+    }
+    Ok(p)
 }
 
 /// `trace_sha256` recomputed from trace lines: SHA-256 over each line's
@@ -271,6 +281,7 @@ pub struct Inspected {
 /// and writes its files to `out` (see [`write_all`]).
 pub fn inspect(dir: &Path, out: &Path, opts: &InspectOptions) -> Result<Inspected, InspectError> {
     let sweep = load_sweep(dir)?;
+    sweep_point(&sweep, opts.point, opts.replicate)?;
     let expected = recorded(&dir.join("runs.jsonl"), opts.point, opts.replicate)?;
     let trace = replay(
         &sweep,
