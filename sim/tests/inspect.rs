@@ -156,7 +156,10 @@ fn graphml_parses_and_holds_the_simulated_graph_with_its_sybils() {
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
     let graph = doc.root_element();
     assert_eq!(graph.tag_name().name(), "graphml");
-    let nodes: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("node")).collect();
+    let nodes: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("node"))
+        .collect();
     let sybils = nodes
         .iter()
         .filter(|n| {
@@ -167,10 +170,21 @@ fn graphml_parses_and_holds_the_simulated_graph_with_its_sybils() {
     assert_eq!(nodes.len(), 120 + 12, "honest nodes and 0.1 x 120 Sybils");
     assert_eq!(sybils, 12);
     assert_eq!(nodes.len(), done.trace.node_count());
-    let edges: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("edge")).collect();
-    assert!(edges.len() >= 120 * 6 / 2, "the honest graph's edges at least");
+    let edges: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("edge"))
+        .collect();
+    assert!(
+        edges.len() >= 120 * 6 / 2,
+        "the honest graph's edges at least"
+    );
     for e in &edges {
-        let ms: f64 = e.children().find_map(|d| d.text()).unwrap().parse().unwrap();
+        let ms: f64 = e
+            .children()
+            .find_map(|d| d.text())
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(ms > 0.0, "every edge has a base latency");
     }
     networkx_reads(&out.join("graph.graphml"), nodes.len());
@@ -191,8 +205,15 @@ fn networkx_reads(path: &Path, nodes: usize) {
     if String::from_utf8_lossy(&out.stderr).contains("No module named") {
         return eprintln!("networkx not installed: networkx check skipped");
     }
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), nodes.to_string());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        nodes.to_string()
+    );
 }
 
 #[test]
@@ -201,7 +222,11 @@ fn a_tampered_hash_in_runs_jsonl_is_refused() {
     let runs = dir.join("runs.jsonl");
     let good = recorded_hash(&dir, 0, 1);
     let text = fs::read_to_string(&runs).unwrap();
-    let bad = format!("{}{}", &good[..63], if good.ends_with('0') { "1" } else { "0" });
+    let bad = format!(
+        "{}{}",
+        &good[..63],
+        if good.ends_with('0') { "1" } else { "0" }
+    );
     fs::write(&runs, text.replace(&good, &bad)).unwrap();
     let err = inspect(&dir, &tmp.path().join("x"), &opts(0, 1)).unwrap_err();
     assert!(matches!(err, InspectError::HashMismatch { .. }), "{err}");
@@ -209,7 +234,14 @@ fn a_tampered_hash_in_runs_jsonl_is_refused() {
     // The other runs still verify; the command line exits non-zero on the tampered one.
     inspect(&dir, &tmp.path().join("y"), &opts(0, 0)).unwrap();
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_sgsim"))
-        .args(["inspect", dir.to_str().unwrap(), "--point", "0", "--replicate", "1"])
+        .args([
+            "inspect",
+            dir.to_str().unwrap(),
+            "--point",
+            "0",
+            "--replicate",
+            "1",
+        ])
         .args(["--out", tmp.path().join("z").to_str().unwrap()])
         .output()
         .unwrap();
@@ -225,7 +257,10 @@ fn tracing_changes_no_result() {
     let (traced, trace) = run_traced(s, 1, Path::new(".")).unwrap();
     assert_eq!(plain.trace_sha256, traced.trace_sha256);
     assert_eq!(plain.metrics, traced.metrics);
-    assert_eq!(sgsim::inspect::hash_of(&trace.rec.lines), plain.trace_sha256);
+    assert_eq!(
+        sgsim::inspect::hash_of(&trace.rec.lines),
+        plain.trace_sha256
+    );
 }
 
 #[test]
@@ -265,7 +300,10 @@ fn grid_runs_get_a_heat_map_and_topic_narrows_the_pictures() {
     inspect(&dir, &out, &o).unwrap();
     assert!(out.join("heatmap-t1.svg").is_file());
     assert!(out.join("propagation-t1.svg").is_file());
-    assert!(!out.join("propagation-t0.svg").exists(), "--topic 1 draws topic 1 only");
+    assert!(
+        !out.join("propagation-t0.svg").exists(),
+        "--topic 1 draws topic 1 only"
+    );
     let bad = InspectOptions {
         topic: Some(9),
         ..opts(0, 0)
@@ -293,7 +331,10 @@ fn run_trace_keeps_every_run_and_inspect_report_adds_the_picture() {
     };
     inspect(&dir, &dir.join("trace/p00000-r00000"), &o).unwrap();
     let after = fs::read_to_string(dir.join("report.md")).unwrap();
-    assert!(after.starts_with(&before), "the report only gains a section");
+    assert!(
+        after.starts_with(&before),
+        "the report only gains a section"
+    );
     assert!(after.contains("## Inside one run") && after.contains("(inside.svg)"));
     assert!(fs::read_to_string(dir.join("inside.svg"))
         .unwrap()
@@ -303,7 +344,9 @@ fn run_trace_keeps_every_run_and_inspect_report_adds_the_picture() {
 #[test]
 fn missing_runs_are_named_with_what_is_allowed() {
     let (tmp, dir) = sweep(SMALL, "inspect-small");
-    let err = inspect(&dir, tmp.path(), &opts(5, 0)).unwrap_err().to_string();
+    let err = inspect(&dir, tmp.path(), &opts(5, 0))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("point 5"), "{err}");
     let err = inspect(&tmp.path().join("nope"), tmp.path(), &opts(0, 0))
         .unwrap_err()

@@ -1,7 +1,7 @@
 //! Tracing a run for `sgsim inspect`: the world's hooks into a [`Recorder`]. Every hook is
 //! behind the world's `Option<Box<Recorder>>`, so a run without tracing only tests it.
 
-use super::{Ev, EngineError, Role, RunOutput, World};
+use super::{EngineError, Ev, Role, RunOutput, World};
 use crate::inspect::{Outcome, Recorder, Trace};
 use crate::scenario::Scenario;
 use std::path::Path;
@@ -22,7 +22,10 @@ pub fn run_traced(
         _ => None,
     };
     let n = world.nodes.len() as u32;
-    let rec = *world.recorder.take().expect("invariant: built with a recorder");
+    let rec = *world
+        .recorder
+        .take()
+        .expect("invariant: built with a recorder");
     let mut pairs: Vec<(u32, u32)> = (0..n)
         .flat_map(|a| {
             let peers = world.blueprint.peers(a);

@@ -79,6 +79,9 @@ pub enum InspectError {
         /// The replay's hash.
         replayed: String,
     },
+    /// The result folder's report could not be regenerated.
+    #[error("report: {0}")]
+    Report(#[from] crate::report::ReportError),
     /// A picture could not be drawn.
     #[error("picture {}: {message}", path.display())]
     Plot {
@@ -121,7 +124,11 @@ pub fn load_sweep(dir: &Path) -> Result<ScenarioFile, InspectError> {
 /// (`runs.jsonl`) or a single run record (`runs/pPPPPP-rRRRRR.json`).
 pub fn recorded(file: &Path, point: u32, replicate: u32) -> Result<Recorded, InspectError> {
     let text = fs::read_to_string(file).map_err(|e| InspectError::io("read", file, e))?;
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let bad = |what: &str| {
             InspectError::NotFound(format!("{}, line {}: {what}", file.display(), n + 1))
         };
@@ -165,7 +172,10 @@ pub fn replay(
     };
     let (_, trace) = run_traced(&p.scenario, replicate, base_dir).map_err(engine)?;
     let replayed = hash_of(&trace.rec.lines);
-    debug_assert_eq!(replayed, trace.trace_sha256, "trace.jsonl is what is hashed");
+    debug_assert_eq!(
+        replayed, trace.trace_sha256,
+        "trace.jsonl is what is hashed"
+    );
     if seed != expected.seed || replayed != expected.trace_sha256 {
         return Err(InspectError::HashMismatch {
             file: expected.file.clone(),
@@ -185,13 +195,17 @@ fn sweep_point(
     replicate: u32,
 ) -> Result<&scenario::SweepPoint, InspectError> {
     let points = sweep.points.len();
-    let p = sweep.points.iter().find(|p| p.index == point).ok_or_else(|| {
-        InspectError::NotFound(format!(
-            "{}: no sweep point {point}; allowed: 0 to {}",
-            sweep.path.display(),
-            points.saturating_sub(1)
-        ))
-    })?;
+    let p = sweep
+        .points
+        .iter()
+        .find(|p| p.index == point)
+        .ok_or_else(|| {
+            InspectError::NotFound(format!(
+                "{}: no sweep point {point}; allowed: 0 to {}",
+                sweep.path.display(),
+                points.saturating_sub(1)
+            ))
+        })?;
     if replicate >= p.scenario.replicates {
         return Err(InspectError::NotFound(format!(
             "{}: no replicate {replicate}; allowed: 0 to {}",
@@ -313,15 +327,17 @@ pub fn add_to_report(
         )));
     }
     let path = dir.join(REPORT_PICTURE);
-    let label = format!("Point {}, replicate {}, topic {k}", opts.point, opts.replicate);
+    let label = format!(
+        "Point {}, replicate {}, topic {k}",
+        opts.point, opts.replicate
+    );
     let svg = propagation(trace, k, &label).map_err(|message| InspectError::Plot {
         path: path.clone(),
         message,
     })?;
     fs::write(&path, svg).map_err(|e| InspectError::io("write", &path, e))?;
     let mut files = vec![path];
-    let report = crate::report::write_report(dir).map_err(|e| InspectError::NotFound(e.to_string()))?;
-    files.extend(report);
+    files.extend(crate::report::write_report(dir)?);
     Ok(files)
 }
 

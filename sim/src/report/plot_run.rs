@@ -5,8 +5,8 @@ use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
 use super::plot_common::{
-    draw_line, draw_markers, render, series_style, Axis, Chart, Dash, Figure, LegendEntry,
-    PResult, Sample, SeriesStyle, GREY,
+    draw_line, draw_markers, render, series_style, Axis, Chart, Dash, Figure, LegendEntry, PResult,
+    Sample, SeriesStyle, GREY,
 };
 use super::style::{Marker, PALETTE};
 use crate::inspect::{receipt_s, InspectError, TopicTrace, Trace};
@@ -76,7 +76,10 @@ pub fn draw_all(
         }
         if t.first.len() <= MAX_TREE_NODES {
             let label = format!("Topic {k}");
-            save(format!("propagation-t{k}.svg"), propagation(trace, k, &label))?;
+            save(
+                format!("propagation-t{k}.svg"),
+                propagation(trace, k, &label),
+            )?;
         }
         if let Some((rows, cols)) = trace.lattice {
             save(format!("heatmap-t{k}.svg"), heatmap(trace, k, rows, cols))?;
@@ -100,7 +103,11 @@ fn positions(t: &TopicTrace) -> std::collections::BTreeMap<u32, (f64, f64)> {
     for (hop, nodes) in per_hop {
         let n = nodes.len() as f64;
         for (j, i) in nodes.into_iter().enumerate() {
-            let spread = if n > 1.0 { (j as f64 / (n - 1.0) - 0.5) * 0.7 } else { 0.0 };
+            let spread = if n > 1.0 {
+                (j as f64 / (n - 1.0) - 0.5) * 0.7
+            } else {
+                0.0
+            };
             let x = receipt_s(t, i).unwrap_or(0.0);
             pos.insert(i, (x, f64::from(hop) + spread));
         }
@@ -116,20 +123,24 @@ pub fn propagation(trace: &Trace, k: usize, label: &str) -> Result<String, Strin
     let max_x = pos.values().map(|p| p.0).fold(0.0, f64::max);
     let max_hop = t.first.values().map(|r| r.hop).max().unwrap_or(0);
     let route = paid_route(t);
+    let present: Vec<usize> = pos.keys().map(|i| category(trace, t, *i)).collect();
     let mut legend: Vec<LegendEntry> = CATEGORIES
         .iter()
         .enumerate()
+        .filter(|(c, _)| present.contains(c))
         .map(|(c, name)| LegendEntry {
             label: (*name).to_owned(),
             style: category_style(c),
             sample: Sample::Marker,
         })
         .collect();
-    legend.push(LegendEntry {
-        label: "paid reply route".into(),
-        style: route_style(),
-        sample: Sample::LineMarker,
-    });
+    if !route.is_empty() {
+        legend.push(LegendEntry {
+            label: "paid reply route".into(),
+            style: route_style(),
+            sample: Sample::LineMarker,
+        });
+    }
     let fig = Figure {
         title: format!(
             "{label}: {} of {} nodes verified it",
@@ -144,7 +155,10 @@ pub fn propagation(trace: &Trace, k: usize, label: &str) -> Result<String, Strin
     render(&fig, |chart| {
         let edges = t.first.iter().filter_map(|(i, r)| {
             let (a, b) = (pos.get(&r.parent)?, pos.get(i)?);
-            Some(PathElement::new(vec![*a, *b], GREY.mix(0.35).stroke_width(1)))
+            Some(PathElement::new(
+                vec![*a, *b],
+                GREY.mix(0.35).stroke_width(1),
+            ))
         });
         chart.draw_series(edges)?;
         draw_route(chart, &route, &pos)?;
@@ -189,9 +203,11 @@ fn draw_route(
     pos: &std::collections::BTreeMap<u32, (f64, f64)>,
 ) -> PResult {
     let style = route_style().color.stroke_width(4);
-    chart.draw_series(route.iter().filter_map(|(a, b)| {
-        Some(PathElement::new(vec![*pos.get(a)?, *pos.get(b)?], style))
-    }))?;
+    chart.draw_series(
+        route
+            .iter()
+            .filter_map(|(a, b)| Some(PathElement::new(vec![*pos.get(a)?, *pos.get(b)?], style))),
+    )?;
     Ok(())
 }
 
@@ -283,7 +299,11 @@ pub fn heatmap(trace: &Trace, k: usize, rows: u32, cols: u32) -> Result<String, 
         .iter()
         .enumerate()
         .map(|(b, c)| LegendEntry {
-            label: format!("{:.3}-{:.3} s", span * b as f64 / 5.0, span * (b + 1) as f64 / 5.0),
+            label: format!(
+                "{:.3}-{:.3} s",
+                span * b as f64 / 5.0,
+                span * (b + 1) as f64 / 5.0
+            ),
             style: SeriesStyle {
                 color: *c,
                 marker: Marker::Square,
@@ -294,7 +314,11 @@ pub fn heatmap(trace: &Trace, k: usize, rows: u32, cols: u32) -> Result<String, 
         .collect();
     legend.push(LegendEntry {
         label: "never".into(),
-        style: series_style(0).with_color(GREY),
+        style: SeriesStyle {
+            color: GREY,
+            marker: Marker::Square,
+            dash: Dash::Solid,
+        },
         sample: Sample::Bar,
     });
     let fig = Figure {
@@ -313,14 +337,6 @@ pub fn heatmap(trace: &Trace, k: usize, rows: u32, cols: u32) -> Result<String, 
         chart.draw_series(cells)?;
         Ok(())
     })
-}
-
-impl SeriesStyle {
-    /// The same style in colour `color`.
-    fn with_color(mut self, color: RGBColor) -> Self {
-        self.color = color;
-        self
-    }
 }
 
 /// The report section showing [`REPORT_PICTURE`] when result folder `dir` has one, else "".
