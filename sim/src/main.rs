@@ -181,7 +181,8 @@ fn execute(command: Command) -> Result<(), String> {
             }
             if trace {
                 let base = scenario.parent().unwrap_or(std::path::Path::new(""));
-                let n = sgsim::inspect::trace_all(&r.dir, base).map_err(|e| e.to_string())?;
+                let n =
+                    sgsim::inspect::trace_all(&r.dir, base, threads).map_err(|e| e.to_string())?;
                 if !quiet {
                     eprintln!("{n} runs traced -> {}", r.dir.join("trace").display());
                 }

@@ -315,7 +315,7 @@ fn grid_runs_get_a_heat_map_and_topic_narrows_the_pictures() {
 #[test]
 fn run_trace_keeps_every_run_and_inspect_report_adds_the_picture() {
     let (_tmp, dir) = sweep(SMALL, "inspect-small");
-    let n = trace_all(&dir, Path::new(".")).unwrap();
+    let n = trace_all(&dir, Path::new("."), Some(2)).unwrap();
     assert_eq!(n, 4);
     for (p, r) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
         let d = trace_dir(&dir, p, r);

@@ -60,6 +60,9 @@ pub enum InspectError {
     /// The result folder does not hold the run asked for, or holds it malformed.
     #[error("{0}")]
     NotFound(String),
+    /// Bad command-line value.
+    #[error("{0}")]
+    Usage(String),
     /// The replay is not the recorded run.
     #[error(
         "{}: point {point}, replicate {replicate}: the replay's trace hash {replayed} differs \
@@ -349,8 +352,12 @@ pub fn trace_dir(dir: &Path, point: u32, replicate: u32) -> PathBuf {
 
 /// Replays every saved run of result folder `dir` (`runs/`), verifies each against its saved
 /// record and writes its files to [`trace_dir`]; runs in parallel, each writing its own folder.
-/// Returns how many runs were traced.
-pub fn trace_all(dir: &Path, base_dir: &Path) -> Result<usize, InspectError> {
+/// `threads` worker threads (default: all cores). Returns how many runs were traced.
+pub fn trace_all(
+    dir: &Path,
+    base_dir: &Path,
+    threads: Option<usize>,
+) -> Result<usize, InspectError> {
     let sweep = load_sweep(dir)?;
     let mut jobs = Vec::new();
     for p in &sweep.points {
@@ -361,14 +368,22 @@ pub fn trace_all(dir: &Path, base_dir: &Path) -> Result<usize, InspectError> {
             }
         }
     }
-    let results: Vec<Result<(), InspectError>> = jobs
-        .par_iter()
-        .map(|(p, r, file)| {
-            let expected = recorded(file, *p, *r)?;
-            let trace = replay(&sweep, *p, *r, &expected, base_dir)?;
-            write_all(&trace, &trace_dir(dir, *p, *r), None).map(|_| ())
-        })
-        .collect();
-    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    let work = || {
+        jobs.par_iter()
+            .map(|(p, r, file)| {
+                let expected = recorded(file, *p, *r)?;
+                let trace = replay(&sweep, *p, *r, &expected, base_dir)?;
+                write_all(&trace, &trace_dir(dir, *p, *r), None).map(|_| ())
+            })
+            .collect::<Result<Vec<()>, InspectError>>()
+    };
+    match threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build()
+            .map_err(|e| InspectError::Usage(format!("--threads {t}: cannot start: {e}")))?
+            .install(work),
+        None => work(),
+    }?;
     Ok(jobs.len())
 }
