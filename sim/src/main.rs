@@ -48,6 +48,10 @@ enum Command {
         /// Replace results of another sweep with the same name in OUT (default: refuse).
         #[arg(long)]
         overwrite: bool,
+        /// Also replay every run traced and keep its trace, node table, graph and pictures
+        /// under OUT/<name>/trace/pPPPPP-rRRRRR/ (see `sgsim inspect`).
+        #[arg(long)]
+        trace: bool,
     },
     /// Validate a scenario and print it resolved, with every default filled in.
     Check {
@@ -75,6 +79,34 @@ enum Command {
         /// Folder holding the validation scenarios.
         #[arg(long, default_value = "scenarios/validation")]
         scenarios: PathBuf,
+    },
+    /// Replay one run of a result folder, verify its trace hash against runs.jsonl, and write
+    /// its trace.jsonl, nodes.csv, graph.graphml and pictures to OUT.
+    Inspect {
+        /// A result folder, e.g. reports/quickstart.
+        dir: PathBuf,
+        /// Sweep point.
+        #[arg(long)]
+        point: u32,
+        /// Replicate.
+        #[arg(long)]
+        replicate: u32,
+        /// Folder to write the files to.
+        #[arg(long)]
+        out: PathBuf,
+        /// Print this node's inputs and outputs (trace.jsonl lines).
+        #[arg(long)]
+        node: Option<u32>,
+        /// Draw pictures of this topic only (index in broadcast order, from 0).
+        #[arg(long)]
+        topic: Option<usize>,
+        /// Folder that relative paths in the scenario (edge lists) are resolved against.
+        #[arg(long, default_value = ".")]
+        base_dir: PathBuf,
+        /// Also copy the propagation picture of the topic (default 0) into DIR as inside.svg
+        /// and regenerate DIR/report.md, which then shows it.
+        #[arg(long)]
+        report: bool,
     },
     /// Combine shard result folders into one result folder, as one unsharded run would write.
     Merge {
@@ -145,6 +177,7 @@ fn execute(command: Command) -> Result<(), String> {
             shard,
             max_memory,
             overwrite,
+            trace,
         } => {
             let opts = RunOptions {
                 out,
@@ -169,6 +202,14 @@ fn execute(command: Command) -> Result<(), String> {
                         .display()
                 );
             }
+            if trace {
+                let base = scenario.parent().unwrap_or(std::path::Path::new(""));
+                let n =
+                    sgsim::inspect::trace_all(&r.dir, base, threads).map_err(|e| e.to_string())?;
+                if !quiet {
+                    eprintln!("{n} runs traced -> {}", r.dir.join("trace").display());
+                }
+            }
             Ok(())
         }
         Command::Check { scenario } => {
@@ -192,6 +233,36 @@ fn execute(command: Command) -> Result<(), String> {
             let files = sgsim::report::write_report(&dir).map_err(|e| e.to_string())?;
             for f in files {
                 println!("{}", f.display());
+            }
+            Ok(())
+        }
+        Command::Inspect {
+            dir,
+            point,
+            replicate,
+            out,
+            node,
+            topic,
+            base_dir,
+            report,
+        } => {
+            let opts = sgsim::inspect::InspectOptions {
+                point,
+                replicate,
+                topic,
+                base_dir,
+                report,
+            };
+            let done = sgsim::inspect::inspect(&dir, &out, &opts).map_err(|e| e.to_string())?;
+            let status = format!("trace_sha256 {} verified", done.trace.trace_sha256);
+            let Some(n) = node else {
+                println!("{status}");
+                done.files.iter().for_each(|f| println!("{}", f.display()));
+                return Ok(());
+            };
+            eprintln!("{status}");
+            for line in sgsim::inspect::node_log(&done.trace, n) {
+                println!("{line}");
             }
             Ok(())
         }

@@ -16,6 +16,16 @@ fn quickstart_report_is_byte_identical_to_the_committed_one() {
     };
     run_file(&scenario, &opts).unwrap();
     let fresh = out.path().join("quickstart");
+    if committed.join("inside.svg").exists() {
+        // The report's picture of one run: `sgsim inspect reports/quickstart --point 0
+        // --replicate 0 --topic 0 --out <tmp> --report`.
+        let o = sgsim::inspect::InspectOptions {
+            topic: Some(0),
+            report: true,
+            ..Default::default()
+        };
+        sgsim::inspect::inspect(&fresh, &out.path().join("inside"), &o).unwrap();
+    }
     let list = |d: &Path| -> Vec<String> {
         let mut v: Vec<String> = fs::read_dir(d)
             .unwrap()

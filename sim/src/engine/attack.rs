@@ -43,6 +43,9 @@ impl World {
                     sn.busy_until = done;
                     at = done;
                     self.metrics.pow(from, pow_attempts);
+                    if let Some(r) = self.recorder() {
+                        r.pow(from, pow_attempts);
+                    }
                 }
                 self.transmit(from, to, kind, bytes.into(), at);
             }
@@ -53,6 +56,9 @@ impl World {
                     let (ka, kb) = (keys.get(ua), keys.get(ub));
                     self.node_mut(a).add_peer(PeerId(u64::from(b)), kb);
                     self.node_mut(b).add_peer(PeerId(u64::from(a)), ka);
+                    if let Some(r) = self.recorder() {
+                        r.connected.push((a, b));
+                    }
                 }
             }
             Action::Wake { at, node, wake } => self.push(at, Ev::Adversary { node, wake }),

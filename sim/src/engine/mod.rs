@@ -10,8 +10,10 @@ mod attack;
 mod churn;
 mod queue;
 mod setup;
+mod trace;
 mod workload;
 
+pub use trace::run_traced;
 pub use workload::{arrivals, Arrival};
 
 use crate::adversary::{Adversary, Received, Wake};
@@ -210,6 +212,8 @@ pub struct World {
     pow_rng: rand_chacha::ChaCha12Rng,
     /// Sender of the frame being handled (whose conditions a proof of work answers).
     input_from: Option<u32>,
+    /// Present only when the run is traced ([`run_traced`]).
+    recorder: Option<Box<crate::inspect::Recorder>>,
 }
 
 /// Runs replicate `replicate` of `s`; `base_dir` resolves relative paths in the scenario.
@@ -223,6 +227,16 @@ impl World {
     /// Builds the world of replicate `replicate` of `s`: the honest graph and nodes, then the
     /// adversary's corrupted nodes, Sybils and rewiring (see [`crate::adversary`]).
     pub fn build(s: &Scenario, replicate: u32, base_dir: &Path) -> Result<World, EngineError> {
+        World::build_with(s, replicate, base_dir, None)
+    }
+
+    /// [`World::build`], recording into `recorder` from the start when given.
+    fn build_with(
+        s: &Scenario,
+        replicate: u32,
+        base_dir: &Path,
+        recorder: Option<Box<crate::inspect::Recorder>>,
+    ) -> Result<World, EngineError> {
         let mut graph = setup::build_graph(s, replicate, base_dir)?;
         let nodes = graph.node_count();
         s.validate_for_nodes(nodes)
@@ -252,6 +266,7 @@ impl World {
         blueprint.freeze_peers(&graph);
         drop(graph);
         let mut world = World::empty(s, replicate, nodes, graph_connected, adversary, blueprint);
+        world.recorder = recorder;
         for i in first_sybil..world.nodes.len() as u32 {
             let World {
                 nodes, blueprint, ..
@@ -317,6 +332,7 @@ impl World {
             pow: PowSolver::new(s.scale.mode),
             pow_rng: stream(s.seed, replicate, Concern::Pow),
             input_from: None,
+            recorder: None,
         }
     }
 
@@ -397,7 +413,13 @@ impl World {
         self.trace.update(now.0.to_le_bytes());
         self.trace.update([code]);
         self.trace.update(node.to_le_bytes());
+        if self.recorder.is_some() {
+            self.record_event(code, node, &ev);
+        }
         let Some(ev) = self.gate(node, ev) else {
+            if self.recorder.is_some() {
+                self.record_gated(code, node);
+            }
             return;
         };
         if let Ev::Adversary { node, wake } = ev {
@@ -408,6 +430,9 @@ impl World {
         if matches!(ev, Ev::Deliver { .. }) && sn.busy_until > now {
             let at = sn.busy_until;
             self.push(at, ev);
+            if let Some(r) = self.recorder() {
+                r.outcome(crate::inspect::Outcome::DeferredBusy);
+            }
             return;
         }
         let before = self.node_mut(node).crypto_counts();
@@ -424,6 +449,9 @@ impl World {
                 match self.adversary.on_receive(now, node, from, bytes) {
                     Received::Pass => sn.live().handle_frame(now, PeerId(u64::from(from)), bytes),
                     Received::Consumed(actions) => {
+                        if let Some(r) = self.recorder.as_deref_mut() {
+                            r.outcome(crate::inspect::Outcome::Consumed);
+                        }
                         for action in actions {
                             self.act(now, action);
                         }
@@ -504,6 +532,9 @@ impl World {
             Output::SolvePow { id, work, data } => {
                 let (nonce, attempts) = self.pow.solve(&data, &work, &mut self.pow_rng);
                 self.metrics.pow(i, attempts);
+                if let Some(r) = self.recorder() {
+                    r.pow(i, attempts);
+                }
                 self.adversary
                     .on_honest_pow(at, i, self.input_from, attempts);
                 let sn = &mut self.nodes[i as usize];
@@ -524,6 +555,11 @@ impl World {
                 self.adversary.on_pay(&invoices);
                 for inv in invoices {
                     let (outcome, payee) = self.pay(i, &inv, at);
+                    if let (Some(r), PaymentOutcome::Paid(_), Some(p)) =
+                        (self.recorder.as_deref_mut(), &outcome, payee)
+                    {
+                        r.paid(&payload_id, p);
+                    }
                     let rtt = Duration::from_secs_f64(2.0 * self.links.delay_ms() / 1e3);
                     let hash = inv.payment_hash;
                     self.push(
@@ -582,6 +618,9 @@ impl World {
             return;
         }
         self.metrics.frame_sent(from, kind, bytes.len());
+        if let Some(r) = self.recorder.as_deref_mut() {
+            r.sent(at, from, kind);
+        }
         match self.links.transmit(from, to, bytes.len(), at) {
             Some(arrives) => self.push(arrives, Ev::Deliver { to, from, bytes }),
             None => self.metrics.frame_lost(),
@@ -589,6 +628,9 @@ impl World {
     }
 
     fn observe(&mut self, i: u32, at: Timestamp, e: Event) {
+        if self.recorder.is_some() {
+            self.record_observed(i, at, &e);
+        }
         match e {
             // A chatterbox's own topics are attack traffic, not topics of the workload.
             Event::TopicBroadcast { .. } if !self.honest[i as usize] => {}

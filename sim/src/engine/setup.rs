@@ -276,6 +276,11 @@ impl Blueprint {
         self.peers = Adjacency::freeze(graph);
     }
 
+    /// The peers node `i` starts with, sorted.
+    pub(super) fn peers(&self, i: u32) -> &[u32] {
+        self.peers.peers(i)
+    }
+
     /// Connects `node`, node `i`, to the peers it starts with.
     pub(super) fn add_peers(&self, node: &mut Node, i: u32) {
         for &b in self.peers.peers(i) {

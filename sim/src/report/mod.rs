@@ -27,6 +27,7 @@ mod paired;
 mod plot_attack;
 mod plot_common;
 mod plot_hist;
+pub(crate) mod plot_run;
 mod plots;
 mod style;
 #[cfg(test)]
@@ -155,7 +156,8 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
         }
     }
 
-    let text = markdown::render(&data, &plots, &skipped);
+    let mut text = markdown::render(&data, &plots, &skipped);
+    text.push_str(&plot_run::report_section(dir));
     let report = dir.join(REPORT_FILE);
     write_file(&report, text.as_bytes())?;
     written.insert(0, report);

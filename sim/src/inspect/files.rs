@@ -1,0 +1,187 @@
+//! The data files of an inspected run: `trace.jsonl`, `nodes.csv`, `graph.graphml`.
+
+use super::{InspectError, Trace, TraceLine};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// One line of `trace.jsonl`.
+#[derive(Serialize)]
+struct Line<'a> {
+    t_us: u64,
+    code: u8,
+    kind: &'static str,
+    node: u32,
+    peer: Option<u32>,
+    frame: Option<&'static str>,
+    bytes: u32,
+    outcome: &'a str,
+}
+
+/// The JSON line of one engine event (no newline).
+pub fn trace_line_json(l: &TraceLine) -> String {
+    let outcome = l.outcome.name();
+    let line = Line {
+        t_us: l.t_us,
+        code: l.code,
+        kind: super::kind_name(l.code),
+        node: l.node,
+        peer: l.peer,
+        frame: l.frame.map(|k| k.name()),
+        bytes: l.bytes,
+        outcome: &outcome,
+    };
+    serde_json::to_string(&line).expect("invariant: trace lines serialise")
+}
+
+/// Writes `trace.jsonl`: one line per engine event, in processing order.
+pub fn write_trace(path: &Path, trace: &Trace) -> Result<(), InspectError> {
+    let io = |e| InspectError::io("write", path, e);
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut w = BufWriter::new(file);
+    for l in &trace.rec.lines {
+        writeln!(w, "{}", trace_line_json(l)).map_err(io)?;
+    }
+    w.flush().map_err(io)
+}
+
+/// Per node: frames sent, frames received (taken in: handled, accepted, rejected or consumed).
+fn frame_counts(trace: &Trace) -> (Vec<u64>, Vec<u64>) {
+    let n = trace.node_count();
+    let (mut sent, mut received) = (vec![0u64; n], vec![0u64; n]);
+    for &(_, from, _) in &trace.rec.sends {
+        if let Some(c) = sent.get_mut(from as usize) {
+            *c += 1;
+        }
+    }
+    for l in &trace.rec.lines {
+        if l.code == 1 && l.outcome.received() {
+            if let Some(c) = received.get_mut(l.node as usize) {
+                *c += 1;
+            }
+        }
+    }
+    (sent, received)
+}
+
+/// The header of `nodes.csv`.
+pub const NODES_HEADER: [&str; 15] = [
+    "node",
+    "topic",
+    "payload_id",
+    "role",
+    "adversary",
+    "sybil",
+    "online_at_broadcast",
+    "first_receipt_s",
+    "hop",
+    "parent",
+    "frames_sent",
+    "frames_received",
+    "pow_hashes",
+    "fees_earned_sat",
+    "on_paid_route",
+];
+
+/// Writes `nodes.csv`: one row per (node, topic), nodes in index order within each topic.
+pub fn write_nodes(path: &Path, trace: &Trace) -> Result<(), InspectError> {
+    let err = |e: csv::Error| InspectError::Csv {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let mut w = csv::Writer::from_path(path).map_err(err)?;
+    w.write_record(NODES_HEADER).map_err(err)?;
+    let (sent, received) = frame_counts(trace);
+    let flag = |b: bool| if b { "true" } else { "false" };
+    for (k, t) in trace.rec.topics.iter().enumerate() {
+        let id = hex::encode(t.id.0);
+        for i in 0..trace.node_count() {
+            let node = i as u32;
+            let time = receipt_s(t, node).map_or(String::new(), |s| s.to_string());
+            let (hop, parent) = match t.first.get(&node) {
+                Some(r) if node != t.sender => (r.hop.to_string(), r.parent.to_string()),
+                _ if node == t.sender => ("0".to_owned(), String::new()),
+                _ => Default::default(),
+            };
+            let online = t.online.get(i).copied().unwrap_or(true);
+            w.write_record([
+                node.to_string().as_str(),
+                &k.to_string(),
+                &id,
+                trace.roles[i],
+                flag(trace.adversary[i]),
+                flag(trace.sybil[i]),
+                flag(online),
+                &time,
+                &hop,
+                &parent,
+                &sent[i].to_string(),
+                &received[i].to_string(),
+                &trace.rec.pow.get(i).copied().unwrap_or(0).to_string(),
+                &trace.earned.get(i).copied().unwrap_or(0).to_string(),
+                flag(t.paid.contains(&node)),
+            ])
+            .map_err(err)?;
+        }
+    }
+    w.flush().map_err(|e| InspectError::io("write", path, e))
+}
+
+/// The GraphML document of the simulated graph (undirected; Sybils included).
+pub fn graphml(trace: &Trace) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" \
+         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+         xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns \
+         http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n\
+         <key id=\"role\" for=\"node\" attr.name=\"role\" attr.type=\"string\"/>\n\
+         <key id=\"adversary\" for=\"node\" attr.name=\"adversary\" attr.type=\"boolean\"/>\n\
+         <key id=\"sybil\" for=\"node\" attr.name=\"sybil\" attr.type=\"boolean\"/>\n",
+    );
+    let topics = &trace.rec.topics;
+    for k in 0..topics.len() {
+        let _ = writeln!(
+            s,
+            "<key id=\"t{k}\" for=\"node\" attr.name=\"first_receipt_s_topic{k}\" \
+             attr.type=\"double\"/>"
+        );
+    }
+    s.push_str(
+        "<key id=\"latency\" for=\"edge\" attr.name=\"base_latency_ms\" attr.type=\"double\"/>\n\
+         <graph id=\"G\" edgedefault=\"undirected\">\n",
+    );
+    for i in 0..trace.node_count() {
+        let _ = write!(
+            s,
+            "<node id=\"n{i}\"><data key=\"role\">{}</data>\
+             <data key=\"adversary\">{}</data><data key=\"sybil\">{}</data>",
+            trace.roles[i], trace.adversary[i], trace.sybil[i]
+        );
+        for (k, t) in topics.iter().enumerate() {
+            if let Some(secs) = receipt_s(t, i as u32) {
+                let _ = write!(s, "<data key=\"t{k}\">{secs}</data>");
+            }
+        }
+        s.push_str("</node>\n");
+    }
+    for (a, b, ms) in &trace.edges {
+        let _ = writeln!(
+            s,
+            "<edge source=\"n{a}\" target=\"n{b}\"><data key=\"latency\">{ms}</data></edge>"
+        );
+    }
+    s.push_str("</graph>\n</graphml>\n");
+    s
+}
+
+/// Seconds after broadcast at which `node` first verified topic `t` (0 for its sender).
+pub fn receipt_s(t: &super::TopicTrace, node: u32) -> Option<f64> {
+    if node == t.sender {
+        return Some(0.0);
+    }
+    t.first
+        .get(&node)
+        .map(|r| r.t_us.saturating_sub(t.start_us) as f64 / 1e6)
+}
