@@ -260,6 +260,15 @@ fn broadcast_case(name: &str) -> Option<(Net, usize, FrameKind)> {
             });
             (net, 2, b)
         }
+        _ => return None,
+    };
+    Some(case)
+}
+
+/// Limits and cryptography of the relay and the replier.
+fn limit_case(name: &str) -> Option<(Net, usize, FrameKind)> {
+    let b = FrameKind::Broadcast;
+    let case = match name {
         "too_many_hops" => {
             let limits = Limits {
                 max_hops: 1,
@@ -421,6 +430,7 @@ fn guard_case(name: &str) -> Option<(Net, usize, FrameKind)> {
 fn case(name: &str) -> (Net, usize, FrameKind) {
     ask_case(name)
         .or_else(|| broadcast_case(name))
+        .or_else(|| limit_case(name))
         .or_else(|| reply_case(name))
         .or_else(|| guard_case(name))
         .unwrap_or_else(|| panic!("no rejection-matrix case for RejectReason `{name}`: add one"))
