@@ -58,6 +58,11 @@ enum Command {
     Report {
         /// A result folder, e.g. reports/quickstart.
         dir: PathBuf,
+        /// First rewrite the folder's tables (runs.csv, summary.csv, paired.csv, coverage.csv,
+        /// runs.jsonl, sweep.json) from its runs.jsonl and coverage.csv (or runs/), without
+        /// simulating: brings a folder written by an older version to the current format.
+        #[arg(long)]
+        rebuild: bool,
     },
     /// Run the validation-against-theory checks; write OUT/validation/report.md; exit non-zero
     /// if a check fails.
@@ -163,7 +168,10 @@ fn execute(command: Command) -> Result<(), String> {
             print!("{}", sgsim::definitions::render());
             Ok(())
         }
-        Command::Report { dir } => {
+        Command::Report { dir, rebuild } => {
+            if rebuild {
+                runner::rebuild(&dir).map_err(|e| e.to_string())?;
+            }
             let files = sgsim::report::write_report(&dir).map_err(|e| e.to_string())?;
             for f in files {
                 println!("{}", f.display());

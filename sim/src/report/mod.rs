@@ -36,7 +36,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use csv::{parse_csv_line, read_coverage, read_csv, read_summary, CsvTable};
+pub use csv::{read_coverage, read_summary};
+pub(crate) use csv::{read_csv, CsvOut};
 pub use input::{
     read_runs, read_scenario_info, read_sweep, CoverageSample, Params, RunRecord, ScenarioInfo,
     Summary, SummaryRow, SweepInfo, SweepPoint,

@@ -4,6 +4,7 @@
 mod output;
 
 pub use output::{assemble, read_run, run_path, PointMeta, RunRecord, SweepMeta};
+pub use output::{read_assembled, rebuild, saved_runs, write_tables};
 
 use crate::engine::{self, EngineError};
 use crate::rng::run_seed;
