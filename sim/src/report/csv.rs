@@ -236,3 +236,61 @@ pub fn read_coverage(path: &Path) -> Result<Vec<CoverageSample>, ReportError> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod codec {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any strings a writer puts in a table (its first column is always an integer)
+        /// read back unchanged, header and fields, whatever quotes, commas or line breaks
+        /// they hold.
+        #[test]
+        fn whatever_a_writer_emits_reads_back_unchanged(
+            header in proptest::collection::vec(any::<String>(), 1..5),
+            rows in proptest::collection::vec(proptest::collection::vec(any::<String>(), 5), 0..6),
+        ) {
+            let width = header.len() + 1;
+            let mut full_header = vec!["point".to_owned()];
+            full_header.extend(header);
+            let rows: Vec<Vec<String>> = rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut row = vec![i.to_string()];
+                    row.extend(r.into_iter().take(width - 1));
+                    row
+                })
+                .collect();
+            let mut out = CsvOut::new(&full_header);
+            for r in &rows {
+                out.row(r);
+            }
+            let text = out.finish();
+            let table = parse_csv(Path::new("t.csv"), &text).unwrap();
+            prop_assert_eq!(&table.header, &full_header);
+            let back: Vec<Vec<String>> = table.rows.into_iter().map(|(_, f)| f).collect();
+            prop_assert_eq!(back, rows);
+        }
+    }
+
+    #[test]
+    fn fields_are_quoted_only_when_needed_and_lines_end_in_newline() {
+        let mut out = CsvOut::new(["point", "policy.fanout"]);
+        out.row(["0", "a,b"]);
+        out.row(["1", "say \"hi\""]);
+        out.row(["2", "0.25"]);
+        assert_eq!(
+            out.finish(),
+            "point,policy.fanout\n0,\"a,b\"\n1,\"say \"\"hi\"\"\"\n2,0.25\n"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line_of_a_multi_line_record() {
+        let text = "point,x\n0,\"two\nlines\"\n1,a,b\n";
+        let err = parse_csv(Path::new("t.csv"), text).unwrap_err().to_string();
+        assert!(err.starts_with("t.csv:4:"), "{err}");
+    }
+}

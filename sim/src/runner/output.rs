@@ -548,4 +548,19 @@ mod tests {
         let two: Vec<&str> = lines[2].split(',').collect();
         assert_eq!(&two[..5], &["2", "sqrt", "0", "t90_s", "2"]);
     }
+
+    #[test]
+    fn runs_csv_has_one_row_per_run_and_empty_cells_for_undefined_metrics() {
+        let m = meta(&["flood", "a,b"], 1);
+        let recs = vec![
+            record(0, 0, &[("t99_s", Some(1.5)), ("coverage_final", Some(1.0))]),
+            record(1, 0, &[("t99_s", None)]),
+        ];
+        assert_eq!(
+            runs_csv(&m, &recs),
+            "point,policy.fanout,replicate,seed,trace_sha256,coverage_final,t99_s\n\
+             0,flood,0,0,,1,1.5\n\
+             1,\"a,b\",0,0,,,\n"
+        );
+    }
 }

@@ -1,0 +1,145 @@
+//! The tables of a result folder as a pandas or R user reads them (through the `csv` crate),
+//! and `sgsim report --rebuild`, which rewrites them without simulating.
+
+use sgsim::runner::{rebuild, run_file, RunOptions};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+const SMALL: &str = "tests/data/small-sweep.toml";
+
+/// Header and rows of a CSV file, read the way a data-frame library reads it.
+fn read(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            assert_eq!(rec.len(), header.len(), "{}", path.display());
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+fn small_sweep(out: &Path) -> std::path::PathBuf {
+    let opts = RunOptions {
+        out: out.to_path_buf(),
+        threads: Some(1),
+        quiet: true,
+        ..RunOptions::default()
+    };
+    run_file(Path::new(SMALL), &opts).unwrap();
+    out.join("small-sweep")
+}
+
+#[test]
+fn runs_and_coverage_tables_carry_the_swept_values_as_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = small_sweep(tmp.path());
+    let (header, runs) = read(&dir.join("runs.csv"));
+    assert_eq!(
+        header[..5],
+        [
+            "point",
+            "policy.fanout",
+            "replicate",
+            "seed",
+            "trace_sha256"
+        ]
+    );
+    assert!(header.contains(&"coverage_final".to_string()), "{header:?}");
+    assert_eq!(runs.len(), 4, "2 points x 2 replicates, one row each");
+    let jsonl = fs::read_to_string(dir.join("runs.jsonl")).unwrap();
+    for (row, line) in runs.iter().zip(jsonl.lines()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(row["point"], v["point"].to_string());
+        assert_eq!(row["replicate"], v["replicate"].to_string());
+        assert_eq!(row["seed"], v["seed"].to_string());
+        let fanout = if row["point"] == "0" {
+            "flood"
+        } else {
+            "fixed"
+        };
+        assert_eq!(row["policy.fanout"], fanout);
+        for (k, m) in v["metrics"].as_object().unwrap() {
+            let cell = &row[k];
+            match m.as_f64() {
+                Some(x) => assert_eq!(cell.parse::<f64>().unwrap(), x, "{k}"),
+                None => assert_eq!(cell, "", "undefined {k} is an empty cell"),
+            }
+        }
+    }
+    let (cov_header, cov) = read(&dir.join("coverage.csv"));
+    assert_eq!(
+        cov_header,
+        ["point", "policy.fanout", "replicate", "time_s", "coverage"]
+    );
+    assert_eq!(cov.len(), 4 * 101);
+    assert!(cov
+        .iter()
+        .all(|r| r["policy.fanout"] == if r["point"] == "0" { "flood" } else { "fixed" }));
+    let (sum_header, _) = read(&dir.join("summary.csv"));
+    assert_eq!(sum_header[..3], ["point", "policy.fanout", "metric"]);
+}
+
+#[test]
+fn rebuild_from_runs_jsonl_writes_exactly_what_run_wrote() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = small_sweep(tmp.path());
+    let names = [
+        "runs.jsonl",
+        "runs.csv",
+        "summary.csv",
+        "paired.csv",
+        "coverage.csv",
+        "sweep.json",
+        "report.md",
+        "coverage.svg",
+    ];
+    let before: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| fs::read(dir.join(n)).unwrap())
+        .collect();
+    // What an older version left: no runs/, no runs.csv, coverage.csv without swept columns.
+    fs::remove_dir_all(dir.join("runs")).unwrap();
+    for n in [
+        "runs.csv",
+        "summary.csv",
+        "paired.csv",
+        "report.md",
+        "coverage.svg",
+    ] {
+        fs::remove_file(dir.join(n)).unwrap();
+    }
+    let cov = fs::read_to_string(dir.join("coverage.csv")).unwrap();
+    let old: String = cov
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            format!("{},{}\n", f[0], f[2..].join(","))
+        })
+        .collect();
+    assert!(old.starts_with("point,replicate,time_s,coverage\n"));
+    fs::write(dir.join("coverage.csv"), old).unwrap();
+
+    assert_eq!(rebuild(&dir).unwrap(), 4);
+    for (n, b) in names.iter().zip(&before) {
+        assert!(
+            &fs::read(dir.join(n)).unwrap() == b,
+            "{n} differs after rebuild"
+        );
+    }
+}
+
+#[test]
+fn rebuild_of_a_folder_without_sweep_json_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = rebuild(tmp.path()).unwrap_err().to_string();
+    assert!(err.contains("sweep.json"), "{err}");
+}
