@@ -143,3 +143,97 @@ fn rebuild_of_a_folder_without_sweep_json_is_a_clear_error() {
     let err = rebuild(tmp.path()).unwrap_err().to_string();
     assert!(err.contains("sweep.json"), "{err}");
 }
+
+/// (trace_sha256, metrics) of every line of a runs.jsonl, keyed by (point, replicate).
+fn runs_of(dir: &Path) -> BTreeMap<(u64, u64), (String, serde_json::Value)> {
+    let text = fs::read_to_string(dir.join("runs.jsonl")).unwrap();
+    text.lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let key = (
+                v["point"].as_u64().unwrap(),
+                v["replicate"].as_u64().unwrap(),
+            );
+            (key, (v["trace_sha256"].to_string(), v["metrics"].clone()))
+        })
+        .collect()
+}
+
+#[test]
+fn each_emitted_point_file_checks_and_reruns_that_point_of_the_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = runs_of(&small_sweep(tmp.path()));
+    let file = sgsim::runner::load_scenario(Path::new(SMALL)).unwrap();
+    let emitted = sgsim::runner::emit_points(&file, &tmp.path().join("points")).unwrap();
+    let names: Vec<String> = emitted
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["small-sweep-p00000.toml", "small-sweep-p00001.toml"]
+    );
+    for (point, path) in emitted.iter().enumerate() {
+        sgsim::scenario::load(path).unwrap();
+        let opts = RunOptions {
+            out: tmp.path().join("rerun"),
+            threads: Some(1),
+            quiet: true,
+            ..RunOptions::default()
+        };
+        let r = run_file(path, &opts).unwrap();
+        assert!(r.dir.ends_with(format!("small-sweep-p{point:05}")));
+        for ((_, rep), run) in runs_of(&r.dir) {
+            assert_eq!(
+                run,
+                sweep[&(point as u64, rep)],
+                "point {point} replicate {rep}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_result_folders_scenario_toml_runs_again_to_the_same_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = small_sweep(tmp.path());
+    let opts = RunOptions {
+        out: tmp.path().join("again"),
+        threads: Some(1),
+        quiet: true,
+        ..RunOptions::default()
+    };
+    let r = run_file(&first.join("scenario.toml"), &opts).unwrap();
+    assert!(r.dir.ends_with("small-sweep"));
+    assert_eq!(runs_of(&r.dir), runs_of(&first));
+    for table in ["summary.csv", "paired.csv", "coverage.csv", "runs.csv"] {
+        assert_eq!(
+            fs::read(r.dir.join(table)).unwrap(),
+            fs::read(first.join(table)).unwrap(),
+            "{table}"
+        );
+    }
+}
+
+#[test]
+fn every_subcommand_help_has_examples_and_run_says_name_picks_the_folder() {
+    let bin = env!("CARGO_BIN_EXE_sgsim");
+    for sub in ["run", "check", "list", "report", "validate", "merge"] {
+        let out = std::process::Command::new(bin)
+            .args([sub, "--help"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(out.status.success(), "{sub}");
+        assert!(
+            text.contains("Examples:") && text.contains(&format!("sgsim {sub}")),
+            "{sub}: {text}"
+        );
+    }
+    let run = std::process::Command::new(bin)
+        .args(["run", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(run.stdout).unwrap();
+    assert!(text.contains("`name` picks the result folder"), "{text}");
+}

@@ -4,11 +4,13 @@
 mod output;
 
 pub use output::{assemble, read_run, run_path, PointMeta, RunRecord, SweepMeta};
-pub use output::{read_assembled, rebuild, saved_runs, write_tables};
+pub use output::{
+    emit_points, load_scenario, parse_scenario, read_assembled, rebuild, saved_runs, write_tables,
+};
 
 use crate::engine::{self, EngineError};
 use crate::rng::run_seed;
-use crate::scenario::{self, ScenarioError, ScenarioFile};
+use crate::scenario::{ScenarioError, ScenarioFile};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -96,7 +98,7 @@ pub struct SweepResult {
 /// Loads `path`, applies the overrides of `opts`, and returns the file with its sweep metadata.
 pub fn prepare(path: &Path, opts: &RunOptions) -> Result<(ScenarioFile, SweepMeta), RunnerError> {
     let text = fs::read_to_string(path).map_err(|e| RunnerError::io("read", path, e))?;
-    let mut file = scenario::parse(&text, path)?;
+    let mut file = output::parse_scenario(&text, path)?;
     for p in &mut file.points {
         if let Some(seed) = opts.seed {
             p.scenario.seed = seed;

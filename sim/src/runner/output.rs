@@ -6,6 +6,7 @@ use super::RunnerError;
 use crate::definitions::{bounds, PAIRED};
 use crate::metrics::RunMetrics;
 use crate::report::{read_csv, CsvOut, ReportError};
+use crate::scenario::{self, ScenarioError, ScenarioFile};
 use crate::stats::{baselines, interval, paired_difference, summarize};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -431,6 +432,55 @@ pub(crate) fn num(v: f64) -> String {
     } else {
         String::new()
     }
+}
+
+/// Parses a scenario file, or a result folder's `scenario.toml` (the resolved sweep, told
+/// apart by its top-level `[[points]]` tables), so a result folder can be run again as is.
+pub fn parse_scenario(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
+    if text.lines().any(|l| l.trim() == "[[points]]") {
+        ScenarioFile::from_resolved_toml(text, path)
+    } else {
+        scenario::parse(text, path)
+    }
+}
+
+/// Loads a scenario file or a result folder's `scenario.toml` (see [`parse_scenario`]).
+pub fn load_scenario(path: &Path) -> Result<ScenarioFile, ScenarioError> {
+    match fs::read_to_string(path) {
+        Ok(text) => parse_scenario(&text, path),
+        Err(_) => scenario::load(path),
+    }
+}
+
+/// Writes one runnable scenario file per sweep point, `dir/<name>-pNNNNN.toml`, each named
+/// `<name>-pNNNNN` so its results get their own folder. Replicate r of a written file is the
+/// same run as replicate r of that point of the sweep (same seed, scenario and replicate;
+/// the name and the point index never reach a run). Returns the files in point order.
+pub fn emit_points(file: &ScenarioFile, dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
+    fs::create_dir_all(dir).map_err(|e| RunnerError::io("create", dir, e))?;
+    let mut written = Vec::new();
+    for p in &file.points {
+        let name = format!("{}-p{:05}", file.name, p.index);
+        let mut scenario = p.scenario.clone();
+        scenario.name.clone_from(&name);
+        let params: Vec<String> = p.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let text = format!(
+            "# Point {} of sweep {:?} ({}), every default filled in; written by \
+             `sgsim check --emit`.\n\n{}",
+            p.index,
+            file.name,
+            if params.is_empty() {
+                "nothing swept".to_owned()
+            } else {
+                params.join(", ")
+            },
+            scenario.to_toml()
+        );
+        let path = dir.join(format!("{name}.toml"));
+        write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 #[cfg(test)]
