@@ -237,3 +237,30 @@ fn every_subcommand_help_has_examples_and_run_says_name_picks_the_folder() {
     let text = String::from_utf8(run.stdout).unwrap();
     assert!(text.contains("`name` picks the result folder"), "{text}");
 }
+
+#[test]
+fn the_report_describes_the_scenario_that_ran_not_its_comment() {
+    let text = fs::read_to_string("../scenarios/quickstart.toml").unwrap();
+    assert!(text.contains("500-node") && text.contains("nodes = 500"));
+    let text = text
+        .replace("nodes = 500", "nodes = 200")
+        .replace("replicates = 10", "replicates = 2");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("quickstart.toml");
+    fs::write(&path, text).unwrap();
+    let opts = RunOptions {
+        out: tmp.path().join("out"),
+        threads: Some(1),
+        quiet: true,
+        ..RunOptions::default()
+    };
+    let r = run_file(&path, &opts).unwrap();
+    let report = fs::read_to_string(r.dir.join("report.md")).unwrap();
+    let intro = report.lines().nth(2).unwrap();
+    assert!(intro.contains("nodes 200"), "{intro}");
+    assert!(intro.contains("each run with 2 replicates"), "{intro}");
+    assert!(
+        !intro.contains("500"),
+        "stale text from the file's comment: {intro}"
+    );
+}

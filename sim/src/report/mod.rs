@@ -17,6 +17,7 @@
 
 mod axis;
 mod csv;
+mod describe;
 mod format;
 mod glossary;
 mod input;
