@@ -264,3 +264,28 @@ fn the_report_describes_the_scenario_that_ran_not_its_comment() {
         "stale text from the file's comment: {intro}"
     );
 }
+
+#[test]
+fn off_a_terminal_progress_is_printed_as_lines_and_quiet_silences_it() {
+    let bin = env!("CARGO_BIN_EXE_sgsim");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |quiet: bool| {
+        let mut cmd = std::process::Command::new(bin);
+        cmd.args(["run", SMALL, "--threads", "1", "--out"])
+            .arg(tmp.path());
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let loud = run(false);
+    assert!(
+        loud.lines()
+            .any(|l| l.starts_with("progress: 4/4 runs (100 %), elapsed ") && l.ends_with("eta 0s")),
+        "{loud}"
+    );
+    let quiet = run(true);
+    assert!(!quiet.contains("progress"), "{quiet}");
+}

@@ -2,16 +2,17 @@
 //! order. Runs are independent, so thread count and sharding never change a result byte.
 
 mod output;
+mod progress;
 
 pub use output::{assemble, read_run, run_path, PointMeta, RunRecord, SweepMeta};
 pub use output::{
     emit_points, load_scenario, parse_scenario, read_assembled, rebuild, saved_runs, write_tables,
 };
+pub use progress::{LogLines, LOG_INTERVAL};
 
-use crate::engine::{self, EngineError};
+use crate::engine::EngineError;
 use crate::rng::run_seed;
 use crate::scenario::{ScenarioError, ScenarioFile};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -190,12 +191,13 @@ pub fn run_file(path: &Path, opts: &RunOptions) -> Result<SweepResult, RunnerErr
         .collect();
     let resumed = total - pending.len();
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let bar = progress(pending.len() as u64, opts.quiet);
+    let bar = progress::Progress::new(pending.len() as u64, opts.quiet);
     let first_error: Mutex<Option<RunnerError>> = Mutex::new(None);
     let work = || {
         pending.par_iter().for_each(|&(pi, r)| {
             let p = &file.points[pi];
-            let result = engine::run(&p.scenario, r, &base_dir)
+            let result = bar
+                .run(&p.scenario, r, &base_dir)
                 .map_err(|source| RunnerError::Run {
                     point: p.index,
                     replicate: r,
@@ -299,15 +301,4 @@ pub fn merge(out: &Path, shards: &[PathBuf]) -> Result<usize, RunnerError> {
     let found = assemble(out, &meta)?;
     crate::report::write_report(out)?;
     Ok(found)
-}
-
-fn progress(len: u64, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} runs, eta {eta}")
-        .expect("invariant: the template is valid");
-    bar.set_style(style);
-    bar
 }
