@@ -195,9 +195,12 @@ pub fn read_assembled(dir: &Path, meta: &SweepMeta) -> Result<Vec<RunRecord>, Ru
     Ok(records)
 }
 
+/// Coverage curves by (point, replicate): (time_s, coverage) samples.
+type Curves = BTreeMap<(u32, u32), Vec<(f64, f64)>>;
+
 /// `coverage.csv` as curves per (point, replicate); an empty value reads as NaN, which
 /// [`num`] writes back as empty.
-fn read_curves(path: &Path) -> Result<BTreeMap<(u32, u32), Vec<(f64, f64)>>, RunnerError> {
+fn read_curves(path: &Path) -> Result<Curves, RunnerError> {
     let table = read_csv(path)?;
     let col = |name: &str| {
         table.column(name).ok_or_else(|| ReportError::Parse {
@@ -212,7 +215,7 @@ fn read_curves(path: &Path) -> Result<BTreeMap<(u32, u32), Vec<(f64, f64)>>, Run
         col("time_s")?,
         col("coverage")?,
     ];
-    let mut curves: BTreeMap<(u32, u32), Vec<(f64, f64)>> = BTreeMap::new();
+    let mut curves = Curves::new();
     for (line, f) in &table.rows {
         let bad = |what: &str, text: &str| ReportError::Parse {
             path: path.to_path_buf(),
