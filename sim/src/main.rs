@@ -70,6 +70,10 @@ enum Command {
         /// simulating: brings a folder written by an older version to the current format.
         #[arg(long)]
         rebuild: bool,
+        /// Also write a PNG (1600 × 1000) next to each SVG, for papers; text uses the
+        /// system's fonts, so PNGs are not byte-reproducible across machines.
+        #[arg(long)]
+        png: bool,
     },
     /// Run the validation-against-theory checks; write OUT/validation/report.md; exit non-zero
     /// if a check fails.
@@ -118,7 +122,8 @@ Examples:
 const REPORT_HELP: &str = "\
 Examples:
   sgsim report reports/quickstart             # rewrite report.md and the plots
-  sgsim report reports/quickstart --rebuild   # also rewrite the tables, without simulating";
+  sgsim report reports/quickstart --rebuild   # also rewrite the tables, without simulating
+  sgsim report reports/quickstart --png       # also a PNG of each plot, for papers";
 
 const VALIDATE_HELP: &str = "\
 Examples:
@@ -216,11 +221,19 @@ fn execute(command: Command) -> Result<(), String> {
             print!("{}", sgsim::definitions::render());
             Ok(())
         }
-        Command::Report { dir, rebuild } => {
+        Command::Report { dir, rebuild, png } => {
             if rebuild {
                 runner::rebuild(&dir).map_err(|e| e.to_string())?;
             }
-            let files = sgsim::report::write_report(&dir).map_err(|e| e.to_string())?;
+            let mut files = sgsim::report::write_report(&dir).map_err(|e| e.to_string())?;
+            if png {
+                let svgs: Vec<PathBuf> = files
+                    .iter()
+                    .filter(|f| f.extension().is_some_and(|e| e == "svg"))
+                    .cloned()
+                    .collect();
+                files.extend(sgsim::report::write_pngs(&svgs).map_err(|e| e.to_string())?);
+            }
             for f in files {
                 println!("{}", f.display());
             }

@@ -128,3 +128,34 @@ fn every_plot_renders_in_rsvg_with_translucent_bands() {
         drops.len()
     );
 }
+
+#[test]
+fn report_png_renders_each_plot_at_twice_the_svg_size() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/quickstart");
+    let tmp = tempfile::tempdir().unwrap();
+    for name in [
+        "runs.jsonl",
+        "summary.csv",
+        "coverage.csv",
+        "sweep.json",
+        "scenario.toml",
+    ] {
+        fs::copy(committed.join(name), tmp.path().join(name)).unwrap();
+    }
+    let files = sgsim::report::write_report(tmp.path()).unwrap();
+    let svgs: Vec<_> = files
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    let pngs = sgsim::report::write_pngs(&svgs).unwrap();
+    assert_eq!(pngs.len(), svgs.len());
+    for png in &pngs {
+        let (w, h, rgb) = decode(png);
+        assert_eq!((w, h), (1600, 1000), "{}", png.display());
+        let inked = rgb
+            .chunks(3)
+            .filter(|px| px.iter().any(|&c| c < 128))
+            .count();
+        assert!(inked > 1000, "{}: almost nothing drawn", png.display());
+    }
+}

@@ -29,6 +29,7 @@ mod plot_attack;
 mod plot_common;
 mod plot_hist;
 mod plots;
+mod png;
 mod style;
 #[cfg(test)]
 mod tests;
@@ -43,6 +44,7 @@ pub use input::{
     read_runs, read_scenario_info, read_sweep, CoverageSample, Params, RunRecord, ScenarioInfo,
     Summary, SummaryRow, SweepInfo, SweepPoint,
 };
+pub use png::write_pngs;
 
 /// File names of the inputs inside a result folder.
 pub const RUNS_FILE: &str = "runs.jsonl";
