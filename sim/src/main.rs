@@ -17,6 +17,7 @@ struct Cli {
 enum Command {
     /// Run every sweep point × replicate of a scenario; write results and a report to
     /// OUT/<scenario name>/.
+    #[command(after_help = RUN_HELP)]
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -54,24 +55,40 @@ enum Command {
         trace: bool,
     },
     /// Validate a scenario and print it resolved, with every default filled in.
+    #[command(after_help = CHECK_HELP)]
     Check {
-        /// The scenario file (TOML).
+        /// The scenario file (TOML), or a result folder's scenario.toml.
         scenario: PathBuf,
+        /// Also write one runnable scenario file per sweep point, DIR/<name>-pNNNNN.toml.
+        #[arg(long, value_name = "DIR")]
+        emit: Option<PathBuf>,
     },
     /// List graph generators, fanout policies, latency models, attacks and their parameters;
     /// `list metrics` defines every run metric.
+    #[command(after_help = LIST_HELP)]
     List {
         /// What to list instead of the scenario catalogue.
         #[command(subcommand)]
         what: Option<ListWhat>,
     },
     /// Regenerate the report of a result folder from its result files alone.
+    #[command(after_help = REPORT_HELP)]
     Report {
         /// A result folder, e.g. reports/quickstart.
         dir: PathBuf,
+        /// First rewrite the folder's tables (runs.csv, summary.csv, paired.csv, coverage.csv,
+        /// runs.jsonl, sweep.json) from its runs.jsonl and coverage.csv (or runs/), without
+        /// simulating: brings a folder written by an older version to the current format.
+        #[arg(long)]
+        rebuild: bool,
+        /// Also write a PNG (1600 × 1000) next to each SVG, for papers; text uses the
+        /// system's fonts, so PNGs are not byte-reproducible across machines.
+        #[arg(long)]
+        png: bool,
     },
     /// Run the validation-against-theory checks; write OUT/validation/report.md; exit non-zero
     /// if a check fails.
+    #[command(after_help = VALIDATE_HELP)]
     Validate {
         /// Output folder.
         #[arg(long, default_value = "reports")]
@@ -109,6 +126,7 @@ enum Command {
         report: bool,
     },
     /// Combine shard result folders into one result folder, as one unsharded run would write.
+    #[command(after_help = MERGE_HELP)]
     Merge {
         /// Output result folder.
         #[arg(long)]
@@ -121,6 +139,42 @@ enum Command {
         allow_partial: bool,
     },
 }
+
+const RUN_HELP: &str = "\
+The scenario's `name` picks the result folder: results go to OUT/<name>/ (default reports/<name>/).
+
+Examples:
+  sgsim run scenarios/quickstart.toml                       # -> reports/quickstart/report.md
+  sgsim run scenarios/quickstart.toml --out results --replicates 3 --seed 7
+  sgsim run scenarios/quickstart.toml --resume              # keep finished runs, run the rest
+  sgsim run reports/quickstart/scenario.toml --out again    # rerun a result folder as is
+  sgsim run scenarios/fanout-comparison.toml --shard 0/4 --out shards/0 --quiet";
+
+const CHECK_HELP: &str = "\
+Examples:
+  sgsim check scenarios/quickstart.toml                     # print every key with its default
+  sgsim check scenarios/quickstart.toml --emit points/      # points/quickstart-p00000.toml, ...
+  sgsim check reports/quickstart/scenario.toml              # a result folder's resolved sweep";
+
+const LIST_HELP: &str = "\
+Examples:
+  sgsim list                 # generators, fanout policies, latency models, attacks
+  sgsim list metrics         # every metric key: unit, scope and exact definition";
+
+const REPORT_HELP: &str = "\
+Examples:
+  sgsim report reports/quickstart             # rewrite report.md and the plots
+  sgsim report reports/quickstart --rebuild   # also rewrite the tables, without simulating
+  sgsim report reports/quickstart --png       # also a PNG of each plot, for papers";
+
+const VALIDATE_HELP: &str = "\
+Examples:
+  sgsim validate                              # -> reports/validation/report.md
+  sgsim validate --out /tmp/v --scenarios scenarios/validation";
+
+const MERGE_HELP: &str = "\
+Examples:
+  sgsim merge --out reports/fanout-comparison shards/*/fanout-comparison";
 
 #[derive(Subcommand)]
 enum ListWhat {
@@ -212,11 +266,15 @@ fn execute(command: Command) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Check { scenario } => {
-            let file = sgsim::scenario::load(&scenario).map_err(|e| e.to_string())?;
+        Command::Check { scenario, emit } => {
+            let file = runner::load_scenario(&scenario).map_err(|e| e.to_string())?;
             let estimate = runner::check_file(&scenario).map_err(|e| e.to_string())?;
             print!("{}", file.resolved_toml());
             eprintln!("{}", estimate.line());
+            if let Some(dir) = emit {
+                let files = runner::emit_points(&file, &dir).map_err(|e| e.to_string())?;
+                eprintln!("{} scenario files -> {}", files.len(), dir.display());
+            }
             Ok(())
         }
         Command::List { what: None } => {
@@ -229,8 +287,19 @@ fn execute(command: Command) -> Result<(), String> {
             print!("{}", sgsim::definitions::render());
             Ok(())
         }
-        Command::Report { dir } => {
-            let files = sgsim::report::write_report(&dir).map_err(|e| e.to_string())?;
+        Command::Report { dir, rebuild, png } => {
+            if rebuild {
+                runner::rebuild(&dir).map_err(|e| e.to_string())?;
+            }
+            let mut files = sgsim::report::write_report(&dir).map_err(|e| e.to_string())?;
+            if png {
+                let svgs: Vec<PathBuf> = files
+                    .iter()
+                    .filter(|f| f.extension().is_some_and(|e| e == "svg"))
+                    .cloned()
+                    .collect();
+                files.extend(sgsim::report::write_pngs(&svgs).map_err(|e| e.to_string())?);
+            }
             for f in files {
                 println!("{}", f.display());
             }

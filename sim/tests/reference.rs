@@ -52,3 +52,21 @@ fn quickstart_report_is_byte_identical_to_the_committed_one() {
         );
     }
 }
+
+/// Rewriting the committed quick-start tables from its own runs.jsonl and coverage.csv
+/// (`sgsim report --rebuild`) leaves every number where it is.
+#[test]
+fn rebuilding_the_committed_quickstart_tables_moves_no_number() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/quickstart");
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["runs.jsonl", "coverage.csv", "sweep.json", "scenario.toml"] {
+        fs::copy(committed.join(name), tmp.path().join(name)).unwrap();
+    }
+    sgsim::runner::rebuild(tmp.path()).unwrap();
+    for name in ["runs.jsonl", "summary.csv", "paired.csv", "sweep.json"] {
+        assert!(
+            fs::read(committed.join(name)).unwrap() == fs::read(tmp.path().join(name)).unwrap(),
+            "{name} changed when rebuilt from the committed runs"
+        );
+    }
+}

@@ -67,29 +67,11 @@ struct Point {
     metrics: BTreeMap<String, [String; 4]>,
 }
 
-/// Splits one CSV line (RFC 4180 quoting).
-fn fields(line: &str) -> Vec<String> {
-    let (mut out, mut cur, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
 /// Parses a `summary.csv`: swept key names and the points in file order.
 fn parse_summary(text: &str) -> Result<(Vec<String>, Vec<Point>), String> {
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header = fields(lines.next().ok_or("empty summary")?);
+    let table =
+        crate::report::parse_csv(Path::new("summary.csv"), text).map_err(|e| e.to_string())?;
+    let header = table.header;
     let col = |names: &[&str]| {
         header
             .iter()
@@ -105,8 +87,7 @@ fn parse_summary(text: &str) -> Result<(Vec<String>, Vec<Point>), String> {
     let swept: Vec<String> = header[first..metric].to_vec();
     let mut points: Vec<Point> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    for line in lines {
-        let f = fields(line);
+    for (_, f) in table.rows {
         let get = |i: usize| f.get(i).cloned().unwrap_or_default();
         let key = f[..metric.min(f.len())].join("\u{1f}");
         let at = *index.entry(key).or_insert_with(|| {

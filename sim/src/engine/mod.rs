@@ -223,6 +223,19 @@ pub fn run(s: &Scenario, replicate: u32, base_dir: &Path) -> Result<RunOutput, E
     Ok(world.finish())
 }
 
+/// [`run`] with a virtual-time observer (see [`World::run_to_end_observed`]); same output.
+pub fn run_observed(
+    s: &Scenario,
+    replicate: u32,
+    base_dir: &Path,
+    every: u64,
+    observe: &mut dyn FnMut(u64, u64),
+) -> Result<RunOutput, EngineError> {
+    let mut world = World::build(s, replicate, base_dir)?;
+    world.run_to_end_observed(every, observe);
+    Ok(world.finish())
+}
+
 impl World {
     /// Builds the world of replicate `replicate` of `s`: the honest graph and nodes, then the
     /// adversary's corrupted nodes, Sybils and rewiring (see [`crate::adversary`]).
@@ -395,6 +408,25 @@ impl World {
             self.now = at;
             self.metrics.events += 1;
             self.step(ev);
+        }
+    }
+
+    /// [`World::run_to_end`] that also calls `observe(now_us, end_us)` after every `every`
+    /// events (virtual microseconds, for progress display). Processes exactly the same events
+    /// in the same order: the observer cannot reach the run.
+    pub fn run_to_end_observed(&mut self, every: u64, observe: &mut dyn FnMut(u64, u64)) {
+        let every = every.max(1);
+        while let Some((at, ev)) = self.queue.pop() {
+            if at > self.end {
+                break;
+            }
+            self.expire_until(at);
+            self.now = at;
+            self.metrics.events += 1;
+            self.step(ev);
+            if self.metrics.events % every == 0 {
+                observe(self.now.0, self.end.0);
+            }
         }
     }
 

@@ -77,6 +77,28 @@ fn best_coverage(d: &Dataset) -> Option<String> {
             fmt_fixed(bm, dec)
         ));
     }
+    // Points whose 95 % interval overlaps the leader's are not ranked below it.
+    let tied: Vec<usize> = ranked[1..]
+        .iter()
+        .filter(|(p, _)| overlaps(d, best, *p, metric) == Some(true))
+        .map(|(p, _)| *p)
+        .collect();
+    if !tied.is_empty() {
+        let mut names = vec![name(d, best)];
+        names.extend(tied.iter().take(5).map(|&p| name(d, p)));
+        let more = if tied.len() > 5 {
+            ", among others,"
+        } else {
+            ""
+        };
+        return Some(format!(
+            "{}{more} tie for the highest mean final coverage: their 95 % intervals overlap \
+             the leader's ({} with {}).",
+            join_names(&names),
+            name(d, best),
+            cell(d, best, metric, dec)
+        ));
+    }
     let mut s = format!(
         "{} reaches the highest mean final coverage, {}; the next best is {} with {}",
         name(d, best),
@@ -84,12 +106,10 @@ fn best_coverage(d: &Dataset) -> Option<String> {
         name(d, second),
         cell(d, second, metric, dec)
     );
-    if let (Some((bl, _)), Some((_, sh))) = (ci(d, best, metric), ci(d, second, metric)) {
-        if bl <= sh {
-            s.push_str(", and the two 95 % intervals overlap");
-        } else {
-            s.push_str(", and the two 95 % intervals do not overlap");
-        }
+    if overlaps(d, best, second, metric) == Some(false) {
+        s.push_str(", and the two 95 % intervals do not overlap");
+    } else {
+        s.push_str(" (no interval to compare them)");
     }
     s.push('.');
     let (worst, wm) = ranked[ranked.len() - 1];
@@ -101,6 +121,13 @@ fn best_coverage(d: &Dataset) -> Option<String> {
         ));
     }
     Some(s)
+}
+
+/// Whether the 95 % intervals of `metric` at points `a` and `b` overlap (touching counts);
+/// `None` when either has no interval.
+fn overlaps(d: &Dataset, a: usize, b: usize, metric: &str) -> Option<bool> {
+    let ((al, ah), (bl, bh)) = (ci(d, a, metric)?, ci(d, b, metric)?);
+    Some(al <= bh && bl <= ah)
 }
 
 fn join_names(names: &[String]) -> String {
@@ -180,12 +207,15 @@ fn cheapest_full_coverage(d: &Dataset) -> Option<String> {
             let (p0, c0) = costed[0];
             let (p1, c1) = costed[1];
             let dec = decimals_for(c0.abs().max(c1.abs()));
+            let (a, b) = (fmt_fixed(c0, dec), fmt_fixed(c1, dec));
+            let (n0, n1) = (name(d, p0), name(d, p1));
+            if overlaps(d, p0, p1, cost) == Some(true) || c0 == c1 {
+                return Some(format!(
+                    "{how_many} 99 % coverage in every replicate; the two cheapest tie: {n0} with {a} and {n1} with {b} frames per node (95 % intervals overlap)."
+                ));
+            }
             Some(format!(
-                "{how_many} 99 % coverage in every replicate; the cheapest of them is {} with {} frames per node (next: {} with {}).",
-                name(d, p0),
-                fmt_fixed(c0, dec),
-                name(d, p1),
-                fmt_fixed(c1, dec)
+                "{how_many} 99 % coverage in every replicate; the cheapest of them is {n0} with {a} frames per node (next: {n1} with {b})."
             ))
         }
     }

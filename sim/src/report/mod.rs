@@ -17,6 +17,7 @@
 
 mod axis;
 mod csv;
+mod describe;
 mod format;
 mod glossary;
 mod input;
@@ -29,6 +30,7 @@ mod plot_common;
 mod plot_hist;
 pub(crate) mod plot_run;
 mod plots;
+mod png;
 mod style;
 #[cfg(test)]
 mod tests;
@@ -37,11 +39,13 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use csv::{parse_csv_line, read_coverage, read_csv, read_summary, CsvTable};
+pub(crate) use csv::{parse_csv, read_csv, CsvOut};
+pub use csv::{read_coverage, read_summary};
 pub use input::{
     read_runs, read_scenario_info, read_sweep, CoverageSample, Params, RunRecord, ScenarioInfo,
     Summary, SummaryRow, SweepInfo, SweepPoint,
 };
+pub use png::write_pngs;
 
 /// File names of the inputs inside a result folder.
 pub const RUNS_FILE: &str = "runs.jsonl";

@@ -4,9 +4,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::csv::{read_coverage, read_summary};
+use super::describe::describe;
 use super::format::point_label;
 use super::input::{
-    read_runs, read_scenario_info, read_sweep, CoverageSample, Params, RunRecord, SummaryRow,
+    read_runs, read_scenario_info, read_sweep, read_text, CoverageSample, Params, RunRecord,
+    SummaryRow,
 };
 use super::{ReportError, COVERAGE_FILE, RUNS_FILE, SCENARIO_FILE, SUMMARY_FILE, SWEEP_FILE};
 
@@ -115,9 +117,16 @@ impl Dataset {
             .or_else(|| scenario.name.clone())
             .or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "scenario".to_string());
-        let description = sweep
-            .as_ref()
-            .and_then(|s| nonempty(&s.description))
+        // Generated from the resolved sweep when there is one; a hand-written line only as
+        // a fallback for folders without it.
+        let generated = read_text(&scenario_path, false)?.and_then(|t| describe(&t));
+        let nodes = if generated.is_some() {
+            None
+        } else {
+            scenario.nodes
+        };
+        let description = generated
+            .or_else(|| sweep.as_ref().and_then(|s| nonempty(&s.description)))
             .or_else(|| scenario.description.clone());
 
         let swept = match &sweep {
@@ -163,7 +172,7 @@ impl Dataset {
         Ok(Dataset {
             title,
             description,
-            nodes: scenario.nodes,
+            nodes,
             swept,
             points,
             metrics: metrics.into_iter().collect(),

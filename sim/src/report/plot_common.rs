@@ -90,7 +90,32 @@ where
         let root = SVGBackend::with_string(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
         draw_figure(&root, fig, body).map_err(|e| e.to_string())?;
     }
-    Ok(buf)
+    Ok(split_opacity(&buf))
+}
+
+/// Rewrites plotters' `opacity="v"` attributes as `fill-opacity="v" stroke-opacity="v"` (and
+/// drops `opacity="1"`). Group opacity is what some renderers (ImageMagick's own) draw as an
+/// opaque shape, turning confidence bands black; per-paint opacity renders the same everywhere.
+/// Text content cannot match: plotters escapes `"` in it.
+pub(crate) fn split_opacity(svg: &str) -> String {
+    const ATTR: &str = " opacity=\"";
+    let mut out = String::with_capacity(svg.len() + svg.len() / 8);
+    let mut rest = svg;
+    while let Some(at) = rest.find(ATTR) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + ATTR.len()..];
+        let Some(end) = tail.find('"') else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        let v = &tail[..end];
+        if v != "1" {
+            out.push_str(&format!(" fill-opacity=\"{v}\" stroke-opacity=\"{v}\""));
+        }
+        rest = &tail[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn draw_figure<F>(root: &Area<'_>, fig: &Figure, body: F) -> PResult

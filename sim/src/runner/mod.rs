@@ -5,16 +5,20 @@ mod guard;
 mod merge;
 mod output;
 mod preflight;
+mod progress;
 
 pub use guard::{check_existing, clear_runs, result_dir};
 pub use merge::{merge, merge_with, MergeSummary};
 pub use output::{assemble, read_run, run_path, PointMeta, RunRecord, SweepMeta};
 pub use preflight::{check_references, estimate, Estimate, GraphSize};
+pub use output::{
+    emit_points, load_scenario, parse_scenario, read_assembled, rebuild, saved_runs, write_tables,
+};
+pub use progress::{LogLines, LOG_INTERVAL};
 
-use crate::engine::{self, EngineError};
+use crate::engine::EngineError;
 use crate::rng::run_seed;
-use crate::scenario::{self, ScenarioError, ScenarioFile, MAX_REPLICATES};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use crate::scenario::{ScenarioError, ScenarioFile, MAX_REPLICATES};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -146,7 +150,7 @@ pub fn prepare(
     opts: &RunOptions,
 ) -> Result<(ScenarioFile, SweepMeta, Vec<Option<GraphSize>>), RunnerError> {
     let text = fs::read_to_string(path).map_err(|e| RunnerError::io("read", path, e))?;
-    let mut file = scenario::parse(&text, path)?;
+    let mut file = output::parse_scenario(&text, path)?;
     if let Some(r) = opts.replicates {
         if r == 0 || u64::from(r) > MAX_REPLICATES {
             return Err(RunnerError::Usage(format!(
@@ -318,13 +322,14 @@ fn execute(
     pending: &[(usize, u32)],
     opts: &RunOptions,
 ) -> Result<Option<RunnerError>, RunnerError> {
-    let bar = progress(pending.len() as u64, opts.quiet);
+    let bar = progress::Progress::new(pending.len() as u64, opts.quiet);
     let errors: Mutex<Vec<(u32, u32, RunnerError)>> = Mutex::new(Vec::new());
     let work = || {
         pending.par_iter().for_each(|&(pi, r)| {
             let p = &file.points[pi];
             let seed = run_seed(p.scenario.seed, r);
-            let result = engine::run(&p.scenario, r, base_dir)
+            let result = bar
+                .run(&p.scenario, r, base_dir)
                 .map_err(|source| RunnerError::Run {
                     point: p.index,
                     replicate: r,
@@ -384,20 +389,10 @@ fn execute(
     }))
 }
 
-fn progress(len: u64, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} runs, eta {eta}")
-        .expect("invariant: the template is valid");
-    bar.set_style(style);
-    bar
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario;
 
     fn file(extra: &str) -> ScenarioFile {
         let text = format!(

@@ -5,10 +5,12 @@
 use super::RunnerError;
 use crate::definitions::{bounds, PAIRED};
 use crate::metrics::RunMetrics;
+use crate::report::{read_csv, CsvOut, ReportError};
+use crate::scenario::{self, ScenarioError, ScenarioFile};
 use crate::stats::{baselines, interval, paired_difference, summarize};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -88,9 +90,8 @@ pub fn read_run(path: &Path, digest: &str) -> Option<RunRecord> {
     (rec.sweep_digest == digest).then_some(rec)
 }
 
-/// Writes `sweep.json`, `runs.jsonl`, `summary.csv`, `paired.csv` and `coverage.csv` from the
-/// saved runs; returns how many runs were found.
-pub fn assemble(dir: &Path, meta: &SweepMeta) -> Result<usize, RunnerError> {
+/// The saved runs of `meta` found under `dir/runs/`, in (point, replicate) order.
+pub fn saved_runs(dir: &Path, meta: &SweepMeta) -> Vec<RunRecord> {
     let mut records = Vec::new();
     for p in &meta.points {
         for r in 0..meta.replicates {
@@ -99,11 +100,28 @@ pub fn assemble(dir: &Path, meta: &SweepMeta) -> Result<usize, RunnerError> {
             }
         }
     }
+    records
+}
+
+/// Writes `sweep.json`, `runs.jsonl`, `runs.csv`, `summary.csv`, `paired.csv` and
+/// `coverage.csv` from the saved runs; returns how many runs were found.
+pub fn assemble(dir: &Path, meta: &SweepMeta) -> Result<usize, RunnerError> {
+    let records = saved_runs(dir, meta);
+    write_tables(dir, meta, &records)?;
+    Ok(records.len())
+}
+
+/// Writes the sweep files of `records` (in the order given) into `dir`: the same bytes
+/// whether the records come from `runs/` or were read back from an earlier `runs.jsonl`.
+pub fn write_tables(
+    dir: &Path,
+    meta: &SweepMeta,
+    records: &[RunRecord],
+) -> Result<(), RunnerError> {
     let json = serde_json::to_string_pretty(meta).expect("invariant: sweep meta serialises");
     write_atomic(&dir.join("sweep.json"), format!("{json}\n").as_bytes())?;
     let mut runs = String::new();
-    let mut coverage = String::from("point,replicate,time_s,coverage\n");
-    for rec in &records {
+    for rec in records {
         let line = serde_json::json!({
             "point": rec.point,
             "replicate": rec.replicate,
@@ -115,37 +133,215 @@ pub fn assemble(dir: &Path, meta: &SweepMeta) -> Result<usize, RunnerError> {
         });
         runs.push_str(&line.to_string());
         runs.push('\n');
-        for (t, c) in &rec.metrics.coverage {
-            let _ = writeln!(
-                coverage,
-                "{},{},{},{}",
-                rec.point,
-                rec.replicate,
-                num(*t),
-                num(*c)
-            );
-        }
     }
     write_atomic(&dir.join("runs.jsonl"), runs.as_bytes())?;
-    write_atomic(&dir.join("coverage.csv"), coverage.as_bytes())?;
-    write_atomic(
-        &dir.join("summary.csv"),
-        summary_csv(meta, &records).as_bytes(),
-    )?;
-    write_atomic(
-        &dir.join("paired.csv"),
-        paired_csv(meta, &records).as_bytes(),
-    )?;
+    let tables = [
+        ("runs.csv", runs_csv(meta, records)),
+        ("coverage.csv", coverage_csv(meta, records)),
+        ("summary.csv", summary_csv(meta, records)),
+        ("paired.csv", paired_csv(meta, records)),
+    ];
+    for (name, text) in tables {
+        write_atomic(&dir.join(name), text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// One line of `runs.jsonl`, as [`write_tables`] writes it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonlRun {
+    point: u32,
+    replicate: u32,
+    seed: u64,
+    params: Vec<(String, String)>,
+    trace_sha256: String,
+    metrics: BTreeMap<String, Option<f64>>,
+    distributions: BTreeMap<String, Vec<f64>>,
+}
+
+/// Reads the runs back from an assembled folder's `runs.jsonl` and `coverage.csv` (either
+/// layout: with or without the swept-value columns), so the tables can be rewritten without
+/// `runs/` and without simulating. `sweep_digest` is set to `meta`'s.
+pub fn read_assembled(dir: &Path, meta: &SweepMeta) -> Result<Vec<RunRecord>, RunnerError> {
+    let path = dir.join("runs.jsonl");
+    let text = fs::read_to_string(&path).map_err(|e| RunnerError::io("read", &path, e))?;
+    let mut records = Vec::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let run: JsonlRun = serde_json::from_str(line).map_err(|e| ReportError::Parse {
+            path: path.clone(),
+            line: i + 1,
+            message: format!("not a run record of this version: {e}"),
+        })?;
+        records.push(RunRecord {
+            point: run.point,
+            replicate: run.replicate,
+            seed: run.seed,
+            params: run.params,
+            sweep_digest: meta.digest.clone(),
+            trace_sha256: run.trace_sha256,
+            metrics: RunMetrics {
+                metrics: run.metrics,
+                distributions: run.distributions,
+                coverage: Vec::new(),
+            },
+        });
+    }
+    let mut curves = read_curves(&dir.join("coverage.csv"))?;
+    for rec in &mut records {
+        rec.metrics.coverage = curves
+            .remove(&(rec.point, rec.replicate))
+            .unwrap_or_default();
+    }
+    Ok(records)
+}
+
+/// Coverage curves by (point, replicate): (time_s, coverage) samples.
+type Curves = BTreeMap<(u32, u32), Vec<(f64, f64)>>;
+
+/// `coverage.csv` as curves per (point, replicate); an empty value reads as NaN, which
+/// [`num`] writes back as empty.
+fn read_curves(path: &Path) -> Result<Curves, RunnerError> {
+    let table = read_csv(path)?;
+    let col = |name: &str| {
+        table.column(name).ok_or_else(|| ReportError::Parse {
+            path: path.to_path_buf(),
+            line: 1,
+            message: format!("header has no `{name}` column"),
+        })
+    };
+    let cols = [
+        col("point")?,
+        col("replicate")?,
+        col("time_s")?,
+        col("coverage")?,
+    ];
+    let mut curves = Curves::new();
+    for (line, f) in &table.rows {
+        let bad = |what: &str, text: &str| ReportError::Parse {
+            path: path.to_path_buf(),
+            line: *line,
+            message: format!("column `{what}`: expected a number, found {text:?}"),
+        };
+        let int = |c: usize, what: &str| f[c].parse::<u32>().map_err(|_| bad(what, &f[c]));
+        let float = |c: usize, what: &str| match f[c].as_str() {
+            "" => Ok(f64::NAN),
+            t => t.parse::<f64>().map_err(|_| bad(what, t)),
+        };
+        let key = (int(cols[0], "point")?, int(cols[1], "replicate")?);
+        let sample = (float(cols[2], "time_s")?, float(cols[3], "coverage")?);
+        curves.entry(key).or_default().push(sample);
+    }
+    Ok(curves)
+}
+
+/// Rewrites a result folder's tables and report from its own files, without simulating:
+/// the runs come from `runs.jsonl` and `coverage.csv` when present, else from `runs/`. Used
+/// to bring an existing folder to the current table format; returns the number of runs.
+pub fn rebuild(dir: &Path) -> Result<usize, RunnerError> {
+    let path = dir.join("sweep.json");
+    let text = fs::read_to_string(&path).map_err(|e| RunnerError::io("read", &path, e))?;
+    let meta: SweepMeta = serde_json::from_str(&text)
+        .map_err(|e| RunnerError::Usage(format!("{}: not a sweep.json: {e}", path.display())))?;
+    let records = if dir.join("runs.jsonl").is_file() {
+        read_assembled(dir, &meta)?
+    } else {
+        saved_runs(dir, &meta)
+    };
+    write_tables(dir, &meta, &records)?;
+    crate::report::write_report(dir)?;
     Ok(records.len())
 }
 
-fn summary_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
-    let mut out = String::from("point");
+/// Header of a per-point table: `point`, the swept keys, then `rest`. A swept key that
+/// equals a fixed column name is written `param.<key>` so no two columns share a name.
+fn header(meta: &SweepMeta, rest: &[&str]) -> Vec<String> {
+    let mut h = vec!["point".to_owned()];
     for k in &meta.swept {
-        out.push(',');
-        out.push_str(&csv_field(k));
+        let clash = k == "point" || rest.contains(&k.as_str());
+        h.push(if clash {
+            format!("param.{k}")
+        } else {
+            k.clone()
+        });
     }
-    out.push_str(",metric,n,mean,std,ci95_low,ci95_high,ci95_method\n");
+    h.extend(rest.iter().map(|s| (*s).to_owned()));
+    h
+}
+
+/// `point` and the swept values of the point with index `point` (empty when unknown).
+fn point_fields(meta: &SweepMeta, point: u32) -> Vec<String> {
+    let params = meta
+        .points
+        .iter()
+        .find(|p| p.index == point)
+        .map_or(&[][..], |p| p.params.as_slice());
+    let mut out = vec![point.to_string()];
+    for k in &meta.swept {
+        let v = params.iter().find(|(pk, _)| pk == k).map_or("", |(_, v)| v);
+        out.push(v.to_owned());
+    }
+    out
+}
+
+/// `coverage.csv`: one row per run and sample time, with the point's swept values.
+fn coverage_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
+    let mut out = CsvOut::new(header(meta, &["replicate", "time_s", "coverage"]));
+    for rec in records {
+        let mut fields = point_fields(meta, rec.point);
+        fields.push(rec.replicate.to_string());
+        let width = fields.len();
+        for (t, c) in &rec.metrics.coverage {
+            fields.truncate(width);
+            fields.push(num(*t));
+            fields.push(num(*c));
+            out.row(&fields);
+        }
+    }
+    out.finish()
+}
+
+/// `runs.csv`: one row per run; every metric any run defines is a column (sorted by name),
+/// empty where the run leaves it undefined. Values are exact (shortest round-trip).
+fn runs_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
+    let names: BTreeSet<&String> = records
+        .iter()
+        .flat_map(|r| r.metrics.metrics.keys())
+        .collect();
+    let mut fixed = vec!["replicate", "seed", "trace_sha256"];
+    fixed.extend(names.iter().map(|s| s.as_str()));
+    let mut out = CsvOut::new(header(meta, &fixed));
+    for rec in records {
+        let mut fields = point_fields(meta, rec.point);
+        fields.push(rec.replicate.to_string());
+        fields.push(rec.seed.to_string());
+        fields.push(rec.trace_sha256.clone());
+        for name in &names {
+            let v = rec.metrics.metrics.get(*name).copied().flatten();
+            fields.push(v.map(num).unwrap_or_default());
+        }
+        out.row(&fields);
+    }
+    out.finish()
+}
+
+fn summary_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
+    let mut out = CsvOut::new(header(
+        meta,
+        &[
+            "metric",
+            "n",
+            "mean",
+            "std",
+            "ci95_low",
+            "ci95_high",
+            "ci95_method",
+        ],
+    ));
     for p in &meta.points {
         let runs: Vec<&RunRecord> = records.iter().filter(|r| r.point == p.index).collect();
         let names: BTreeSet<&String> = runs.iter().flat_map(|r| r.metrics.metrics.keys()).collect();
@@ -155,39 +351,19 @@ fn summary_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
                 .filter_map(|r| r.metrics.metrics.get(name).copied().flatten())
                 .collect();
             let s = summarize(values.iter().copied());
-            out.push_str(&point_columns(meta, p));
             let (lo, hi, method) = match interval(&values, bounds(name)) {
                 Some(i) => (num(i.low), num(i.high), i.method.name()),
                 None => (String::new(), String::new(), ""),
             };
             let opt = |v: Option<f64>| v.map(num).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                ",{},{},{},{},{lo},{hi},{method}",
-                name,
-                s.n,
-                opt(s.mean),
-                opt(s.std)
-            );
+            let mut fields = point_fields(meta, p.index);
+            fields.extend([name.clone(), s.n.to_string(), opt(s.mean), opt(s.std)]);
+            fields.extend([lo, hi, method.to_owned()]);
+            out.row(&fields);
         }
     }
-    out
+    out.finish()
 }
-
-/// `point,<swept values...>` of one point (no trailing comma).
-fn point_columns(meta: &SweepMeta, p: &PointMeta) -> String {
-    let mut out = p.index.to_string();
-    for k in &meta.swept {
-        let v = p
-            .params
-            .iter()
-            .find(|(pk, _)| pk == k)
-            .map_or("", |(_, v)| v.as_str());
-        let _ = write!(out, ",{}", csv_field(v));
-    }
-    out
-}
-
 /// Per replicate (index = replicate), the metric's value at `point`.
 fn by_replicate(
     meta: &SweepMeta,
@@ -208,12 +384,18 @@ fn by_replicate(
 /// swept key, set to its first value) and each [`PAIRED`] metric some run defines, the mean of
 /// (point − baseline) over the replicates where both are defined, with its Student-t 95 % CI.
 fn paired_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
-    let mut out = String::from("point");
-    for k in &meta.swept {
-        out.push(',');
-        out.push_str(&csv_field(k));
-    }
-    out.push_str(",baseline,metric,n,mean_diff,std,ci95_low,ci95_high\n");
+    let mut out = CsvOut::new(header(
+        meta,
+        &[
+            "baseline",
+            "metric",
+            "n",
+            "mean_diff",
+            "std",
+            "ci95_low",
+            "ci95_high",
+        ],
+    ));
     let params: Vec<Vec<(String, String)>> = meta.points.iter().map(|p| p.params.clone()).collect();
     let present: Vec<&str> = PAIRED
         .iter()
@@ -237,24 +419,22 @@ fn paired_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
             let (lo, hi) = s
                 .t_interval()
                 .map_or((None, None), |(l, h)| (Some(l), Some(h)));
-            let _ = writeln!(
-                out,
-                "{},{},{m},{},{},{},{},{}",
-                point_columns(meta, p),
-                base.index,
-                s.n,
-                opt(s.mean),
-                opt(s.std),
-                opt(lo),
-                opt(hi)
-            );
+            let mut fields = point_fields(meta, p.index);
+            fields.extend([base.index.to_string(), (*m).to_owned(), s.n.to_string()]);
+            fields.extend([opt(s.mean), opt(s.std), opt(lo), opt(hi)]);
+            out.row(&fields);
         }
     }
-    out
+    out.finish()
 }
 
-/// Shortest round-trip decimal form of `v`: the same bits always print the same text.
-fn num(v: f64) -> String {
+/// Shortest round-trip decimal form of `v` (Rust's `Display`, exact and the same on every
+/// platform): the same bits always print the same text, parsing it gives those bits back, and
+/// no digit is printed beyond what tells `v` apart from its neighbours. A mean such as
+/// `0.26400000000000007` is printed so because that is the f64 the sum gave; rounding it
+/// further would move the report's fixed-precision cells that sit on a rounding edge
+/// (268.74999999999997 shows as 268.7, its 15-digit rounding 268.75 as 268.8).
+pub(crate) fn num(v: f64) -> String {
     if v.is_finite() {
         format!("{v}")
     } else {
@@ -262,12 +442,53 @@ fn num(v: f64) -> String {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// Parses a scenario file, or a result folder's `scenario.toml` (the resolved sweep, told
+/// apart by its top-level `[[points]]` tables), so a result folder can be run again as is.
+pub fn parse_scenario(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
+    if text.lines().any(|l| l.trim() == "[[points]]") {
+        ScenarioFile::from_resolved_toml(text, path)
     } else {
-        s.to_owned()
+        scenario::parse(text, path)
     }
+}
+
+/// Loads a scenario file or a result folder's `scenario.toml` (see [`parse_scenario`]).
+pub fn load_scenario(path: &Path) -> Result<ScenarioFile, ScenarioError> {
+    match fs::read_to_string(path) {
+        Ok(text) => parse_scenario(&text, path),
+        Err(_) => scenario::load(path),
+    }
+}
+
+/// Writes one runnable scenario file per sweep point, `dir/<name>-pNNNNN.toml`, each named
+/// `<name>-pNNNNN` so its results get their own folder. Replicate r of a written file is the
+/// same run as replicate r of that point of the sweep (same seed, scenario and replicate;
+/// the name and the point index never reach a run). Returns the files in point order.
+pub fn emit_points(file: &ScenarioFile, dir: &Path) -> Result<Vec<PathBuf>, RunnerError> {
+    fs::create_dir_all(dir).map_err(|e| RunnerError::io("create", dir, e))?;
+    let mut written = Vec::new();
+    for p in &file.points {
+        let name = format!("{}-p{:05}", file.name, p.index);
+        let mut scenario = p.scenario.clone();
+        scenario.name.clone_from(&name);
+        let params: Vec<String> = p.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let text = format!(
+            "# Point {} of sweep {:?} ({}), every default filled in; written by \
+             `sgsim check --emit`.\n\n{}",
+            p.index,
+            file.name,
+            if params.is_empty() {
+                "nothing swept".to_owned()
+            } else {
+                params.join(", ")
+            },
+            scenario.to_toml()
+        );
+        let path = dir.join(format!("{name}.toml"));
+        write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 #[cfg(test)]
@@ -385,5 +606,20 @@ mod tests {
         assert_eq!(one[6], "0");
         let two: Vec<&str> = lines[2].split(',').collect();
         assert_eq!(&two[..5], &["2", "sqrt", "0", "t90_s", "2"]);
+    }
+
+    #[test]
+    fn runs_csv_has_one_row_per_run_and_empty_cells_for_undefined_metrics() {
+        let m = meta(&["flood", "a,b"], 1);
+        let recs = vec![
+            record(0, 0, &[("t99_s", Some(1.5)), ("coverage_final", Some(1.0))]),
+            record(1, 0, &[("t99_s", None)]),
+        ];
+        assert_eq!(
+            runs_csv(&m, &recs),
+            "point,policy.fanout,replicate,seed,trace_sha256,coverage_final,t99_s\n\
+             0,flood,0,0,,1,1.5\n\
+             1,\"a,b\",0,0,,,\n"
+        );
     }
 }
