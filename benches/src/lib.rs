@@ -208,7 +208,9 @@ impl Recording {
         assert_eq!(relay, expected, "relay hop crypto");
         self.reply_hop(&mut n, &mut sink);
         let reply = n.crypto_counts().since(&relay);
+        // Middlemen verify the replier's certificate and signature (`relay_verifies_replies`).
         let expected = CryptoCounts {
+            verify: 2,
             open: 2,
             hash: 1,
             ..Default::default()

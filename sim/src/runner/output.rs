@@ -428,18 +428,19 @@ fn paired_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
     out.finish()
 }
 
-/// Shortest round-trip decimal form of `v` (Rust's `Display`, exact and the same on every
-/// platform): the same bits always print the same text, parsing it gives those bits back, and
-/// no digit is printed beyond what tells `v` apart from its neighbours. A mean such as
-/// `0.26400000000000007` is printed so because that is the f64 the sum gave; rounding it
-/// further would move the report's fixed-precision cells that sit on a rounding edge
-/// (268.74999999999997 shows as 268.7, its 15-digit rounding 268.75 as 268.8).
+/// `v` rounded to 15 significant digits, printed in the shortest form that reads back to that
+/// rounded value: `0.26400000000000007` (a sum's last-bit noise) prints as `0.264`. Rounding
+/// and printing use Rust's exact decimal conversion, so the same bits print the same text on
+/// every platform. 15 digits is what an f64 always holds exactly; the exact bits of every
+/// per-run value stay in `runs.jsonl`. Non-finite values print as an empty cell.
 pub(crate) fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        String::new()
+    if !v.is_finite() {
+        return String::new();
     }
+    let rounded: f64 = format!("{v:.14e}")
+        .parse()
+        .expect("invariant: Rust parses its own exponent form");
+    format!("{rounded}")
 }
 
 /// Parses a scenario file, or a result folder's `scenario.toml` (the resolved sweep, told
@@ -494,6 +495,21 @@ pub fn emit_points(file: &ScenarioFile, dir: &Path) -> Result<Vec<PathBuf>, Runn
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_print_without_last_bit_noise_and_read_back_stably() {
+        assert_eq!(num(0.1 + 0.2), "0.3");
+        assert_eq!(num(0.26400000000000007), "0.264");
+        assert_eq!(num(268.74999999999997), "268.75");
+        assert_eq!(num(1.0 / 3.0), "0.333333333333333");
+        assert_eq!(num(2.5e-20), "0.000000000000000000025");
+        assert_eq!(num(42.0), "42");
+        assert_eq!(num(f64::NAN), "");
+        for v in [0.1 + 0.2, 1.0 / 3.0, 6.02214076e23, -7.25e-9] {
+            let once = num(v);
+            assert_eq!(num(once.parse().unwrap()), once, "printing is idempotent");
+        }
+    }
     use std::collections::BTreeMap;
 
     fn meta(values: &[&str], replicates: u32) -> SweepMeta {
