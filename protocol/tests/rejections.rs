@@ -316,7 +316,10 @@ fn reply_case(name: &str) -> Option<(Net, usize, FrameKind)> {
                 let mut payload = f.signed_reply_payload.payload.clone();
                 let list = &mut payload.payment_crypto_instruction_list;
                 let key = RealCrypto.keypair_from_seed(key_seed(2, 2)).public();
-                let own = list.iter_mut().find(|i| i.account == key).expect("on route");
+                let own = list
+                    .iter_mut()
+                    .find(|i| i.account == key)
+                    .expect("on route");
                 own.sealed_preimage[40] ^= 1;
                 let replier = RealCrypto.keypair_from_seed(key_seed(3, 1));
                 f.signed_reply_payload =

@@ -10,10 +10,10 @@ mod progress;
 pub use guard::{check_existing, clear_runs, result_dir};
 pub use merge::{merge, merge_with, MergeSummary};
 pub use output::{assemble, read_run, run_path, PointMeta, RunRecord, SweepMeta};
-pub use preflight::{check_references, estimate, Estimate, GraphSize};
 pub use output::{
     emit_points, load_scenario, parse_scenario, read_assembled, rebuild, saved_runs, write_tables,
 };
+pub use preflight::{check_references, estimate, Estimate, GraphSize};
 pub use progress::{LogLines, LOG_INTERVAL};
 
 use crate::engine::EngineError;
