@@ -57,11 +57,9 @@ fn render(svg: &Path, png: &Path) {
     assert!(out.status.success(), "{}: {out:?}", svg.display());
 }
 
-#[test]
-fn every_plot_renders_in_rsvg_with_translucent_bands() {
-    // Fresh plots from the committed quick-start result files.
+/// Writes a fresh report from the committed quick-start result files into `dir`.
+fn fresh_quickstart_report(dir: &Path) -> Vec<std::path::PathBuf> {
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/quickstart");
-    let tmp = tempfile::tempdir().unwrap();
     for name in [
         "runs.jsonl",
         "summary.csv",
@@ -69,9 +67,16 @@ fn every_plot_renders_in_rsvg_with_translucent_bands() {
         "sweep.json",
         "scenario.toml",
     ] {
-        fs::copy(committed.join(name), tmp.path().join(name)).unwrap();
+        fs::copy(committed.join(name), dir.join(name)).unwrap();
     }
-    let files = sgsim::report::write_report(tmp.path()).unwrap();
+    sgsim::report::write_report(dir).unwrap()
+}
+
+#[test]
+fn every_plot_renders_in_rsvg_with_translucent_bands() {
+    // Fresh plots from the committed quick-start result files.
+    let tmp = tempfile::tempdir().unwrap();
+    let files = fresh_quickstart_report(tmp.path());
     let svgs: Vec<_> = files
         .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "svg"))
@@ -131,18 +136,8 @@ fn every_plot_renders_in_rsvg_with_translucent_bands() {
 
 #[test]
 fn report_png_renders_each_plot_at_twice_the_svg_size() {
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/quickstart");
     let tmp = tempfile::tempdir().unwrap();
-    for name in [
-        "runs.jsonl",
-        "summary.csv",
-        "coverage.csv",
-        "sweep.json",
-        "scenario.toml",
-    ] {
-        fs::copy(committed.join(name), tmp.path().join(name)).unwrap();
-    }
-    let files = sgsim::report::write_report(tmp.path()).unwrap();
+    let files = fresh_quickstart_report(tmp.path());
     let svgs: Vec<_> = files
         .into_iter()
         .filter(|f| f.extension().is_some_and(|e| e == "svg"))

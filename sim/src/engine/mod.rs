@@ -400,15 +400,22 @@ impl World {
 
     /// Processes events until the queue is empty or the scenario's duration has passed.
     pub fn run_to_end(&mut self) {
-        while let Some((at, ev)) = self.queue.pop() {
-            if at > self.end {
-                break;
-            }
-            self.expire_until(at);
-            self.now = at;
-            self.metrics.events += 1;
-            self.step(ev);
+        while self.step_next() {}
+    }
+
+    /// Handles the next queued event; false once the queue is empty or past the end.
+    fn step_next(&mut self) -> bool {
+        let Some((at, ev)) = self.queue.pop() else {
+            return false;
+        };
+        if at > self.end {
+            return false;
         }
+        self.expire_until(at);
+        self.now = at;
+        self.metrics.events += 1;
+        self.step(ev);
+        true
     }
 
     /// [`World::run_to_end`] that also calls `observe(now_us, end_us)` after every `every`
@@ -416,14 +423,7 @@ impl World {
     /// in the same order: the observer cannot reach the run.
     pub fn run_to_end_observed(&mut self, every: u64, observe: &mut dyn FnMut(u64, u64)) {
         let every = every.max(1);
-        while let Some((at, ev)) = self.queue.pop() {
-            if at > self.end {
-                break;
-            }
-            self.expire_until(at);
-            self.now = at;
-            self.metrics.events += 1;
-            self.step(ev);
+        while self.step_next() {
             if self.metrics.events % every == 0 {
                 observe(self.now.0, self.end.0);
             }
