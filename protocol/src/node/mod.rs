@@ -26,9 +26,8 @@ use crate::time::{Duration, Timestamp};
 use crate::wire::FrameBytes;
 use rand_core::RngCore;
 use std::cell::OnceCell;
-use std::collections::VecDeque;
 use std::sync::Arc;
-use table::{Set, Table, TimedTable};
+use table::{Fifo, Set, Table, TimedTable};
 use thin_vec::ThinVec;
 
 use relay::{IssuedConditions, PendingAsk, Seen};
@@ -190,12 +189,10 @@ pub struct NodeConfig {
 /// settlement feedback, oldest forgotten first), replies it carried, peers it throttles.
 #[derive(Default)]
 struct Rare {
-    by_hash: Table<PaymentHash, (PeerId, u64)>,
-    order: VecDeque<PaymentHash>,
+    by_hash: Fifo<PaymentHash, (PeerId, u64)>,
     /// Replies carried back, by the sealed preimage of this node's instruction (random per
-    /// reply, signed by the replier): a replayed copy is refused. Forgotten with the invoices.
-    carried: Set<[u8; 32]>,
-    carried_order: VecDeque<[u8; 32]>,
+    /// reply, signed by the replier): a replayed copy is refused. Kept as long as invoices.
+    carried: Fifo<[u8; 32], ()>,
     throttle: guard::Throttle,
 }
 
@@ -538,16 +535,9 @@ impl Node {
     }
 
     fn remember_invoice(&mut self, hash: PaymentHash, via: PeerId, amount: u64) {
-        let invoices = self.rare.get_or_insert_with(Box::default);
-        if invoices.by_hash.insert(hash, (via, amount)).is_some() {
-            return;
-        }
-        invoices.order.push_back(hash);
-        while invoices.order.len() > self.cfg.limits.invoices_max {
-            if let Some(old) = invoices.order.pop_front() {
-                invoices.by_hash.remove(&old);
-            }
-        }
+        let max = self.cfg.limits.invoices_max;
+        let rare = self.rare.get_or_insert_with(Box::default);
+        rare.by_hash.insert(hash, (via, amount), max);
     }
 }
 

@@ -197,22 +197,16 @@ impl Node {
     }
 
     fn has_carried(&self, key: &[u8; 32]) -> bool {
-        self.rare.as_ref().is_some_and(|i| i.carried.contains(key))
+        self.rare
+            .as_ref()
+            .is_some_and(|r| r.carried.contains_key(key))
     }
 
     /// Remembers a carried reply for as long as about as many invoices are remembered.
     fn remember_carried(&mut self, key: [u8; 32]) {
         let max = self.cfg.limits.invoices_max;
-        let invoices = self.rare.get_or_insert_with(Box::default);
-        if !invoices.carried.insert(key) {
-            return;
-        }
-        invoices.carried_order.push_back(key);
-        while invoices.carried_order.len() > max {
-            if let Some(old) = invoices.carried_order.pop_front() {
-                invoices.carried.remove(&old);
-            }
-        }
+        let rare = self.rare.get_or_insert_with(Box::default);
+        rare.carried.insert(key, (), max);
     }
 
     fn issue_invoice(&mut self, invoice: Invoice, preimage: Preimage, via: PeerId) {

@@ -180,6 +180,47 @@ impl<K: Ord, V: Expires> TimedTable<K, V> {
     }
 }
 
+/// A map that forgets its oldest insertions beyond a bound, in insertion order. Removing a
+/// key early leaves its place in the order; it is skipped when its turn comes.
+#[derive(Debug)]
+pub(crate) struct Fifo<K, V> {
+    table: Table<K, V>,
+    order: std::collections::VecDeque<K>,
+}
+
+impl<K: Ord, V> Default for Fifo<K, V> {
+    fn default() -> Self {
+        Self {
+            table: Table::default(),
+            order: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+impl<K: Ord + Copy, V> Fifo<K, V> {
+    pub(crate) fn contains_key(&self, key: &K) -> bool {
+        self.table.contains_key(key)
+    }
+
+    /// Inserts `key` unless present (true if inserted), then forgets the oldest beyond `max`.
+    pub(crate) fn insert(&mut self, key: K, value: V, max: usize) -> bool {
+        if self.table.insert(key, value).is_some() {
+            return false;
+        }
+        self.order.push_back(key);
+        while self.order.len() > max {
+            if let Some(old) = self.order.pop_front() {
+                self.table.remove(&old);
+            }
+        }
+        true
+    }
+
+    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
+        self.table.remove(key)
+    }
+}
+
 /// A set kept as a sorted vector.
 #[derive(Debug, Clone)]
 pub(crate) struct Set<K> {
@@ -211,11 +252,6 @@ impl<K: Ord + Copy> Set<K> {
     pub(crate) fn pop_first(&mut self) -> Option<K> {
         self.table.pop_first().map(|(k, _)| k)
     }
-
-    /// True if the key was present.
-    pub(crate) fn remove(&mut self, key: &K) -> bool {
-        self.table.remove(key).is_some()
-    }
 }
 
 #[cfg(test)]
@@ -223,6 +259,18 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn a_fifo_forgets_its_oldest_insertions_beyond_its_bound() {
+        let mut f = Fifo::default();
+        assert!(f.insert(1u8, 'a', 2));
+        assert!(!f.insert(1, 'b', 2), "present keys are not inserted again");
+        assert!(f.insert(2, 'c', 2));
+        assert_eq!(f.remove(&2), Some('c'));
+        assert!(f.insert(3, 'd', 2));
+        assert!(!f.contains_key(&1), "1 was the oldest");
+        assert!(f.contains_key(&3));
+    }
 
     proptest! {
         /// The table behaves exactly like a BTreeMap under any sequence of operations.
