@@ -9,11 +9,10 @@ const MSG: &[u8] = b"driver Alice, plate SG-042";
 
 /// 0 = sender, 1 and 2 = middlemen, 3 = replier.
 fn line(seed: u64) -> Net {
-    Net::new(
-        vec![relay(5), relay(7), relay(11), replier(13, MSG)],
-        &[(0, 1), (1, 2), (2, 3)],
-        seed,
-    )
+    Net::builder(vec![relay(5), relay(7), relay(11), replier(13, MSG)])
+        .line()
+        .seed(seed)
+        .build()
 }
 
 /// Steps until `from` has sent a frame of `kind` to `to`; returns its bytes.
@@ -69,11 +68,7 @@ fn a_middleman_carries_each_reply_once() {
     }
     net.drive();
     assert_eq!(rejected_at(&net, 1, &RejectReason::DuplicateReply), 5);
-    let issued_by_1 = net
-        .events
-        .iter()
-        .filter(|(n, e)| *n == 1 && matches!(e, Event::InvoiceIssued { .. }))
-        .count();
+    let issued_by_1 = net.count_events_at(1, |e| matches!(e, Event::InvoiceIssued { .. }));
     assert_eq!(issued_by_1, 1, "one invoice for one reply");
 }
 
@@ -142,23 +137,11 @@ fn one_peer_cannot_lock_others_out_of_the_conditions_table() {
     net.drive();
     assert_eq!(rejected_at(&net, 1, &RejectReason::QuotaExceeded), 28);
     assert_eq!(rejected_at(&net, 1, &RejectReason::Overloaded), 0);
-    let from_2 = net
-        .events
-        .iter()
-        .filter(|(n, e)| {
-            *n == 1 && matches!(e, Event::TopicAccepted { from, .. } if *from == PeerId(2))
-        })
-        .count();
+    let from_2 = net.count_events_at(
+        1,
+        |e| matches!(e, Event::TopicAccepted { from, .. } if *from == PeerId(2)),
+    );
     assert_eq!(from_2, 1, "the honest originator still gets through");
-}
-
-/// An ask frame from node 0 to node 1 whose request signature has byte `i` flipped.
-fn forged_ask(valid: &[u8], i: usize) -> Vec<u8> {
-    let Ok(Frame::AskForBroadcast(mut f)) = Frame::decode(valid) else {
-        panic!("not an ask");
-    };
-    f.signed_request_payload.signature.0[i % 64] ^= 1 + (i / 64) as u8;
-    Frame::AskForBroadcast(f).encode()
 }
 
 #[test]

@@ -370,15 +370,6 @@ fn reply_case(name: &str) -> Option<(Net, usize, FrameKind)> {
     Some(case)
 }
 
-/// An ask from node 0 to node 1 whose request signature has byte `i` flipped.
-fn forged_ask(valid: &[u8], i: usize) -> Vec<u8> {
-    let Ok(Frame::AskForBroadcast(mut f)) = Frame::decode(valid) else {
-        panic!("not an ask");
-    };
-    f.signed_request_payload.signature.0[i % 64] ^= 1 + (i / 64) as u8;
-    Frame::AskForBroadcast(f).encode()
-}
-
 /// The defences against peers that replay, flood or send junk (`node/guard.rs`, replies).
 fn guard_case(name: &str) -> Option<(Net, usize, FrameKind)> {
     let r = FrameKind::Reply;

@@ -95,3 +95,13 @@ pub fn taxi() -> Topic {
         dropoff_before: Timestamp(3_600_000_000),
     })
 }
+
+/// The ask frame `valid` with byte `i % 64` of its request signature altered (differently for
+/// each `i` below 64 × 255), so that each copy fails verification as a distinct request.
+pub fn forged_ask(valid: &[u8], i: usize) -> Vec<u8> {
+    let Ok(crate::Frame::AskForBroadcast(mut f)) = crate::Frame::decode(valid) else {
+        panic!("not an ask frame");
+    };
+    f.signed_request_payload.signature.0[i % 64] ^= 1 + (i / 64) as u8;
+    crate::Frame::AskForBroadcast(f).encode()
+}

@@ -384,6 +384,14 @@ impl Net {
         self.events.iter().filter(|(_, e)| f(e)).count()
     }
 
+    /// Events of node `node` for which `f` holds.
+    pub fn count_events_at(&self, node: usize, f: impl Fn(&Event) -> bool) -> usize {
+        self.events
+            .iter()
+            .filter(|(n, e)| *n == node && f(e))
+            .count()
+    }
+
     /// Node `node`'s account key.
     pub fn account(&self, node: usize) -> PublicKey {
         self.nodes[node].account()
