@@ -33,7 +33,8 @@ use thin_vec::ThinVec;
 use relay::{IssuedConditions, PendingAsk, Seen};
 use sender::OwnBroadcast;
 
-/// Bounds on everything a node keeps. Peers cannot grow a node's state past these.
+/// Bounds on everything a node keeps, and its defences against peers: peers cannot grow a
+/// node's state past these bounds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Longest route (routing instructions) accepted.
