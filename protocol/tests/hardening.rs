@@ -307,3 +307,38 @@ fn a_fee_near_u64_max_is_refused_not_wrapped() {
     );
     assert!(net.payments.is_empty());
 }
+
+#[test]
+fn unhardened_nodes_accept_what_hardened_nodes_refuse() {
+    // The same replay against the paper's protocol as written: every copy is carried and
+    // stored, and none is refused for a defence of issue 11.
+    let mut net = Net::builder(vec![relay(5), relay(7), relay(11), replier(13, MSG)])
+        .line()
+        .seed(2)
+        .limits(Limits::unhardened())
+        .build();
+    net.broadcast(0);
+    let reply = step_until_sent(&mut net, 2, 1, FrameKind::Reply);
+    net.drive();
+    for _ in 0..5 {
+        net.inject(2, 1, reply.clone());
+    }
+    net.drive();
+    assert_eq!(rejected_at(&net, 1, &RejectReason::DuplicateReply), 0);
+    let issued_by_1 = net.count_events_at(1, |e| matches!(e, Event::InvoiceIssued { .. }));
+    assert_eq!(issued_by_1, 6, "one invoice per copy");
+    assert_eq!(rejected_at(&net, 0, &RejectReason::DuplicateReply), 0);
+    // And a reply for a topic node 1 never carried goes through it.
+    let mut fresh = Net::builder(vec![relay(5), relay(7), relay(11), replier(13, MSG)])
+        .line()
+        .seed(2)
+        .limits(Limits::unhardened())
+        .build();
+    fresh.inject(2, 1, reply);
+    fresh.drive();
+    assert_eq!(rejected_at(&fresh, 1, &RejectReason::NotForwarded), 0);
+    assert_eq!(
+        fresh.count_events_at(1, |e| matches!(e, Event::ReplyForwarded { .. })),
+        1
+    );
+}

@@ -66,6 +66,25 @@ pub struct Limits {
     /// (paper 3.8 allows it): forged replies stop at the first middleman instead of costing
     /// every hop two opens and an invoice. Costs two verifications per hop.
     pub relay_verifies_replies: bool,
+    /// The hardening of issue 11 (`docs/protocol.md`, "Hardening"). When false the node runs
+    /// the paper's protocol as written, for contrast studies only: no reply deduplication, no
+    /// check that a carried reply belongs to a forwarded topic, no per-replier route cap, no
+    /// per-hop fee cap at the sender (sums stay checked), no per-ask proof-of-work challenge,
+    /// no per-peer quota and no throttle. [`Limits::unhardened`] also turns off relay
+    /// verification.
+    pub hardened: bool,
+}
+
+impl Limits {
+    /// The defaults with every defence of issue 11 off: the paper's protocol, for measuring
+    /// what the hardening buys. Never use it for a node that faces real peers.
+    pub fn unhardened() -> Self {
+        Self {
+            hardened: false,
+            relay_verifies_replies: false,
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for Limits {
@@ -83,6 +102,7 @@ impl Default for Limits {
             crypto_failures_burst: 32,
             crypto_failures_per_s: 2,
             relay_verifies_replies: true,
+            hardened: true,
         }
     }
 }

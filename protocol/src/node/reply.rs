@@ -105,11 +105,12 @@ impl Node {
             .signed_request_payload
             .payload
             .payload_id;
-        if self.seen.get(&payload_id).is_none_or(|s| s.own) {
+        let hardened = self.cfg.limits.hardened;
+        if hardened && self.seen.get(&payload_id).is_none_or(|s| s.own) {
             return Err(RejectReason::NotForwarded);
         }
         let carried = carried_key(&f, self.account)?;
-        if self.has_carried(&carried) {
+        if hardened && self.has_carried(&carried) {
             return Err(RejectReason::DuplicateReply);
         }
         if self.cfg.limits.relay_verifies_replies {
@@ -169,7 +170,9 @@ impl Node {
             amount: mine.amount,
         };
         self.issue_invoice(invoice, preimage, from);
-        self.remember_carried(carried);
+        if hardened {
+            self.remember_carried(carried);
+        }
         f.invoices.push(invoice);
         f.forward_onion = inner;
         self.send(next, &Frame::Reply(f));

@@ -90,7 +90,8 @@ impl Node {
         }
         // Every genuine reply seals fresh preimages, so equal signed instructions are a replay.
         let list = &reply.payment_crypto_instruction_list;
-        if own.routes.iter().any(|r| r.instructions() == list) {
+        let hardened = self.cfg.limits.hardened;
+        if hardened && own.routes.iter().any(|r| r.instructions() == list) {
             return Err(RejectReason::DuplicateReply);
         }
         if own.routes.len() >= self.cfg.limits.routes_max {
@@ -102,7 +103,7 @@ impl Node {
             .iter()
             .filter(|r| r.option.replier == replier)
             .count();
-        if from_replier >= self.policy.params().reply_routes_max as usize {
+        if hardened && from_replier >= self.policy.params().reply_routes_max as usize {
             return Err(RejectReason::TooManyRoutes);
         }
         self.counts.hash += 1;
@@ -115,7 +116,12 @@ impl Node {
             &f.invoices,
             self.cfg.limits.max_hops,
         )?;
-        let fee_total_sat = route_fee_sat(&f.invoices, self.policy.params().routing_fee_max_sat)?;
+        let fee_max_sat = if self.cfg.limits.hardened {
+            self.policy.params().routing_fee_max_sat
+        } else {
+            u64::MAX
+        };
+        let fee_total_sat = route_fee_sat(&f.invoices, fee_max_sat)?;
         let route_length = f.invoices.len() as u32;
         let option = RouteOption {
             replier: f.replier_certificate.public_key,
