@@ -44,6 +44,8 @@ pub struct Recording {
     pub broadcast: Vec<u8>,
     /// PowBroadcastConditionsFrame from `next`, answering `M`'s ask.
     pub conditions: Vec<u8>,
+    /// PowBroadcastConditionsFrame `M` sent to `prev`: its challenge binds `prev`'s work.
+    issued: Vec<u8>,
     /// The proof of work `M` asked its driver for: ask id and nonce.
     pub solved: (AskId, u64),
     /// ReplyFrame from `next`.
@@ -83,6 +85,7 @@ impl Recording {
             ask: net.frame(m - 1, m, FrameKind::Ask),
             broadcast: net.frame(m - 1, m, FrameKind::Broadcast),
             conditions: net.frame(r, m, FrameKind::Conditions),
+            issued: net.frame(m, m - 1, FrameKind::Conditions),
             solved,
             reply: net.frame(r, m, FrameKind::Reply),
             forwarded,
@@ -154,9 +157,14 @@ impl Recording {
         match decode(&self.broadcast).expect("recorded frame") {
             Frame::PowBroadcast(f) => {
                 let p = f.proof_of_work;
+                let challenge = match decode(&self.issued).expect("recorded frame") {
+                    Frame::PowBroadcastConditions(c) => c.work_request.challenge,
+                    _ => unreachable!("recorded as conditions"),
+                };
                 let work = WorkRequest {
                     pow_scheme: p.pow_scheme,
                     pow_target: p.pow_target,
+                    challenge,
                 };
                 (sweet_gossip::encode(&f.broadcast_payload), work, p.nonce)
             }

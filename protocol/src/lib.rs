@@ -73,7 +73,7 @@ pub use policy::{
     DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption, ROUTING_FEE_MAX_SAT,
     TIMESTAMP_SKEW_MAX,
 };
-pub use pow::{PowScheme, PowTarget, ProofOfWork, WorkRequest};
+pub use pow::{Challenge, PowScheme, PowTarget, ProofOfWork, WorkRequest};
 pub use shared::{KeyDirectory, RequestPool, SharedRequest, Sharing};
 pub use time::{Duration, Timestamp};
 pub use topic::{Geohash, TaxiTopic, Topic, GEOHASH_PRECISION_MAX};

@@ -152,6 +152,7 @@ pub trait Policy: Send {
         WorkRequest {
             pow_scheme: PowScheme::Sha256,
             pow_target: self.params().pow_target,
+            challenge: crate::pow::Challenge::default(),
         }
     }
 

@@ -342,3 +342,51 @@ fn unhardened_nodes_accept_what_hardened_nodes_refuse() {
         1
     );
 }
+
+/// Node 0 broadcasts to replier 1, which answers a payload up to 3 times; then node 0 asks
+/// again for the same payload and replays its first broadcast, proof of work included, under
+/// the new ask. Returns the net and the replies node 1 sent.
+fn replay_pow(limits: Limits) -> (Net, usize) {
+    let mut net = Net::builder(vec![relay(5), replier(13, MSG)])
+        .edges(&[(0, 1)])
+        .seed(8)
+        .limits(limits)
+        .build();
+    net.broadcast(0);
+    net.drive();
+    let ask = net.frame(0, 1, FrameKind::Ask);
+    let broadcast = net.frame(0, 1, FrameKind::Broadcast);
+    for fresh in 1..=2u64 {
+        let again = match Frame::decode(&ask).unwrap() {
+            Frame::AskForBroadcast(mut a) => {
+                a.ask_id = AskId(1_000 + fresh);
+                Frame::AskForBroadcast(a)
+            }
+            _ => unreachable!("an ask"),
+        };
+        net.inject(0, 1, again.encode());
+        net.drive();
+        let replayed = match Frame::decode(&broadcast).unwrap() {
+            Frame::PowBroadcast(mut b) => {
+                b.ask_id = AskId(1_000 + fresh);
+                Frame::PowBroadcast(b)
+            }
+            _ => unreachable!("a broadcast"),
+        };
+        net.inject(0, 1, replayed.encode());
+        net.drive();
+    }
+    let replies = net.count_events_at(1, |e| matches!(e, Event::TopicReplied { .. }));
+    (net, replies)
+}
+
+#[test]
+fn one_proof_of_work_buys_one_forward() {
+    let (net, replies) = replay_pow(Limits::default());
+    assert_eq!(replies, 1, "the replays bought nothing");
+    assert_eq!(rejected_at(&net, 1, &RejectReason::PowInsufficient), 2);
+    // The paper's protocol: identical conditions, so the same nonce passes again.
+    let (net, replies) = replay_pow(Limits::unhardened());
+    assert_eq!(replies, 3, "one proof of work bought three replies");
+    assert_eq!(rejected_at(&net, 1, &RejectReason::PowInsufficient), 0);
+}

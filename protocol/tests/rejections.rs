@@ -185,14 +185,33 @@ fn ask_case(name: &str) -> Option<(Net, usize, FrameKind)> {
     Some(case)
 }
 
-/// A broadcast frame whose proof of work answers `work` again after tampering.
-fn resolve_pow(b: &mut PowBroadcastFrame) {
-    let work = WorkRequest {
-        pow_scheme: b.proof_of_work.pow_scheme,
-        pow_target: b.proof_of_work.pow_target,
-    };
+/// Solves the broadcast's proof of work again after tampering, under `challenge`.
+fn resolve_pow(b: &mut PowBroadcastFrame, challenge: Challenge) {
+    let work = pow_work(b, challenge);
     let data = encode(&b.broadcast_payload);
     b.proof_of_work.nonce = pow::solve(&data, &work, 0, u64::MAX).expect("easy").0;
+}
+
+fn pow_work(b: &PowBroadcastFrame, challenge: Challenge) -> WorkRequest {
+    WorkRequest {
+        pow_scheme: b.proof_of_work.pow_scheme,
+        pow_target: b.proof_of_work.pow_target,
+        challenge,
+    }
+}
+
+/// Rewrites the broadcast 0 → 1 with `f`, which also gets the challenge node 1 issued.
+fn broadcast_with_challenge(mut f: impl FnMut(&mut PowBroadcastFrame, Challenge) + 'static) -> Net {
+    let mut challenge = Challenge::default();
+    with_tamper(Box::new(move |a, b, bytes| {
+        let mut frame = Frame::decode(bytes).expect("honest frames decode");
+        match (&mut frame, a, b) {
+            (Frame::PowBroadcastConditions(c), 1, 0) => challenge = c.work_request.challenge,
+            (Frame::PowBroadcast(p), 0, 1) => f(p, challenge),
+            _ => return,
+        }
+        *bytes = frame.encode();
+    }))
 }
 
 /// Checks on a received broadcast.
@@ -216,11 +235,8 @@ fn broadcast_case(name: &str) -> Option<(Net, usize, FrameKind)> {
             b,
         ),
         "pow_insufficient" => {
-            let net = broadcast_on(0, 1, |f| {
-                let work = WorkRequest {
-                    pow_scheme: f.proof_of_work.pow_scheme,
-                    pow_target: f.proof_of_work.pow_target,
-                };
+            let net = broadcast_with_challenge(|f, challenge| {
+                let work = pow_work(f, challenge);
                 let data = encode(&f.broadcast_payload);
                 while pow::check(&data, &work, f.proof_of_work.nonce) {
                     f.proof_of_work.nonce = f.proof_of_work.nonce.wrapping_add(1);
@@ -229,9 +245,9 @@ fn broadcast_case(name: &str) -> Option<(Net, usize, FrameKind)> {
             (net, 1, b)
         }
         "timestamp_out_of_tolerance" => {
-            let net = broadcast_on(0, 1, |f| {
+            let net = broadcast_with_challenge(|f, challenge| {
                 f.broadcast_payload.timestamp.0 += 60_000_000;
-                resolve_pow(f);
+                resolve_pow(f, challenge);
             });
             (net, 1, b)
         }
@@ -487,9 +503,9 @@ fn tampering_on_every_reply_link_is_caught() {
 /// Broadcast 0 → 1 with its timestamp moved `ahead_us` into the future and its proof of work
 /// solved again, as from an originator whose clock runs ahead.
 fn clock_ahead(ahead_us: u64) -> Net {
-    broadcast_on(0, 1, move |f| {
+    broadcast_with_challenge(move |f, challenge| {
         f.broadcast_payload.timestamp.0 += ahead_us;
-        resolve_pow(f);
+        resolve_pow(f, challenge);
     })
 }
 

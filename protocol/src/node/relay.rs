@@ -221,7 +221,10 @@ impl Node {
         let params = self.policy.params();
         let (ttl, tolerance) = (params.conditions_ttl, params.timestamp_tolerance);
         let fee = self.policy.routing_fee(&req.payload.topic);
-        let work = self.policy.work_request(&req.payload.topic, from);
+        let mut work = self.policy.work_request(&req.payload.topic, from);
+        if self.cfg.limits.hardened {
+            self.rng.fill_bytes(&mut work.challenge.0);
+        }
         let valid_till = self.now + ttl;
         let expires = valid_till + ttl;
         let issued = IssuedConditions {
