@@ -61,10 +61,10 @@ pub use frame::{
 };
 pub use ids::{AskId, PayloadId, PeerId};
 pub use node::{
-    CommandError, CredentialSource, Credentials, Event, Keys, Limits, Node, NodeConfig, Output,
-    TimerKind,
+    topic_account, CommandError, CredentialSource, Credentials, Event, Keys, Limits, Node,
+    NodeConfig, Output, TimerKind,
 };
-pub use onion::{Onion, OnionError};
+pub use onion::{Onion, OnionError, OnionFormat, PADDED_HEAD_LEN};
 pub use payment::{
     Invoice, PaymentCryptoInstruction, PaymentFailure, PaymentHash, PaymentOutcome, Preimage,
     RoutingPaymentInstruction,

@@ -62,13 +62,17 @@ fn reply_on(from: usize, to: usize, mut f: impl FnMut(&mut ReplyFrame) + 'static
     }))
 }
 
+/// Node `node`'s account for the topic of `request` (accounts are per topic).
+fn account_of(node: usize, request: &SignedRequestPayload) -> PublicKey {
+    let id = request.payload.payload_id;
+    topic_account(&RealCrypto, &key_seed(node, 2), &id).public()
+}
+
 /// Node `node`'s own payment instruction in a reply.
 fn own_instruction(r: &mut ReplyFrame, node: usize) -> &mut PaymentCryptoInstruction {
-    let key = RealCrypto.keypair_from_seed(key_seed(node, 2)).public();
-    let list = &mut r
-        .signed_reply_payload
-        .payload
-        .payment_crypto_instruction_list;
+    let payload = &mut r.signed_reply_payload.payload;
+    let key = account_of(node, &payload.signed_request_payload);
+    let list = &mut payload.payment_crypto_instruction_list;
     list.iter_mut()
         .find(|i| i.account == key)
         .expect("on the route")
@@ -330,8 +334,8 @@ fn reply_case(name: &str) -> Option<(Net, usize, FrameKind)> {
             // A replier signing a sealed preimage that does not open to its payment hash.
             let net = reply_on(3, 2, |f| {
                 let mut payload = f.signed_reply_payload.payload.clone();
+                let key = account_of(2, &payload.signed_request_payload);
                 let list = &mut payload.payment_crypto_instruction_list;
-                let key = RealCrypto.keypair_from_seed(key_seed(2, 2)).public();
                 let own = list
                     .iter_mut()
                     .find(|i| i.account == key)
@@ -344,9 +348,10 @@ fn reply_case(name: &str) -> Option<(Net, usize, FrameKind)> {
             (net, 2, r)
         }
         "unknown_payload" => {
+            // The sender already decrypted and forgot the topic; it still knows it was its own.
             let mut net = run(line());
-            net.inject(1, 2, net.frame(1, 0, r));
-            (net, 2, r)
+            net.inject(1, 0, net.frame(1, 0, r));
+            (net, 0, r)
         }
         "reply_after_deadline" => {
             let paying = |n: &Net| !n.payments.is_empty();

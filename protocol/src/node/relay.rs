@@ -3,7 +3,7 @@
 
 use super::table::Expires;
 use super::{Event, Node, Output, TimerKind};
-use crate::crypto::CryptoError;
+use crate::crypto::{CryptoError, PublicKey};
 use crate::encoding::{decode, encode};
 use crate::error::RejectReason;
 use crate::frame::{
@@ -11,7 +11,7 @@ use crate::frame::{
     PowBroadcastFrame, RequestPayload, SignedRequestPayload,
 };
 use crate::ids::{AskId, PayloadId, PeerId};
-use crate::onion::Onion;
+use crate::onion::{Onion, OnionFormat, PADDED_HEAD_LEN};
 use crate::payment::RoutingPaymentInstruction;
 use crate::policy::FanoutContext;
 use crate::pow::{ProofOfWork, WorkRequest};
@@ -59,6 +59,8 @@ pub(super) struct IssuedConditions {
     pub(super) valid_till: Timestamp,
     pub(super) work: WorkRequest,
     pub(super) fee: u64,
+    /// This node's account for the topic, named in the conditions.
+    pub(super) account: PublicKey,
     pub(super) tolerance: Duration,
     /// When the node forgets these conditions: `valid_till` plus a grace period, so a late
     /// broadcast gets the precise reason rather than "unknown ask".
@@ -149,7 +151,8 @@ impl Node {
         self.set_timer(TimerKind::ReplyDeadline(payload_id), deadline);
         self.event(Event::TopicBroadcast { payload_id });
         let request = Arc::new(SharedRequest::new(request));
-        let base = Arc::new(ForwardBase::new(request, &Onion::default(), &[]));
+        let origin = self.cfg.limits.onion_format().origin(&mut *self.rng);
+        let base = Arc::new(ForwardBase::new(request, &origin, &[]));
         self.offer(base, 0, None);
         Ok(payload_id)
     }
@@ -221,6 +224,7 @@ impl Node {
         let params = self.policy.params();
         let (ttl, tolerance) = (params.conditions_ttl, params.timestamp_tolerance);
         let fee = self.policy.routing_fee(&req.payload.topic);
+        let account = self.account_for(&payload_id).public();
         let mut work = self.policy.work_request(&req.payload.topic, from);
         if self.cfg.limits.hardened {
             self.rng.fill_bytes(&mut work.challenge.0);
@@ -233,6 +237,7 @@ impl Node {
             valid_till,
             work,
             fee,
+            account,
             tolerance,
             expires,
         };
@@ -243,7 +248,7 @@ impl Node {
             work_request: work,
             timestamp_tolerance: tolerance,
             routing_payment_instruction: RoutingPaymentInstruction {
-                account: self.account,
+                account,
                 amount: fee,
             },
         });
@@ -282,9 +287,13 @@ impl Node {
                 self.cfg.address,
                 &peer_key,
                 &mut *self.rng,
+                self.cfg.limits.onion_format(),
             )
             .map_err(|_| RejectReason::BadOnion)?;
         self.counts.seal += 1;
+        if let OnionFormat::Padded { .. } = self.cfg.limits.onion_format() {
+            self.counts.sym_encrypt += 1;
+        }
         instructions.push(f.routing_payment_instruction);
         let rest = BroadcastPayload::encode_rest(&onion, &instructions, self.now);
         let data = [&base.request.encoded[..], &rest].concat();
@@ -357,8 +366,13 @@ impl Node {
         if list.len() > self.cfg.limits.max_hops {
             return Err(RejectReason::TooManyHops);
         }
+        if let OnionFormat::Padded { hops } = self.cfg.limits.onion_format() {
+            if payload.backward_onion.len() != hops * PADDED_HEAD_LEN {
+                return Err(RejectReason::BadOnion);
+            }
+        }
         let mine = RoutingPaymentInstruction {
-            account: self.account,
+            account: issued.account,
             amount: issued.fee,
         };
         let (last, earlier) = list
@@ -406,7 +420,11 @@ impl Node {
             &payload.backward_onion,
             &payload.routing_payment_instruction_list,
         ));
-        self.offer(base, hop, Some(from));
+        // A padded onion holds `onion_hops` layers: one more hop would push the first off.
+        let full = matches!(self.cfg.limits.onion_format(), OnionFormat::Padded { hops } if hop as usize >= hops);
+        if !full {
+            self.offer(base, hop, Some(from));
+        }
         Ok(())
     }
 

@@ -6,6 +6,7 @@ use crate::crypto::{sha256, PublicKey};
 use crate::error::RejectReason;
 use crate::frame::{BroadcastPayload, Frame, ReplyFrame, ReplyPayload, SignedReplyPayload};
 use crate::ids::PeerId;
+use crate::onion::OnionFormat;
 use crate::payment::{Invoice, PaymentCryptoInstruction, Preimage};
 
 const REPLIER_SECRET_TAG: &[u8] = b"sweet-gossip/replier-secret/v1";
@@ -26,8 +27,13 @@ impl Node {
         self.counts.open += 1;
         let (prev, inner) = payload
             .backward_onion
-            .peel(self.cfg.crypto.as_ref(), &self.credentials().peer_key)
+            .peel(
+                self.cfg.crypto.as_ref(),
+                &self.credentials().peer_key,
+                self.cfg.limits.onion_format(),
+            )
             .map_err(|_| RejectReason::BadOnion)?;
+        self.count_onion_stream();
         if prev != from {
             return Err(RejectReason::BadOnion);
         }
@@ -96,20 +102,23 @@ impl Node {
     }
 
     pub(super) fn on_reply(&mut self, from: PeerId, mut f: ReplyFrame) -> Result<(), RejectReason> {
-        if f.forward_onion.is_empty() {
-            return self.on_final_reply(from, f);
-        }
         let payload_id = f
             .signed_reply_payload
             .payload
             .signed_request_payload
             .payload
             .payload_id;
+        // A padded onion never runs empty: the sender knows a reply is for it by its topic.
+        let own = self.seen.get(&payload_id).is_some_and(|s| s.own);
+        if own || f.forward_onion.is_empty() {
+            return self.on_final_reply(from, f);
+        }
         let hardened = self.cfg.limits.hardened;
         if hardened && self.seen.get(&payload_id).is_none_or(|s| s.own) {
             return Err(RejectReason::NotForwarded);
         }
-        let carried = carried_key(&f, self.account)?;
+        let account = self.account_for(&payload_id);
+        let carried = carried_key(&f, account.public())?;
         if hardened && self.has_carried(&carried) {
             return Err(RejectReason::DuplicateReply);
         }
@@ -119,12 +128,17 @@ impl Node {
         self.counts.open += 1;
         let (next, inner) = f
             .forward_onion
-            .peel(self.cfg.crypto.as_ref(), &self.credentials().peer_key)
+            .peel(
+                self.cfg.crypto.as_ref(),
+                &self.credentials().peer_key,
+                self.cfg.limits.onion_format(),
+            )
             .map_err(|_| RejectReason::BadOnion)?;
+        self.count_onion_stream();
         if self.peer_key(next).is_none() {
             return Err(RejectReason::UnknownNextHop);
         }
-        let me = self.account;
+        let me = account.public();
         let list = &f
             .signed_reply_payload
             .payload
@@ -152,7 +166,7 @@ impl Node {
         let opened = self
             .cfg
             .crypto
-            .open(&self.credentials().account, &mine.sealed_preimage)
+            .open(&account, &mine.sealed_preimage)
             .map_err(|_| RejectReason::PreimageMismatch)?;
         let preimage = Preimage(
             opened
@@ -239,4 +253,13 @@ fn carried_key(f: &ReplyFrame, account: PublicKey) -> Result<[u8; 32], RejectRea
         .get(..32)
         .and_then(|b| b.try_into().ok())
         .ok_or(RejectReason::PreimageMismatch)
+}
+
+impl Node {
+    /// A padded onion layer also costs one stream encryption or decryption of its body.
+    pub(super) fn count_onion_stream(&mut self) {
+        if let OnionFormat::Padded { .. } = self.cfg.limits.onion_format() {
+            self.counts.sym_decrypt += 1;
+        }
+    }
 }
