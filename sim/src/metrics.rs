@@ -504,6 +504,7 @@ fn crypto(m: &mut Metrics, c: &CryptoCounts) {
         ("crypto_open", c.open),
         ("crypto_sym", c.sym_encrypt + c.sym_decrypt),
         ("crypto_hash", c.hash),
+        ("crypto_derive", c.derive),
     ] {
         m.put(k, v as f64);
     }

@@ -220,6 +220,7 @@ mod tests {
         let work = WorkRequest {
             pow_scheme: PowScheme::Sha256,
             pow_target: PowTarget::MAX,
+            challenge: Challenge::default(),
         };
         let nonce = ModelCrypto::pow_nonce(&work.challenge, b"payload");
         assert!(m.pow_check(b"payload", &work, nonce));

@@ -212,11 +212,9 @@ impl Factory {
 
 /// Credentials of the trusted authority's members, by node index.
 impl CredentialSource for Factory {
-    fn account(&self, address: PeerId) -> PublicKey {
+    fn account_seed(&self, address: PeerId) -> [u8; 32] {
         let index = u32::try_from(address.0).expect("invariant: sim addresses are node indices");
-        self.crypto
-            .keypair_from_seed(self.key_seeds(index)[1])
-            .public()
+        self.key_seeds(index)[1]
     }
 
     fn credentials(&self, address: PeerId) -> Credentials {
