@@ -70,8 +70,8 @@ pub use payment::{
     RoutingPaymentInstruction,
 };
 pub use policy::{
-    DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption, ROUTING_FEE_MAX_SAT,
-    TIMESTAMP_SKEW_MAX,
+    DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption, DECOY_HOPS_MAX,
+    ROUTING_FEE_MAX_SAT, TIMESTAMP_SKEW_MAX,
 };
 pub use pow::{Challenge, PowScheme, PowTarget, ProofOfWork, WorkRequest};
 pub use shared::{KeyDirectory, RequestPool, SharedRequest, Sharing};

@@ -294,7 +294,16 @@ fn limit_case(name: &str) -> Option<(Net, usize, FrameKind)> {
                 max_hops: 1,
                 ..Limits::default()
             };
-            let net = Net::builder(line_policies()).line().limits(limits).build();
+            // Without decoys, so the first middleman's list holds one entry.
+            let mut policies = line_policies();
+            policies[0] = Box::new(TestPolicy {
+                params: PolicyParams {
+                    decoy_hops_max: 0,
+                    ..params(5)
+                },
+                reply: None,
+            });
+            let net = Net::builder(policies).line().limits(limits).build();
             (run(net), 2, b)
         }
         "seal_failed" => {

@@ -147,12 +147,21 @@ impl Node {
         let digest = request.digest();
         self.remember_seen(payload_id, 0, true);
         let deadline = now + self.policy.params().reply_deadline;
-        self.start_own(payload_id, digest);
+        let decoys = self.decoys(&payload_id);
+        let fee = self.policy.routing_fee(&request.payload.topic);
+        let route: Vec<RoutingPaymentInstruction> = decoys
+            .iter()
+            .map(|k| RoutingPaymentInstruction {
+                account: k.public(),
+                amount: fee,
+            })
+            .collect();
+        self.start_own(payload_id, digest, decoys);
         self.set_timer(TimerKind::ReplyDeadline(payload_id), deadline);
         self.event(Event::TopicBroadcast { payload_id });
         let request = Arc::new(SharedRequest::new(request));
         let origin = self.cfg.limits.onion_format().origin(&mut *self.rng);
-        let base = Arc::new(ForwardBase::new(request, &origin, &[]));
+        let base = Arc::new(ForwardBase::new(request, &origin, &route));
         self.offer(base, 0, None);
         Ok(payload_id)
     }
