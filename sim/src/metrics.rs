@@ -39,6 +39,9 @@ struct TopicStats {
     first_reply_s: Option<f64>,
     replies: u32,
     delivered: Option<Delivered>,
+    /// Routing instructions a peer of the sender saw when it took the topic straight from the
+    /// sender: one means that peer could tell it is adjacent to the sender.
+    first_hop_list: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -126,6 +129,7 @@ impl Collector {
             first_reply_s: None,
             replies: 0,
             delivered: None,
+            first_hop_list: None,
         };
         self.topics.insert(id, stats);
     }
@@ -156,6 +160,16 @@ impl Collector {
             t.accepted_s
                 .push(at.saturating_since(t.start).as_secs_f64());
             t.accepted_by.push(node);
+        }
+    }
+
+    /// A node took topic `id` from `from` with `list` routing instructions. Every peer of the
+    /// sender sees the same count (the sender's decoys plus its own), so the first is kept.
+    pub fn topic_accepted_from(&mut self, id: PayloadId, from: u32, list: u32) {
+        if let Some(t) = self.topics.get_mut(&id) {
+            if from == t.sender && t.first_hop_list.is_none() {
+                t.first_hop_list = Some(list);
+            }
         }
     }
 
@@ -536,6 +550,16 @@ fn replies(m: &mut Metrics, topics: &[&TopicStats]) -> Vec<Delivered> {
     m.opt(
         "route_fee_paid_sat",
         mean(delivered.iter().map(|d| d.fee_sat as f64)),
+    );
+    // Every route of a topic starts at a peer of the sender that saw the same list.
+    let exposed: u32 = topics
+        .iter()
+        .filter(|t| t.first_hop_list == Some(1))
+        .map(|t| t.replies)
+        .sum();
+    m.opt(
+        "sender_exposed_route_share",
+        ratio(f64::from(exposed), f64::from(replies)),
     );
     delivered
 }

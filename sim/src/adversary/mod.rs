@@ -200,6 +200,7 @@ impl Adversary {
                 attack.chatterbox_rate_per_s,
                 PowSolver::new(s.scale.mode),
                 stream(s.seed, replicate, Concern::AttackPow),
+                sweet_gossip::Limits::default().onion_format(),
             ),
             attack,
             honest_nodes,

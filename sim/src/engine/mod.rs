@@ -672,8 +672,14 @@ impl World {
                     .topic_started(payload_id, i, at, eligible, offline);
             }
             Event::InvoiceSettled { amount_sat, .. } => self.metrics.fee_settled(i, amount_sat),
-            Event::TopicAccepted { payload_id, .. } => {
-                self.metrics.topic_accepted(payload_id, i, at)
+            Event::TopicAccepted {
+                payload_id,
+                from,
+                hop,
+            } => {
+                self.metrics.topic_accepted(payload_id, i, at);
+                let from = u32::try_from(from.0).expect("invariant: sim addresses are indices");
+                self.metrics.topic_accepted_from(payload_id, from, hop);
             }
             Event::FrameRejected { reason, .. } => self.metrics.rejected(i, &reason),
             Event::ReplyReceived { payload_id, .. } => self.metrics.reply_received(payload_id, at),
