@@ -12,9 +12,10 @@ use rand_chacha::ChaCha12Rng;
 use rand_core::SeedableRng;
 use sweet_gossip::testing::{Net, TestPolicy};
 use sweet_gossip::{
-    decode, AskId, Credentials, CryptoCounts, Duration, Frame, FrameKind, Node, NodeConfig, Onion,
-    Output, PeerId, Policy, PolicyParams, PowTarget, PublicKey, SignedRequestPayload, Timestamp,
-    WorkRequest, SEAL_OVERHEAD,
+    decode, topic_account, AskId, Credentials, CryptoCounts, Duration, Frame, FrameKind, Keypair,
+    Node, NodeConfig, Onion, OnionFormat, Output, PeerId, Policy, PolicyParams, PowTarget,
+    PublicKey, RealCrypto, SignedRequestPayload, Timestamp, WorkRequest, PADDED_HEAD_LEN,
+    SEAL_OVERHEAD,
 };
 
 /// Virtual time of every input, in the recording and in the replays.
@@ -172,28 +173,38 @@ impl Recording {
         }
     }
 
-    /// Plaintext length of the onion layer `M` seals to `next` when relaying.
+    /// Plaintext length of the onion layer `M` seals to `next` when relaying: the whole inner
+    /// onion when onions grow, only the head when they are padded (the body is streamed).
     pub fn grown_layer_len(&self) -> usize {
         match decode(&self.forwarded).expect("recorded frame") {
-            Frame::PowBroadcast(f) => f.broadcast_payload.backward_onion.len() - SEAL_OVERHEAD,
+            Frame::PowBroadcast(f) => match self.cfg.limits.onion_format() {
+                OnionFormat::Growing => f.broadcast_payload.backward_onion.len() - SEAL_OVERHEAD,
+                OnionFormat::Padded { .. } => PADDED_HEAD_LEN - SEAL_OVERHEAD,
+            },
             _ => unreachable!("recorded as a broadcast"),
         }
     }
 
-    /// The onion `M` peels on the reply, and `M`'s sealed preimage in the reply.
-    pub fn reply_sealed(&self) -> (Onion, Vec<u8>) {
+    /// The onion `M` peels on the reply, `M`'s sealed preimage in the reply and the account
+    /// key (per topic) that opens it.
+    pub fn reply_sealed(&self) -> (Onion, Vec<u8>, Keypair) {
         match decode(&self.reply).expect("recorded frame") {
             Frame::Reply(f) => {
-                let me = held(&self.cfg).account.public();
-                let list = f
-                    .signed_reply_payload
-                    .payload
-                    .payment_crypto_instruction_list;
+                let payload = f.signed_reply_payload.payload;
+                let id = payload.signed_request_payload.payload.payload_id;
+                let account = topic_account(&RealCrypto, held(&self.cfg).account.seed(), &id);
+                let me = account.public();
+                let list = payload.payment_crypto_instruction_list;
                 let mine = list.into_iter().find(|i| i.account == me).expect("M's");
-                (f.forward_onion, mine.sealed_preimage)
+                (f.forward_onion, mine.sealed_preimage, account)
             }
             _ => unreachable!("recorded as a reply"),
         }
+    }
+
+    /// The onion format of the recorded network.
+    pub fn onion_format(&self) -> OnionFormat {
+        self.cfg.limits.onion_format()
     }
 
     /// Replays into a fresh `M` and checks it does the recorded work with the recorded result.
@@ -266,17 +277,16 @@ mod tests {
 
     #[test]
     fn recording_replays() {
-        // `new` checks the replay; this also checks onion sizes grow with depth.
+        // `new` checks the replay; padded onions cost the same at every depth.
         let short = Recording::new(1);
         let long = Recording::new(DEFAULT_UPSTREAM);
-        assert!(long.grown_layer_len() > short.grown_layer_len());
-        let (onion, sealed) = long.reply_sealed();
+        assert_eq!(long.grown_layer_len(), short.grown_layer_len());
+        let (onion, sealed, account) = long.reply_sealed();
         let cfg = long.credentials();
-        assert!(onion.peel(&RealCrypto, &cfg.peer_key).is_ok());
-        assert_eq!(
-            RealCrypto.open(&cfg.account, &sealed).map(|p| p.len()),
-            Ok(32)
-        );
+        assert!(onion
+            .peel(&RealCrypto, &cfg.peer_key, long.onion_format())
+            .is_ok());
+        assert_eq!(RealCrypto.open(&account, &sealed).map(|p| p.len()), Ok(32));
         let (data, work, nonce) = long.pow_input();
         assert!(pow::check(&data, &work, nonce));
         let req = long.request();
