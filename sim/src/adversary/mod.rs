@@ -35,12 +35,12 @@ mod placement;
 pub mod results;
 mod rules;
 
-use crate::engine::{Arrival, Role};
 use crate::graph::PeerGraph;
 use crate::metrics::Collector;
 use crate::model::PowSolver;
 use crate::rng::{stream, Concern};
 use crate::scenario::{Attack, AttackKind, Scenario};
+use crate::workload::{Arrival, Role};
 use chatterbox::Chatter;
 use rand_chacha::ChaCha12Rng;
 use std::collections::{BTreeMap, BTreeSet};

@@ -11,10 +11,9 @@ mod churn;
 mod queue;
 mod setup;
 mod trace;
-mod workload;
 
+pub use crate::workload::{arrivals, Arrival, Role};
 pub use trace::run_traced;
-pub use workload::{arrivals, Arrival};
 
 use crate::adversary::{Adversary, Received, Wake};
 use crate::graph::GraphError;
@@ -35,17 +34,6 @@ use sweet_gossip::{
     AskId, CryptoCounts, Duration, Event, FrameBytes, FrameKind, Invoice, Node, Output, PayloadId,
     PaymentHash, PaymentOutcome, PeerId, TimerKind, Timestamp,
 };
-
-/// What a node does in the workload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Publishes topics.
-    Customer,
-    /// Replies to topics in its service area.
-    Worker,
-    /// Only relays.
-    Gossiper,
-}
 
 /// A node in the world.
 pub struct SimNode {
@@ -213,7 +201,7 @@ pub struct World {
     /// Sender of the frame being handled (whose conditions a proof of work answers).
     input_from: Option<u32>,
     /// Present only when the run is traced ([`run_traced`]).
-    recorder: Option<Box<crate::inspect::Recorder>>,
+    recorder: Option<Box<crate::record::Recorder>>,
 }
 
 /// Runs replicate `replicate` of `s`; `base_dir` resolves relative paths in the scenario.
@@ -248,7 +236,7 @@ impl World {
         s: &Scenario,
         replicate: u32,
         base_dir: &Path,
-        recorder: Option<Box<crate::inspect::Recorder>>,
+        recorder: Option<Box<crate::record::Recorder>>,
     ) -> Result<World, EngineError> {
         let mut graph = setup::build_graph(s, replicate, base_dir)?;
         let nodes = graph.node_count();
@@ -463,7 +451,7 @@ impl World {
             let at = sn.busy_until;
             self.push(at, ev);
             if let Some(r) = self.recorder() {
-                r.outcome(crate::inspect::Outcome::DeferredBusy);
+                r.outcome(crate::record::Outcome::DeferredBusy);
             }
             return;
         }
@@ -482,7 +470,7 @@ impl World {
                     Received::Pass => sn.live().handle_frame(now, PeerId(u64::from(from)), bytes),
                     Received::Consumed(actions) => {
                         if let Some(r) = self.recorder.as_deref_mut() {
-                            r.outcome(crate::inspect::Outcome::Consumed);
+                            r.outcome(crate::record::Outcome::Consumed);
                         }
                         for action in actions {
                             self.act(now, action);

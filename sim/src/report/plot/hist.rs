@@ -2,13 +2,13 @@
 
 use plotters::prelude::*;
 
-use super::format::nice_step;
-use super::model::Dataset;
-use super::plot_common::{
+use super::super::format::nice_step;
+use super::super::model::Dataset;
+use super::common::{
     draw_markers, render, series_style, Axis, Chart, Figure, LegendEntry, PResult, Sample,
     SeriesStyle,
 };
-use super::plots::{point_style, PlotOutcome};
+use super::common::{point_style, PlotOutcome};
 
 /// Per-point histograms up to this many points; beyond, one pooled histogram.
 const MAX_SERIES: usize = 4;
