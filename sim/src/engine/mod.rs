@@ -136,6 +136,15 @@ pub enum EngineError {
         /// What does not fit.
         violation: crate::scenario::Violation,
     },
+    /// The run panicked: a broken invariant (a bug). The runner catches it per run, keeps the
+    /// sweep's other runs and names the command that replays this run alone.
+    #[error("panicked: {message}; replay this run alone with: {replay}")]
+    Panicked {
+        /// The panic message.
+        message: String,
+        /// Shell command that reruns exactly this run.
+        replay: String,
+    },
 }
 
 /// Connectivity of the simulated peer graph at time 0, after the adversary's rewiring.
