@@ -262,10 +262,13 @@ impl Adversary {
 
     /// Whether `node` is adversarial (corrupted or Sybil).
     pub fn is_adversarial(&self, node: u32) -> bool {
-        self.adversarial
-            .get(node as usize)
-            .copied()
-            .unwrap_or(false)
+        match self.adversarial.get(node as usize) {
+            Some(a) => *a,
+            None => panic!(
+                "invariant: is_adversarial asked about node {node}, the adversary knows {} nodes",
+                self.adversarial.len()
+            ),
+        }
     }
 
     /// Per node, whether it is honest (what the metrics collector counts).
