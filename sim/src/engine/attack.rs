@@ -70,7 +70,10 @@ impl World {
                     }
                 }
             }
-            Action::Wake { at, node, wake } => self.push(at, Ev::Adversary { node, wake }),
+            Action::Wake { at, node, wake } => {
+                self.assert_node(node, "to wake");
+                self.push(at, Ev::Adversary { node, wake });
+            }
             Action::Originate { node, topic } => {
                 let started = self.originate(at, node, *topic);
                 self.adversary.on_originate(started);

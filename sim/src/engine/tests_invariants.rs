@@ -82,6 +82,21 @@ fn waking_a_node_that_does_not_exist_panics() {
 }
 
 #[test]
+#[should_panic(expected = "invariant: the adversary names only nodes of the world: node to wake")]
+fn scheduling_a_wake_for_a_node_that_does_not_exist_panics() {
+    let mut w = world();
+    let node = w.nodes.len() as u32;
+    w.act(
+        Timestamp(0),
+        Action::Wake {
+            at: Timestamp(1),
+            node,
+            wake: crate::adversary::Wake::Chatter,
+        },
+    );
+}
+
+#[test]
 #[should_panic(expected = "invariant: is_adversarial asked about node 30")]
 fn asking_whether_an_unknown_node_is_adversarial_panics() {
     let w = world();
