@@ -16,7 +16,7 @@ use crate::certificate::{
     Certificate, CertificateAuthority, RevocationError, RevocationList, TrustStore,
 };
 use crate::crypto::{CryptoCounts, CryptoProvider, Keypair, PublicKey};
-use crate::error::RejectReason;
+use crate::error::{DriverError, RejectReason};
 use crate::frame::{Frame, FrameKind, SignedRequestPayload};
 use crate::ids::{AskId, PayloadId, PeerId};
 use crate::payment::{PaymentHash, PaymentOutcome};
@@ -322,6 +322,10 @@ impl Node {
         if let Err(i) = self.peer_list.binary_search(&peer) {
             self.peer_list.insert(i, peer);
         }
+        debug_assert!(
+            self.peer_list.windows(2).all(|w| w[0] < w[1]),
+            "invariant: node tables stay sorted (peer list)"
+        );
         let listed = self
             .cfg
             .sharing
@@ -357,6 +361,24 @@ impl Node {
     /// The policy, e.g. to read a reputation table in tests.
     pub fn policy(&self) -> &dyn Policy {
         self.policy.as_ref()
+    }
+
+    /// Whether an input at `now` keeps the driver contract: every output of the previous input
+    /// polled ([`DriverError::OutputsNotDrained`]) and time not going backwards
+    /// ([`DriverError::TimeWentBackwards`]). Cheap; drivers may call it before every input.
+    /// Debug builds also check the first on every input and panic with the same message.
+    pub fn check_input(&self, now: Timestamp) -> Result<(), DriverError> {
+        let pending = self.outputs.pending();
+        if pending > 0 {
+            return Err(DriverError::OutputsNotDrained { pending });
+        }
+        if now < self.now {
+            return Err(DriverError::TimeWentBackwards {
+                now: now.0,
+                last: self.now.0,
+            });
+        }
+        Ok(())
     }
 
     /// The next instruction, or `None` when drained.
@@ -485,6 +507,13 @@ impl Node {
     }
 
     fn advance(&mut self, now: Timestamp) -> bool {
+        debug_assert!(
+            self.outputs.pending() == 0,
+            "driver contract: {}",
+            DriverError::OutputsNotDrained {
+                pending: self.outputs.pending()
+            }
+        );
         if now < self.now {
             return false;
         }
