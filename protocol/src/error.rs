@@ -201,3 +201,29 @@ impl RejectReason {
         Self::NAMES[i]
     }
 }
+
+/// A breach of the driver contract of [`crate::Node`], as [`crate::Node::check_input`]
+/// reports it before an input: a bug in the driver, never in the peers (str0m's
+/// `WriteWithoutPoll` is the model).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DriverError {
+    /// Outputs of an earlier input are still queued: drain `poll_output` until `None` after
+    /// every input or command, before the next one.
+    #[error(
+        "{pending} outputs of the previous input not drained: drain poll_output until None \
+         before the next input"
+    )]
+    OutputsNotDrained {
+        /// Outputs still queued.
+        pending: usize,
+    },
+    /// `now` is earlier than an input already handled; the node would ignore the input.
+    #[error("time went backwards: input at {now} us after one at {last} us")]
+    TimeWentBackwards {
+        /// The input's time, microseconds.
+        now: u64,
+        /// The latest time handled, microseconds.
+        last: u64,
+    },
+}

@@ -53,7 +53,7 @@ pub use crypto::{
     SEAL_OVERHEAD, SYM_OVERHEAD,
 };
 pub use encoding::{decode, encode, DecodeError, MAX_FRAME_BYTES};
-pub use error::RejectReason;
+pub use error::{DriverError, RejectReason};
 pub use frame::{
     AskForBroadcastFrame, BroadcastPayload, Frame, FrameKind, PowBroadcastConditionsFrame,
     PowBroadcastFrame, ReplyFrame, ReplyPayload, RequestPayload, SignedReplyPayload,

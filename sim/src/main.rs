@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use sgsim::runner::{self, RunOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Deterministic simulator and research harness for the Sweet-Gossip protocol.
@@ -244,39 +244,9 @@ fn execute(command: Command) -> Result<(), String> {
                 max_memory_gib: max_memory,
                 overwrite,
             };
-            let r = runner::run_file(&scenario, &opts).map_err(|e| e.to_string())?;
-            if !quiet {
-                eprintln!(
-                    "{} runs ({} executed, {} reused) -> {}",
-                    r.runs_total,
-                    r.runs_executed,
-                    r.runs_resumed,
-                    r.dir
-                        .join(if shard.is_some() { "runs" } else { "report.md" })
-                        .display()
-                );
-            }
-            if trace {
-                let base = scenario.parent().unwrap_or(std::path::Path::new(""));
-                let n =
-                    sgsim::inspect::trace_all(&r.dir, base, threads).map_err(|e| e.to_string())?;
-                if !quiet {
-                    eprintln!("{n} runs traced -> {}", r.dir.join("trace").display());
-                }
-            }
-            Ok(())
+            run(&scenario, &opts, trace)
         }
-        Command::Check { scenario, emit } => {
-            let file = runner::load_scenario(&scenario).map_err(|e| e.to_string())?;
-            let estimate = runner::check_file(&scenario).map_err(|e| e.to_string())?;
-            print!("{}", file.resolved_toml());
-            eprintln!("{}", estimate.line());
-            if let Some(dir) = emit {
-                let files = runner::emit_points(&file, &dir).map_err(|e| e.to_string())?;
-                eprintln!("{} scenario files -> {}", files.len(), dir.display());
-            }
-            Ok(())
-        }
+        Command::Check { scenario, emit } => check(&scenario, emit.as_deref()),
         Command::List { what: None } => {
             print!("{}", list());
             Ok(())
@@ -287,24 +257,7 @@ fn execute(command: Command) -> Result<(), String> {
             print!("{}", sgsim::definitions::render());
             Ok(())
         }
-        Command::Report { dir, rebuild, png } => {
-            if rebuild {
-                runner::rebuild(&dir).map_err(|e| e.to_string())?;
-            }
-            let mut files = sgsim::report::write_report(&dir).map_err(|e| e.to_string())?;
-            if png {
-                let svgs: Vec<PathBuf> = files
-                    .iter()
-                    .filter(|f| f.extension().is_some_and(|e| e == "svg"))
-                    .cloned()
-                    .collect();
-                files.extend(sgsim::report::write_pngs(&svgs).map_err(|e| e.to_string())?);
-            }
-            for f in files {
-                println!("{}", f.display());
-            }
-            Ok(())
-        }
+        Command::Report { dir, rebuild, png } => report(&dir, rebuild, png),
         Command::Inspect {
             dir,
             point,
@@ -322,18 +275,7 @@ fn execute(command: Command) -> Result<(), String> {
                 base_dir,
                 report,
             };
-            let done = sgsim::inspect::inspect(&dir, &out, &opts).map_err(|e| e.to_string())?;
-            let status = format!("trace_sha256 {} verified", done.trace.trace_sha256);
-            let Some(n) = node else {
-                println!("{status}");
-                done.files.iter().for_each(|f| println!("{}", f.display()));
-                return Ok(());
-            };
-            eprintln!("{status}");
-            for line in sgsim::inspect::node_log(&done.trace, n) {
-                println!("{line}");
-            }
-            Ok(())
+            inspect(&dir, &out, &opts, node)
         }
         Command::Validate { out, scenarios } => validate(&out, &scenarios),
         Command::Merge {
@@ -351,6 +293,88 @@ fn execute(command: Command) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// `sgsim run`: the sweep, then its traces with `--trace`.
+fn run(scenario: &Path, opts: &RunOptions, trace: bool) -> Result<(), String> {
+    let r = runner::run_file(scenario, opts).map_err(|e| e.to_string())?;
+    if !opts.quiet {
+        eprintln!(
+            "{} runs ({} executed, {} reused) -> {}",
+            r.runs_total,
+            r.runs_executed,
+            r.runs_resumed,
+            r.dir
+                .join(if opts.shard.is_some() {
+                    "runs"
+                } else {
+                    "report.md"
+                })
+                .display()
+        );
+    }
+    if trace {
+        let base = scenario.parent().unwrap_or(Path::new(""));
+        let n = sgsim::inspect::trace_all(&r.dir, base, opts.threads).map_err(|e| e.to_string())?;
+        if !opts.quiet {
+            eprintln!("{n} runs traced -> {}", r.dir.join("trace").display());
+        }
+    }
+    Ok(())
+}
+
+/// `sgsim check`: the resolved sweep to stdout, its estimate to stderr, point files on request.
+fn check(scenario: &Path, emit: Option<&Path>) -> Result<(), String> {
+    let file = runner::load_scenario(scenario).map_err(|e| e.to_string())?;
+    let estimate = runner::check_file(scenario).map_err(|e| e.to_string())?;
+    print!("{}", file.resolved_toml());
+    eprintln!("{}", estimate.line());
+    if let Some(dir) = emit {
+        let files = runner::emit_points(&file, dir).map_err(|e| e.to_string())?;
+        eprintln!("{} scenario files -> {}", files.len(), dir.display());
+    }
+    Ok(())
+}
+
+/// `sgsim report`: rebuild the tables if asked, write the report, PNGs if asked.
+fn report(dir: &Path, rebuild: bool, png: bool) -> Result<(), String> {
+    if rebuild {
+        runner::rebuild(dir).map_err(|e| e.to_string())?;
+    }
+    let mut files = sgsim::report::write_report(dir).map_err(|e| e.to_string())?;
+    if png {
+        let svgs: Vec<PathBuf> = files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "svg"))
+            .cloned()
+            .collect();
+        files.extend(sgsim::report::write_pngs(&svgs).map_err(|e| e.to_string())?);
+    }
+    for f in files {
+        println!("{}", f.display());
+    }
+    Ok(())
+}
+
+/// `sgsim inspect`: the verified replay's files, or one node's log with `--node`.
+fn inspect(
+    dir: &Path,
+    out: &Path,
+    opts: &sgsim::inspect::InspectOptions,
+    node: Option<u32>,
+) -> Result<(), String> {
+    let done = sgsim::inspect::inspect(dir, out, opts).map_err(|e| e.to_string())?;
+    let status = format!("trace_sha256 {} verified", done.trace.trace_sha256);
+    let Some(n) = node else {
+        println!("{status}");
+        done.files.iter().for_each(|f| println!("{}", f.display()));
+        return Ok(());
+    };
+    eprintln!("{status}");
+    for line in sgsim::inspect::node_log(&done.trace, n) {
+        println!("{line}");
+    }
+    Ok(())
 }
 
 fn validate(out: &std::path::Path, scenarios: &std::path::Path) -> Result<(), String> {

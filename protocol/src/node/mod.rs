@@ -16,9 +16,7 @@ use crate::certificate::{
     Certificate, CertificateAuthority, RevocationError, RevocationList, TrustStore,
 };
 use crate::crypto::{sha256, CryptoCounts, CryptoProvider, Keypair, PublicKey};
-
-const TOPIC_ACCOUNT_TAG: &[u8] = b"sweet-gossip/topic-account/v1";
-use crate::error::RejectReason;
+use crate::error::{DriverError, RejectReason};
 use crate::frame::{Frame, FrameKind, SignedRequestPayload};
 use crate::ids::{AskId, PayloadId, PeerId};
 use crate::onion::OnionFormat;
@@ -35,6 +33,8 @@ use thin_vec::ThinVec;
 
 use relay::{IssuedConditions, PendingAsk, Seen};
 use sender::OwnBroadcast;
+
+const TOPIC_ACCOUNT_TAG: &[u8] = b"sweet-gossip/topic-account/v1";
 
 /// Bounds on everything a node keeps, and its defences against peers: peers cannot grow a
 /// node's state past these bounds.
@@ -359,6 +359,10 @@ impl Node {
         if let Err(i) = self.peer_list.binary_search(&peer) {
             self.peer_list.insert(i, peer);
         }
+        debug_assert!(
+            self.peer_list.windows(2).all(|w| w[0] < w[1]),
+            "invariant: node tables stay sorted (peer list)"
+        );
         let listed = self
             .cfg
             .sharing
@@ -394,6 +398,24 @@ impl Node {
     /// The policy, e.g. to read a reputation table in tests.
     pub fn policy(&self) -> &dyn Policy {
         self.policy.as_ref()
+    }
+
+    /// Whether an input at `now` keeps the driver contract: every output of the previous input
+    /// polled ([`DriverError::OutputsNotDrained`]) and time not going backwards
+    /// ([`DriverError::TimeWentBackwards`]). Cheap; drivers may call it before every input.
+    /// Debug builds also check the first on every input and panic with the same message.
+    pub fn check_input(&self, now: Timestamp) -> Result<(), DriverError> {
+        let pending = self.outputs.pending();
+        if pending > 0 {
+            return Err(DriverError::OutputsNotDrained { pending });
+        }
+        if now < self.now {
+            return Err(DriverError::TimeWentBackwards {
+                now: now.0,
+                last: self.now.0,
+            });
+        }
+        Ok(())
     }
 
     /// The next instruction, or `None` when drained.
@@ -522,6 +544,13 @@ impl Node {
     }
 
     fn advance(&mut self, now: Timestamp) -> bool {
+        debug_assert!(
+            self.outputs.pending() == 0,
+            "driver contract: {}",
+            DriverError::OutputsNotDrained {
+                pending: self.outputs.pending()
+            }
+        );
         if now < self.now {
             return false;
         }

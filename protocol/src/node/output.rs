@@ -189,6 +189,11 @@ pub(super) struct Outbox {
 }
 
 impl Outbox {
+    /// Outputs not yet polled.
+    pub(super) fn pending(&self) -> usize {
+        self.items.len() - self.next
+    }
+
     pub(super) fn push_back(&mut self, out: Output) {
         self.items.push(Some(out));
     }

@@ -371,6 +371,55 @@ impl Node {
         if payload.signed_request_payload.digest() != issued.digest {
             return Err(RejectReason::PayloadMismatch);
         }
+        self.check_route(&issued, &payload)?;
+        self.counts.hash += 1;
+        if !self
+            .cfg
+            .crypto
+            .pow_check(&encode(&payload), &issued.work, pow.nonce)
+        {
+            return Err(RejectReason::PowInsufficient);
+        }
+        let topic = &payload.signed_request_payload.payload.topic;
+        if self.is_exhausted(issued.payload_id, topic) {
+            return Err(RejectReason::DuplicatePayload);
+        }
+        let hop = payload.routing_payment_instruction_list.len() as u32;
+        self.remember_seen(issued.payload_id, issued.fee, false);
+        self.event(Event::TopicAccepted {
+            payload_id: issued.payload_id,
+            from,
+            hop,
+        });
+        if self.policy.will_reply(topic) {
+            let message = self.policy.reply_message(topic, &mut *self.rng);
+            return self.reply_to(from, payload, message);
+        }
+        let request = match &self.cfg.sharing.requests {
+            Some(pool) => pool.intern(issued.digest, payload.signed_request_payload),
+            None => Arc::new(SharedRequest::new(payload.signed_request_payload)),
+        };
+        let base = Arc::new(ForwardBase::new(
+            request,
+            &payload.backward_onion,
+            &payload.routing_payment_instruction_list,
+        ));
+        // A padded onion holds `onion_hops` layers: one more hop would push the first off.
+        let format = self.cfg.limits.onion_format();
+        let full = matches!(format, OnionFormat::Padded { hops } if hop as usize >= hops);
+        if !full {
+            self.offer(base, hop, Some(from));
+        }
+        Ok(())
+    }
+
+    /// Checks a broadcast's route against the conditions it meets: its length, its onion's
+    /// size, this node's instruction last and nowhere earlier, and its timestamp.
+    fn check_route(
+        &self,
+        issued: &IssuedConditions,
+        payload: &BroadcastPayload,
+    ) -> Result<(), RejectReason> {
         let list = &payload.routing_payment_instruction_list;
         if list.len() > self.cfg.limits.max_hops {
             return Err(RejectReason::TooManyHops);
@@ -396,43 +445,6 @@ impl Node {
         let ts = payload.timestamp;
         if ts > self.now + crate::policy::TIMESTAMP_SKEW_MAX || self.now > ts + issued.tolerance {
             return Err(RejectReason::TimestampOutOfTolerance);
-        }
-        self.counts.hash += 1;
-        if !self
-            .cfg
-            .crypto
-            .pow_check(&encode(&payload), &issued.work, pow.nonce)
-        {
-            return Err(RejectReason::PowInsufficient);
-        }
-        let topic = &payload.signed_request_payload.payload.topic;
-        if self.is_exhausted(issued.payload_id, topic) {
-            return Err(RejectReason::DuplicatePayload);
-        }
-        let hop = list.len() as u32;
-        self.remember_seen(issued.payload_id, issued.fee, false);
-        self.event(Event::TopicAccepted {
-            payload_id: issued.payload_id,
-            from,
-            hop,
-        });
-        if self.policy.will_reply(topic) {
-            let message = self.policy.reply_message(topic, &mut *self.rng);
-            return self.reply_to(from, payload, message);
-        }
-        let request = match &self.cfg.sharing.requests {
-            Some(pool) => pool.intern(issued.digest, payload.signed_request_payload),
-            None => Arc::new(SharedRequest::new(payload.signed_request_payload)),
-        };
-        let base = Arc::new(ForwardBase::new(
-            request,
-            &payload.backward_onion,
-            &payload.routing_payment_instruction_list,
-        ));
-        // A padded onion holds `onion_hops` layers: one more hop would push the first off.
-        let full = matches!(self.cfg.limits.onion_format(), OnionFormat::Padded { hops } if hop as usize >= hops);
-        if !full {
-            self.offer(base, hop, Some(from));
         }
         Ok(())
     }

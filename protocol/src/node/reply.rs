@@ -2,12 +2,13 @@
 //! preimage, check it against its payment hash, append an invoice, pass the frame on.
 
 use super::{Event, Node, Output};
-use crate::crypto::{sha256, PublicKey};
+use crate::crypto::{sha256, Keypair, PublicKey};
 use crate::error::RejectReason;
 use crate::frame::{BroadcastPayload, Frame, ReplyFrame, ReplyPayload, SignedReplyPayload};
+use crate::ids::PayloadId;
 use crate::ids::PeerId;
 use crate::onion::OnionFormat;
-use crate::payment::{Invoice, PaymentCryptoInstruction, Preimage};
+use crate::payment::{Invoice, PaymentCryptoInstruction, Preimage, RoutingPaymentInstruction};
 
 const REPLIER_SECRET_TAG: &[u8] = b"sweet-gossip/replier-secret/v1";
 
@@ -15,6 +16,35 @@ impl Node {
     /// The secret this node derives its reply preimages from.
     fn replier_secret(&self) -> [u8; 32] {
         sha256(&[REPLIER_SECRET_TAG, self.credentials().identity.seed()])
+    }
+
+    /// One preimage per routing instruction, derived from this replier's secret, the topic
+    /// and the account, and sealed to that account.
+    fn seal_preimages(
+        &mut self,
+        payload_id: &PayloadId,
+        list: &[RoutingPaymentInstruction],
+    ) -> Result<(Vec<Preimage>, Vec<PaymentCryptoInstruction>), RejectReason> {
+        let secret = self.replier_secret();
+        let crypto = self.cfg.crypto.clone();
+        let mut preimages = Vec::with_capacity(list.len());
+        let mut instructions = Vec::with_capacity(list.len());
+        for ri in list {
+            let preimage = Preimage::derive(&secret, payload_id, &ri.account);
+            let sealed = crypto
+                .seal(&ri.account, &preimage.0, &mut *self.rng)
+                .map_err(|_| RejectReason::SealFailed)?;
+            self.counts.hash += 2;
+            self.counts.seal += 1;
+            instructions.push(PaymentCryptoInstruction {
+                account: ri.account,
+                amount: ri.amount,
+                payment_hash: preimage.payment_hash(),
+                sealed_preimage: sealed,
+            });
+            preimages.push(preimage);
+        }
+        Ok((preimages, instructions))
     }
 
     /// Builds and sends a reply to a broadcast accepted from `from`.
@@ -39,26 +69,9 @@ impl Node {
         }
         let request = payload.signed_request_payload;
         let payload_id = request.payload.payload_id;
-        let secret = self.replier_secret();
         let crypto = self.cfg.crypto.clone();
         let list = payload.routing_payment_instruction_list;
-        let mut preimages = Vec::with_capacity(list.len());
-        let mut instructions = Vec::with_capacity(list.len());
-        for ri in &list {
-            let preimage = Preimage::derive(&secret, &payload_id, &ri.account);
-            let sealed = crypto
-                .seal(&ri.account, &preimage.0, &mut *self.rng)
-                .map_err(|_| RejectReason::SealFailed)?;
-            self.counts.hash += 2;
-            self.counts.seal += 1;
-            instructions.push(PaymentCryptoInstruction {
-                account: ri.account,
-                amount: ri.amount,
-                payment_hash: preimage.payment_hash(),
-                sealed_preimage: sealed,
-            });
-            preimages.push(preimage);
-        }
+        let (preimages, instructions) = self.seal_preimages(&payload_id, &list)?;
         let sender_key = request.payload.sender_certificate.public_key;
         let mut encrypted = crypto
             .seal(&sender_key, &message, &mut *self.rng)
@@ -138,11 +151,32 @@ impl Node {
         if self.peer_key(next).is_none() {
             return Err(RejectReason::UnknownNextHop);
         }
+        let (invoice, preimage) = self.open_own(&f, &account)?;
+        self.issue_invoice(invoice, preimage, from);
+        if hardened {
+            self.remember_carried(carried);
+        }
+        f.invoices.push(invoice);
+        f.forward_onion = inner;
+        self.send(next, &Frame::Reply(f));
+        self.event(Event::ReplyForwarded {
+            payload_id,
+            to: next,
+        });
+        Ok(())
+    }
+
+    /// Finds this node's instruction in a reply it carries, checks its fee, opens its
+    /// preimage with the topic's `account` and checks it against the payment hash: the
+    /// invoice to append and the preimage that settles it.
+    fn open_own(
+        &mut self,
+        f: &ReplyFrame,
+        account: &Keypair,
+    ) -> Result<(Invoice, Preimage), RejectReason> {
         let me = account.public();
-        let list = &f
-            .signed_reply_payload
-            .payload
-            .payment_crypto_instruction_list;
+        let reply = &f.signed_reply_payload.payload;
+        let list = &reply.payment_crypto_instruction_list;
         if list.len() > self.cfg.limits.max_hops {
             return Err(RejectReason::TooManyHops);
         }
@@ -150,15 +184,10 @@ impl Node {
             .iter()
             .find(|i| i.account == me)
             .ok_or(RejectReason::MissingOwnInstruction)?;
-        let topic = &f
-            .signed_reply_payload
-            .payload
-            .signed_request_payload
-            .payload
-            .topic;
+        let request = &reply.signed_request_payload.payload;
         let fee = self
-            .fee_for(&payload_id)
-            .unwrap_or_else(|| self.policy.routing_fee(topic));
+            .fee_for(&request.payload_id)
+            .unwrap_or_else(|| self.policy.routing_fee(&request.topic));
         if mine.amount != fee {
             return Err(RejectReason::RoutingInstructionMismatch);
         }
@@ -166,7 +195,7 @@ impl Node {
         let opened = self
             .cfg
             .crypto
-            .open(&account, &mine.sealed_preimage)
+            .open(account, &mine.sealed_preimage)
             .map_err(|_| RejectReason::PreimageMismatch)?;
         let preimage = Preimage(
             opened
@@ -183,18 +212,7 @@ impl Node {
             payment_hash: mine.payment_hash,
             amount: mine.amount,
         };
-        self.issue_invoice(invoice, preimage, from);
-        if hardened {
-            self.remember_carried(carried);
-        }
-        f.invoices.push(invoice);
-        f.forward_onion = inner;
-        self.send(next, &Frame::Reply(f));
-        self.event(Event::ReplyForwarded {
-            payload_id,
-            to: next,
-        });
-        Ok(())
+        Ok((invoice, preimage))
     }
 
     /// Checks the replier's certificate and its signature on the reply.

@@ -43,6 +43,10 @@ impl<K: Ord, V> Table<K, V> {
 
     /// Inserts or replaces; returns the old value.
     pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
+        debug_assert!(
+            self.entries.windows(2).all(|w| w[0].0 < w[1].0),
+            "invariant: node tables stay sorted (keys strictly ascending)"
+        );
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
@@ -259,6 +263,16 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "invariant: node tables stay sorted")]
+    fn an_unsorted_table_is_caught_at_its_next_insert() {
+        let mut t = Table::default();
+        t.entries.push((2u8, ()));
+        t.entries.push((1, ()));
+        t.insert(3, ());
+    }
 
     #[test]
     fn a_fifo_forgets_its_oldest_insertions_beyond_its_bound() {

@@ -35,12 +35,12 @@ mod placement;
 pub mod results;
 mod rules;
 
-use crate::engine::{Arrival, Role};
 use crate::graph::PeerGraph;
 use crate::metrics::Collector;
 use crate::model::PowSolver;
 use crate::rng::{stream, Concern};
 use crate::scenario::{Attack, AttackKind, Scenario};
+use crate::workload::{Arrival, Role};
 use chatterbox::Chatter;
 use rand_chacha::ChaCha12Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -263,10 +263,13 @@ impl Adversary {
 
     /// Whether `node` is adversarial (corrupted or Sybil).
     pub fn is_adversarial(&self, node: u32) -> bool {
-        self.adversarial
-            .get(node as usize)
-            .copied()
-            .unwrap_or(false)
+        match self.adversarial.get(node as usize) {
+            Some(a) => *a,
+            None => panic!(
+                "invariant: is_adversarial asked about node {node}, the adversary knows {} nodes",
+                self.adversarial.len()
+            ),
+        }
     }
 
     /// Per node, whether it is honest (what the metrics collector counts).

@@ -26,10 +26,10 @@
 //!   victim's edges first, then edges by descending degree of their busier end.
 
 use super::has_victim;
-use crate::engine::Role;
 use crate::graph::PeerGraph;
 use crate::rng::{below, sample};
 use crate::scenario::{Attach, Attack, AttackKind};
+use crate::workload::Role;
 use rand_chacha::ChaCha12Rng;
 
 /// The existing nodes the attack corrupts: `attack.corrupted(n)` plain gossipers drawn

@@ -2,10 +2,10 @@
 
 use super::placement::{corrupt, Sybils};
 use super::rules::{outgoing, sender_key, Context, Verdict};
-use crate::engine::Role;
 use crate::graph::PeerGraph;
 use crate::rng::{stream, Concern};
 use crate::scenario::{Attach, Attack, AttackKind};
+use crate::workload::Role;
 use sweet_gossip::{
     AskForBroadcastFrame, AskId, Certificate, Frame, FrameKind, Geohash, Invoice, Onion, PayloadId,
     PaymentHash, PublicKey, ReplyFrame, ReplyPayload, RequestPayload, Signature,

@@ -12,14 +12,23 @@ impl World {
     /// Runs the adversary event `wake` of `node` now.
     pub(super) fn wake(&mut self, node: u32, wake: Wake) {
         let now = self.now;
-        if node as usize >= self.nodes.len() {
-            return;
-        }
+        self.assert_node(node, "woken");
         self.node_mut(node);
         let peers = self.nodes[node as usize].live().peers();
         for action in self.adversary.on_wake(now, node, wake, peers) {
             self.act(now, action);
         }
+    }
+
+    /// Every id the adversary hands the engine is a node of this world; anything else is a bug
+    /// in the adversary, not an attack to ignore.
+    fn assert_node(&self, node: u32, role: &str) {
+        assert!(
+            (node as usize) < self.nodes.len(),
+            "invariant: the adversary names only nodes of the world: node {role} is {node}, \
+             the world has {}",
+            self.nodes.len()
+        );
     }
 
     /// Carries out what the adversary asked for at `at`.
@@ -32,11 +41,9 @@ impl World {
                 bytes,
                 pow_attempts,
             } => {
-                let n = self.nodes.len();
-                let (Some(sn), true) = (self.nodes.get_mut(from as usize), (to as usize) < n)
-                else {
-                    return;
-                };
+                self.assert_node(from, "sending");
+                self.assert_node(to, "sent to");
+                let sn = &mut self.nodes[from as usize];
                 let mut at = at;
                 if pow_attempts > 0 {
                     let done = sn.busy_until.max(at) + self.device.pow(pow_attempts);
@@ -50,8 +57,10 @@ impl World {
                 self.transmit(from, to, kind, bytes.into(), at);
             }
             Action::Connect { a, b } => {
+                self.assert_node(a, "connecting");
+                self.assert_node(b, "connected to");
                 let (ua, ub) = (a as usize, b as usize);
-                if ua < self.nodes.len() && ub < self.nodes.len() && a != b {
+                if a != b {
                     let keys = &self.blueprint.factory.keys;
                     let (ka, kb) = (keys.get(ua), keys.get(ub));
                     self.node_mut(a).add_peer(PeerId(u64::from(b)), kb);
@@ -61,7 +70,10 @@ impl World {
                     }
                 }
             }
-            Action::Wake { at, node, wake } => self.push(at, Ev::Adversary { node, wake }),
+            Action::Wake { at, node, wake } => {
+                self.assert_node(node, "to wake");
+                self.push(at, Ev::Adversary { node, wake });
+            }
             Action::Originate { node, topic } => {
                 let started = self.originate(at, node, *topic);
                 self.adversary.on_originate(started);
@@ -72,9 +84,8 @@ impl World {
     /// Chatterbox `node` broadcasts its own `topic` through its protocol node at `at`, paying
     /// the crypto cost like any input; skipped (false) while its device is busy or it is offline.
     fn originate(&mut self, at: Timestamp, node: u32, topic: sweet_gossip::Topic) -> bool {
-        let Some(sn) = self.nodes.get(node as usize) else {
-            return false;
-        };
+        self.assert_node(node, "originating");
+        let sn = &self.nodes[node as usize];
         if !sn.online || sn.busy_until > at {
             return false;
         }

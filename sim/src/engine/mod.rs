@@ -11,10 +11,9 @@ mod churn;
 mod queue;
 mod setup;
 mod trace;
-mod workload;
 
+pub use crate::workload::{arrivals, Arrival, Role};
 pub use trace::run_traced;
-pub use workload::{arrivals, Arrival};
 
 use crate::adversary::{Adversary, Received, Wake};
 use crate::graph::GraphError;
@@ -35,17 +34,6 @@ use sweet_gossip::{
     AskId, CryptoCounts, Duration, Event, FrameBytes, FrameKind, Invoice, Node, Output, PayloadId,
     PaymentHash, PaymentOutcome, PeerId, TimerKind, Timestamp,
 };
-
-/// What a node does in the workload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Publishes topics.
-    Customer,
-    /// Replies to topics in its service area.
-    Worker,
-    /// Only relays.
-    Gossiper,
-}
 
 /// A node in the world.
 pub struct SimNode {
@@ -148,6 +136,15 @@ pub enum EngineError {
         /// What does not fit.
         violation: crate::scenario::Violation,
     },
+    /// The run panicked: a broken invariant (a bug). The runner catches it per run, keeps the
+    /// sweep's other runs and names the command that replays this run alone.
+    #[error("panicked: {message}; replay this run alone with: {replay}")]
+    Panicked {
+        /// The panic message.
+        message: String,
+        /// Shell command that reruns exactly this run.
+        replay: String,
+    },
 }
 
 /// Connectivity of the simulated peer graph at time 0, after the adversary's rewiring.
@@ -213,7 +210,7 @@ pub struct World {
     /// Sender of the frame being handled (whose conditions a proof of work answers).
     input_from: Option<u32>,
     /// Present only when the run is traced ([`run_traced`]).
-    recorder: Option<Box<crate::inspect::Recorder>>,
+    recorder: Option<Box<crate::record::Recorder>>,
 }
 
 /// Runs replicate `replicate` of `s`; `base_dir` resolves relative paths in the scenario.
@@ -248,7 +245,7 @@ impl World {
         s: &Scenario,
         replicate: u32,
         base_dir: &Path,
-        recorder: Option<Box<crate::inspect::Recorder>>,
+        recorder: Option<Box<crate::record::Recorder>>,
     ) -> Result<World, EngineError> {
         let mut graph = setup::build_graph(s, replicate, base_dir)?;
         let nodes = graph.node_count();
@@ -395,6 +392,12 @@ impl World {
     }
 
     fn push(&mut self, at: Timestamp, ev: Ev) {
+        assert!(
+            at >= self.now,
+            "invariant: no event is queued earlier than now ({} us < {} us)",
+            at.0,
+            self.now.0
+        );
         self.queue.push(at, ev);
     }
 
@@ -411,6 +414,12 @@ impl World {
         if at > self.end {
             return false;
         }
+        assert!(
+            at >= self.now,
+            "invariant: time is monotonic (next event at {} us, now {} us)",
+            at.0,
+            self.now.0
+        );
         self.expire_until(at);
         self.now = at;
         self.metrics.events += 1;
@@ -430,9 +439,9 @@ impl World {
         }
     }
 
-    fn step(&mut self, ev: Ev) {
-        let now = self.now;
-        let (node, code) = match &ev {
+    /// The node an event is for and the event's kind code in the trace.
+    fn event_node(&self, ev: &Ev) -> (u32, u8) {
+        match ev {
             Ev::Deliver { to, .. } => (*to, 1u8),
             Ev::Timer { node, .. } => (*node, 2),
             Ev::PowDone { node, .. } => (*node, 3),
@@ -441,7 +450,14 @@ impl World {
             Ev::Publish { arrival } => (self.customers[self.arrivals[*arrival].customer], 6),
             Ev::Churn { node, .. } => (*node, 7),
             Ev::Adversary { node, .. } => (*node, 8),
-        };
+        }
+    }
+
+    /// Handles one event: traced, gated by churn, then either the adversary's or an input to
+    /// the node's protocol state machine, whose crypto cost keeps its device busy.
+    fn step(&mut self, ev: Ev) {
+        let now = self.now;
+        let (node, code) = self.event_node(&ev);
         self.trace.update(now.0.to_le_bytes());
         self.trace.update([code]);
         self.trace.update(node.to_le_bytes());
@@ -463,15 +479,34 @@ impl World {
             let at = sn.busy_until;
             self.push(at, ev);
             if let Some(r) = self.recorder() {
-                r.outcome(crate::inspect::Outcome::DeferredBusy);
+                r.outcome(crate::record::Outcome::DeferredBusy);
             }
             return;
         }
         let before = self.node_mut(node).crypto_counts();
+        if let Err(e) = self.node_mut(node).check_input(now) {
+            panic!("invariant: the engine keeps the driver contract of node {node}: {e}");
+        }
         self.input_from = match &ev {
             Ev::Deliver { from, .. } => Some(*from),
             _ => None,
         };
+        if !self.input(node, now, ev) {
+            return;
+        }
+        let sn = &mut self.nodes[node as usize];
+        let cost = self
+            .device
+            .crypto(&sn.live().crypto_counts().since(&before));
+        let done = now + cost;
+        sn.busy_until = sn.busy_until.max(done);
+        self.drain(node, done);
+        self.schedule_expiry(node);
+    }
+
+    /// Gives input `ev` to `node`'s protocol state machine; false if the adversary consumed
+    /// the frame instead (no input, no cost).
+    fn input(&mut self, node: u32, now: Timestamp, ev: Ev) -> bool {
         let sn = &mut self.nodes[node as usize];
         match ev {
             Ev::Deliver { from, bytes, .. } => {
@@ -482,12 +517,12 @@ impl World {
                     Received::Pass => sn.live().handle_frame(now, PeerId(u64::from(from)), bytes),
                     Received::Consumed(actions) => {
                         if let Some(r) = self.recorder.as_deref_mut() {
-                            r.outcome(crate::inspect::Outcome::Consumed);
+                            r.outcome(crate::record::Outcome::Consumed);
                         }
                         for action in actions {
                             self.act(now, action);
                         }
-                        return;
+                        return false;
                     }
                 }
             }
@@ -504,20 +539,13 @@ impl World {
             }
             Ev::Publish { arrival } => {
                 let topic = self.arrivals[arrival].topic.clone();
-                if sn.live().broadcast(now, topic).is_err() {
-                    return;
+                if let Err(e) = sn.live().broadcast(now, topic) {
+                    panic!("invariant: a customer's node accepts the workload's topic: {e}");
                 }
             }
-            Ev::Adversary { .. } | Ev::Churn { .. } => return, // handled in `gate`
+            Ev::Adversary { .. } | Ev::Churn { .. } => return false, // handled in `gate`
         }
-        let sn = &mut self.nodes[node as usize];
-        let cost = self
-            .device
-            .crypto(&sn.live().crypto_counts().since(&before));
-        let done = now + cost;
-        sn.busy_until = sn.busy_until.max(done);
-        self.drain(node, done);
-        self.schedule_expiry(node);
+        true
     }
 
     /// Tells every node whose state expires by `at` to forget it.
@@ -727,15 +755,58 @@ impl World {
             extra: self.adversary.metrics(&self.metrics),
         };
         let trace_sha256 = hex::encode(self.trace.finalize());
+        let metrics = self.metrics.finish(&totals, self.horizon_s);
+        let unbalanced = metrics
+            .metrics
+            .get("fees_unbalanced_sat")
+            .copied()
+            .flatten();
+        assert_fees_conserved(self.ledger.spent(), self.ledger.earned(), unbalanced);
         RunOutput {
-            metrics: self.metrics.finish(&totals, self.horizon_s),
+            metrics,
             trace_sha256,
         }
     }
 }
 
+/// Fees are conserved, checked as a pair: inside the ledger (what payers lost is what payees
+/// gained) and across the run (payers, ledger and payees' nodes agree: `fees_unbalanced_sat`
+/// is 0). Runs once per run, so it stays on in release.
+fn assert_fees_conserved(spent: &[u64], earned: &[u64], unbalanced_sat: Option<f64>) {
+    let (out, into) = (spent.iter().sum::<u64>(), earned.iter().sum::<u64>());
+    assert_eq!(
+        out, into,
+        "invariant: fees are conserved at the ledger (paid out {out} sat, paid in {into} sat)"
+    );
+    assert_eq!(
+        unbalanced_sat,
+        Some(0.0),
+        "invariant: payers, ledger and payees' nodes agree on fees at the end of the run"
+    );
+}
+
+#[cfg(test)]
+mod tests_invariants;
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    #[should_panic(expected = "invariant: fees are conserved at the ledger")]
+    fn fees_lost_inside_the_ledger_break_the_run() {
+        super::assert_fees_conserved(&[5, 3], &[0, 7], Some(0.0));
+    }
+
+    #[test]
+    #[should_panic(expected = "invariant: payers, ledger and payees' nodes agree on fees")]
+    fn fees_seen_differently_by_payers_and_payees_break_the_run() {
+        super::assert_fees_conserved(&[5], &[5], Some(2.0));
+    }
+
+    #[test]
+    fn conserved_fees_pass() {
+        super::assert_fees_conserved(&[5, 0], &[0, 5], Some(0.0));
+    }
+
     /// Millions of events wait in the queue at a wave's peak: keep each one small.
     #[test]
     fn queued_events_stay_small() {

@@ -2,7 +2,7 @@
 //! behind the world's `Option<Box<Recorder>>`, so a run without tracing only tests it.
 
 use super::{EngineError, Ev, Role, RunOutput, World};
-use crate::inspect::{Outcome, Recorder, Trace};
+use crate::record::{Outcome, Recorder, Trace};
 use crate::scenario::Scenario;
 use std::path::Path;
 use sweet_gossip::{Event, Timestamp};

@@ -117,10 +117,23 @@ fn err_of(spec: GraphSpec) -> String {
     e.to_string()
 }
 
+/// Each spec fails validation (and generation) with an error holding `want` and naming its
+/// generator (unless it is the generic size error).
+fn assert_rejected<const N: usize>(cases: [(GraphSpec, &str); N]) {
+    for (spec, want) in cases {
+        let name = spec.name();
+        let msg = err_of(spec);
+        assert!(msg.contains(want), "{msg:?} lacks {want:?}");
+        if !msg.contains("too large") {
+            assert!(msg.contains(name), "{msg:?} lacks {name}");
+        }
+    }
+}
+
 #[test]
-fn validate_rejects_bad_params() {
+fn validate_rejects_bad_probabilities_and_sizes() {
     use GraphSpec::*;
-    let cases = [
+    assert_rejected([
         (
             ErdosRenyi { nodes: 10, p: 1.5 },
             "p must be in [0, 1], got 1.5",
@@ -146,6 +159,13 @@ fn validate_rejects_bad_params() {
         ),
         (Complete { nodes: 0 }, "nodes must be at least 1"),
         (Complete { nodes: 20_000 }, "edges"),
+    ]);
+}
+
+#[test]
+fn validate_rejects_bad_degrees() {
+    use GraphSpec::*;
+    assert_rejected([
         (
             RandomRegular {
                 nodes: 5,
@@ -180,6 +200,20 @@ fn validate_rejects_bad_params() {
         ),
         (BarabasiAlbert { nodes: 5, m: 0 }, "got 0"),
         (
+            RandomRegular {
+                nodes: 60_000_000,
+                degree: 2,
+            },
+            "too large",
+        ),
+    ]);
+}
+
+#[test]
+fn validate_rejects_bad_small_world_params() {
+    use GraphSpec::*;
+    assert_rejected([
+        (
             WattsStrogatz {
                 nodes: 10,
                 k: 3,
@@ -211,6 +245,13 @@ fn validate_rejects_bad_params() {
             },
             "beta must be in [0, 1], got 2",
         ),
+    ]);
+}
+
+#[test]
+fn validate_rejects_bad_lattices_and_edge_lists() {
+    use GraphSpec::*;
+    assert_rejected([
         (Grid { rows: 0, cols: 3 }, "rows must be at least 1, got 0"),
         (Torus { rows: 3, cols: 2 }, "cols must be at least 3, got 2"),
         (
@@ -221,22 +262,11 @@ fn validate_rejects_bad_params() {
             "at most 50000000 nodes",
         ),
         (EdgeList { path: "".into() }, "path must name"),
-        (
-            RandomRegular {
-                nodes: 60_000_000,
-                degree: 2,
-            },
-            "too large",
-        ),
-    ];
-    for (spec, want) in cases {
-        let name = spec.name();
-        let msg = err_of(spec);
-        assert!(msg.contains(want), "{msg:?} lacks {want:?}");
-        if !msg.contains("too large") {
-            assert!(msg.contains(name), "{msg:?} lacks {name}");
-        }
-    }
+    ]);
+}
+
+#[test]
+fn validate_accepts_the_smallest_valid_params() {
     for ok in [
         GraphSpec::Complete { nodes: 1 },
         GraphSpec::ErdosRenyi { nodes: 1, p: 0.0 },

@@ -1,6 +1,6 @@
 //! The data files of an inspected run: `trace.jsonl`, `nodes.csv`, `graph.graphml`.
 
-use super::{InspectError, Trace, TraceLine};
+use super::{receipt_s, InspectError, Trace, TraceLine};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
@@ -174,14 +174,4 @@ pub fn graphml(trace: &Trace) -> String {
     }
     s.push_str("</graph>\n</graphml>\n");
     s
-}
-
-/// Seconds after broadcast at which `node` first verified topic `t` (0 for its sender).
-pub fn receipt_s(t: &super::TopicTrace, node: u32) -> Option<f64> {
-    if node == t.sender {
-        return Some(0.0);
-    }
-    t.first
-        .get(&node)
-        .map(|r| r.t_us.saturating_sub(t.start_us) as f64 / 1e6)
 }

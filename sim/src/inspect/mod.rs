@@ -7,12 +7,12 @@
 //! whose hash differs is refused ([`InspectError::HashMismatch`]).
 
 mod files;
-mod record;
 
-pub use files::{graphml, receipt_s, trace_line_json, write_nodes, write_trace, NODES_HEADER};
-pub use record::{
-    frame_kind, kind_name, Outcome, Receipt, Recorder, TopicTrace, Trace, TraceLine, KINDS,
+pub use crate::record::{
+    frame_kind, kind_name, receipt_s, Outcome, Receipt, Recorder, TopicTrace, Trace, TraceLine,
+    KINDS,
 };
+pub use files::{graphml, trace_line_json, write_nodes, write_trace, NODES_HEADER};
 
 use crate::engine::{run_traced, EngineError};
 use crate::rng::run_seed;
@@ -265,8 +265,25 @@ pub fn write_all(
     let g = out.join("graph.graphml");
     fs::write(&g, graphml(trace)).map_err(|e| InspectError::io("write", &g, e))?;
     written.push(g);
-    written.extend(crate::report::plot_run::draw_all(trace, out, topic)?);
+    written.extend(crate::report::plot::run::draw_all(trace, out, topic).map_err(picture_error)?);
     Ok(written)
+}
+
+/// A picture's failure as the inspect error it always was.
+fn picture_error(e: crate::report::ReportError) -> InspectError {
+    match e {
+        crate::report::ReportError::Plot { path, message } => InspectError::Plot { path, message },
+        crate::report::ReportError::Io {
+            action,
+            path,
+            source,
+        } => InspectError::Io {
+            action,
+            path,
+            source,
+        },
+        other => InspectError::Report(other),
+    }
 }
 
 /// What `sgsim inspect` is asked for.
@@ -281,7 +298,7 @@ pub struct InspectOptions {
     /// Resolves relative paths (edge lists) in the scenario.
     pub base_dir: PathBuf,
     /// Also copy the topic's propagation picture into the result folder as
-    /// [`crate::report::plot_run::REPORT_PICTURE`] and regenerate its report.
+    /// [`crate::report::plot::run::REPORT_PICTURE`] and regenerate its report.
     pub report: bool,
 }
 
@@ -315,14 +332,14 @@ pub fn inspect(dir: &Path, out: &Path, opts: &InspectOptions) -> Result<Inspecte
 }
 
 /// Writes the propagation picture of `opts.topic` (default 0) of `trace` into result folder
-/// `dir` as [`crate::report::plot_run::REPORT_PICTURE`] and regenerates the folder's report,
+/// `dir` as [`crate::report::plot::run::REPORT_PICTURE`] and regenerates the folder's report,
 /// which shows it. Returns the files written.
 pub fn add_to_report(
     dir: &Path,
     trace: &Trace,
     opts: &InspectOptions,
 ) -> Result<Vec<PathBuf>, InspectError> {
-    use crate::report::plot_run::{propagation, REPORT_PICTURE};
+    use crate::report::plot::run::{propagation, REPORT_PICTURE};
     let k = opts.topic.unwrap_or(0);
     if k >= trace.rec.topics.len() {
         return Err(InspectError::NotFound(format!(

@@ -7,7 +7,7 @@ use super::glossary::glossary;
 use super::insights::what_stands_out;
 use super::model::Dataset;
 use super::paired;
-use super::plots::PlotMeta;
+use super::plot::PlotMeta;
 
 /// Most metric columns in one table; "Other metrics" is split beyond this.
 const MAX_COLUMNS: usize = 6;

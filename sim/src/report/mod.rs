@@ -15,7 +15,6 @@
 //! them; all of them report malformed input as a [`ReportError`] naming the file
 //! and, where it applies, the 1-based line.
 
-mod axis;
 mod csv;
 mod describe;
 mod format;
@@ -25,13 +24,7 @@ mod insights;
 mod markdown;
 mod model;
 mod paired;
-mod plot_attack;
-mod plot_common;
-mod plot_hist;
-pub(crate) mod plot_run;
-mod plots;
-mod png;
-mod style;
+pub(crate) mod plot;
 #[cfg(test)]
 mod tests;
 
@@ -45,7 +38,7 @@ pub use input::{
     read_runs, read_scenario_info, read_sweep, CoverageSample, Params, RunRecord, ScenarioInfo,
     Summary, SummaryRow, SweepInfo, SweepPoint,
 };
-pub use png::write_pngs;
+pub use plot::write_pngs;
 
 /// File names of the inputs inside a result folder.
 pub const RUNS_FILE: &str = "runs.jsonl";
@@ -137,7 +130,7 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let mut plots = Vec::new();
     let mut skipped = Vec::new();
 
-    for outcome in plots::all_plots(&data, dir)? {
+    for outcome in plot::all_plots(&data, dir)? {
         match outcome.svg {
             Some(svg) => {
                 let path = dir.join(outcome.file);
@@ -161,7 +154,7 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     }
 
     let mut text = markdown::render(&data, &plots, &skipped);
-    text.push_str(&plot_run::report_section(dir));
+    text.push_str(&plot::run::report_section(dir));
     let report = dir.join(REPORT_FILE);
     write_file(&report, text.as_bytes())?;
     written.insert(0, report);

@@ -8,7 +8,7 @@ use super::describe::describe;
 use super::format::point_label;
 use super::input::{
     read_runs, read_scenario_info, read_sweep, read_text, CoverageSample, Params, RunRecord,
-    SummaryRow,
+    Summary, SummaryRow, SweepInfo,
 };
 use super::{ReportError, COVERAGE_FILE, RUNS_FILE, SCENARIO_FILE, SUMMARY_FILE, SWEEP_FILE};
 
@@ -79,6 +79,38 @@ pub(crate) fn mean_sd(values: &[f64]) -> (f64, f64) {
     (mean, (ss / (n - 1.0)).sqrt())
 }
 
+/// The sweep points, with their params from `sweep.json` first, then `summary.csv`, then
+/// `runs.jsonl`, and their replicates counted in `runs.jsonl`.
+fn point_infos(sweep: Option<&SweepInfo>, summary: &Summary, runs: &[RunRecord]) -> Vec<PointInfo> {
+    let mut params: BTreeMap<usize, Params> = BTreeMap::new();
+    if let Some(s) = sweep {
+        for p in &s.points {
+            params.entry(p.index).or_insert_with(|| p.params.clone());
+        }
+    }
+    for row in &summary.rows {
+        params
+            .entry(row.point)
+            .or_insert_with(|| row.params.clone());
+    }
+    let mut replicates: BTreeMap<usize, usize> = BTreeMap::new();
+    for run in runs {
+        params
+            .entry(run.point)
+            .or_insert_with(|| run.params.clone());
+        *replicates.entry(run.point).or_default() += 1;
+    }
+    params
+        .into_iter()
+        .map(|(index, params)| PointInfo {
+            label: point_label(&params, &format!("point {index}")),
+            index,
+            params,
+            replicates: replicates.get(&index).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
 impl Dataset {
     /// Reads the folder; `runs.jsonl` and `summary.csv` are required.
     pub(crate) fn load(dir: &Path) -> Result<Self, ReportError> {
@@ -135,35 +167,7 @@ impl Dataset {
             _ => runs[0].params.iter().map(|(k, _)| k.clone()).collect(),
         };
 
-        // Point params: sweep.json first, then summary.csv, then runs.jsonl.
-        let mut params: BTreeMap<usize, Params> = BTreeMap::new();
-        if let Some(s) = &sweep {
-            for p in &s.points {
-                params.entry(p.index).or_insert_with(|| p.params.clone());
-            }
-        }
-        for row in &summary.rows {
-            params
-                .entry(row.point)
-                .or_insert_with(|| row.params.clone());
-        }
-        let mut replicates: BTreeMap<usize, usize> = BTreeMap::new();
-        for run in &runs {
-            params
-                .entry(run.point)
-                .or_insert_with(|| run.params.clone());
-            *replicates.entry(run.point).or_default() += 1;
-        }
-        let points = params
-            .into_iter()
-            .map(|(index, params)| PointInfo {
-                label: point_label(&params, &format!("point {index}")),
-                index,
-                params,
-                replicates: replicates.get(&index).copied().unwrap_or(0),
-            })
-            .collect();
-
+        let points = point_infos(sweep.as_ref(), &summary, &runs);
         let metrics: BTreeSet<String> = summary.rows.iter().map(|r| r.metric.clone()).collect();
         let mut by_key = BTreeMap::new();
         for row in summary.rows {

@@ -312,6 +312,50 @@ pub fn run_file(path: &Path, opts: &RunOptions) -> Result<SweepResult, RunnerErr
     })
 }
 
+/// Runs replicate `r` of point `p`; a panic inside it becomes [`EngineError::Panicked`],
+/// naming the command that replays the run (`dir` is the result folder, `name` the sweep's).
+fn run_caught(
+    bar: &progress::Progress,
+    p: &crate::scenario::SweepPoint,
+    r: u32,
+    base_dir: &Path,
+    dir: &Path,
+    name: &str,
+) -> Result<crate::engine::RunOutput, EngineError> {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        #[cfg(test)]
+        tests::injected_panic(name, p.index, r);
+        bar.run(&p.scenario, r, base_dir)
+    }));
+    caught.unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("(no message)")
+            .to_owned();
+        Err(EngineError::Panicked {
+            message,
+            replay: replay_command(dir, name, p.index, r),
+        })
+    })
+}
+
+/// The commands that rerun replicate `r` of point `point` of the sweep in `dir` by itself: one
+/// file for the point (`check --emit`), then its first `r + 1` replicates, the last of which is
+/// the run (same seed, scenario and replicate; see [`emit_points`]).
+pub fn replay_command(dir: &Path, name: &str, point: u32, r: u32) -> String {
+    let replay = dir.join("replay");
+    format!(
+        "sgsim check {} --emit {} && sgsim run {} --replicates {} --threads 1 --out {}",
+        dir.join("scenario.toml").display(),
+        replay.display(),
+        replay.join(format!("{name}-p{point:05}.toml")).display(),
+        r + 1,
+        replay.display()
+    )
+}
+
 /// Executes `pending` in parallel and saves each finished run; returns the failure of the
 /// first failed run in (point, replicate) order, counting all failures.
 fn execute(
@@ -328,8 +372,7 @@ fn execute(
         pending.par_iter().for_each(|&(pi, r)| {
             let p = &file.points[pi];
             let seed = run_seed(p.scenario.seed, r);
-            let result = bar
-                .run(&p.scenario, r, base_dir)
+            let result = run_caught(&bar, p, r, base_dir, dir, &meta.name)
                 .map_err(|source| RunnerError::Run {
                     point: p.index,
                     replicate: r,
@@ -427,6 +470,67 @@ mod tests {
         referenced.references[0].sha256 = "01".into();
         assert_ne!(with_ref, base);
         assert_ne!(runs_digest(&referenced), with_ref);
+    }
+
+    /// Runs (sweep name, point, replicate) that panic on purpose; see [`injected_panic`].
+    static INJECTED: std::sync::Mutex<Vec<(String, u32, u32)>> = std::sync::Mutex::new(Vec::new());
+
+    /// Test aid: panics inside the run if a test asked for it.
+    pub(super) fn injected_panic(name: &str, point: u32, replicate: u32) {
+        let list = INJECTED.lock().unwrap_or_else(|e| e.into_inner());
+        if list
+            .iter()
+            .any(|(n, p, r)| n == name && *p == point && *r == replicate)
+        {
+            drop(list);
+            panic!("invariant: injected by a test (point {point}, replicate {replicate})");
+        }
+    }
+
+    #[test]
+    fn a_panic_in_one_run_is_reported_with_its_replay_and_the_others_are_saved() {
+        let d = tempfile::tempdir().unwrap();
+        let text = fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/small-sweep.toml"),
+        )
+        .unwrap()
+        .replace("name = \"small-sweep\"", "name = \"panics-once\"");
+        let path = d.path().join("panics-once.toml");
+        fs::write(&path, text).unwrap();
+        INJECTED.lock().unwrap().push(("panics-once".into(), 1, 0));
+        let opts = RunOptions {
+            out: d.path().join("out"),
+            threads: Some(2),
+            quiet: true,
+            ..RunOptions::default()
+        };
+        let Err(RunnerError::Run {
+            point: 1,
+            replicate: 0,
+            failed: 1,
+            total: 4,
+            source: EngineError::Panicked { message, replay },
+            ..
+        }) = run_file(&path, &opts)
+        else {
+            panic!("expected point 1 replicate 0 to fail alone with a caught panic");
+        };
+        assert!(message.contains("injected by a test"), "{message}");
+        let dir = d.path().join("out/panics-once");
+        let saved: Vec<_> = [(0, 0), (0, 1), (1, 1)]
+            .iter()
+            .filter(|(p, r)| run_path(&dir, *p, *r).is_file())
+            .collect();
+        assert_eq!(saved.len(), 3, "the other runs are saved");
+        assert!(!run_path(&dir, 1, 0).exists());
+        // The replay names a point file that `check --emit` writes, and the run's replicate.
+        let file = load_scenario(&dir.join("scenario.toml")).unwrap();
+        let emitted = emit_points(&file, &dir.join("replay")).unwrap();
+        assert!(
+            replay.contains(&emitted[1].display().to_string()),
+            "{replay}"
+        );
+        assert!(replay.contains("--replicates 1 "), "{replay}");
     }
 
     #[test]

@@ -7,6 +7,25 @@ use super::locate::{line_col, Entry, SourceIndex};
 use super::sweep::{Problem, Spliced, Sweep};
 use super::validate::Violation;
 
+/// Builds a [`ScenarioError`] of one kind from its diagnostic.
+type Kind = fn(Diagnostic) -> ScenarioError;
+
+/// Where a deserialization error points: its key, sweep, byte offset and hint, refined by
+/// the kind of message (see `Source::deserialize`).
+struct Place<'s> {
+    key: Option<String>,
+    sweep: Option<usize>,
+    at: Option<usize>,
+    hint: Option<String>,
+    /// The entry the error's span points at exactly, if any.
+    scalar: Option<&'s Entry>,
+    /// The innermost table holding the span.
+    table: Option<&'s Entry>,
+    table_path: &'s str,
+    /// The first backticked name in the message.
+    name: String,
+}
+
 /// Where and what: the body of every scenario error but I/O.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -355,6 +374,36 @@ impl Source<'_> {
         point: &Point<'_>,
     ) -> ScenarioError {
         let message = error.message().trim().to_string();
+        let mut p = self.place(error, spliced, &message);
+        let (kind, text): (Kind, String) = if message.starts_with("missing field") {
+            self.missing_field(&mut p)
+        } else if let Some(rest) = message.strip_prefix("unknown field") {
+            self.unknown_field(&mut p, rest)
+        } else if let Some(rest) = message.strip_prefix("unknown variant") {
+            let allowed = backticked(rest);
+            p.hint = did_you_mean(&p.name, allowed.get(1..).unwrap_or_default());
+            (ScenarioError::UnknownValue, format!("unknown value{rest}"))
+        } else if message.starts_with("invalid type")
+            || message.starts_with("invalid value")
+            || message.starts_with("wanted ")
+        {
+            self.wrong_value(&mut p, &message, point)
+        } else {
+            (ScenarioError::InvalidValue, plain_expected(&message))
+        };
+        let note = match p.sweep {
+            Some(k) => self.sweep_note(k, point).1,
+            None if self.points > 1 => self.point_label(point),
+            None => String::new(),
+        };
+        let mut d = self.at(p.at, p.key);
+        d.message = format!("{text}{note}");
+        d.hint = p.hint;
+        kind(d)
+    }
+
+    /// Where a deserialization error points before its message refines it.
+    fn place<'s>(&'s self, error: &toml::de::Error, spliced: &Spliced, message: &str) -> Place<'s> {
         let (span, sweep) = match error.span() {
             Some(span) => {
                 let (span, sweep) = spliced.to_original(&span);
@@ -371,100 +420,93 @@ impl Source<'_> {
             .and_then(|s| self.index.locate(s))
             .filter(|e| e.key_span == span || (!e.is_table() && e.value_span == span));
         let table = span.as_ref().and_then(|s| self.index.locate_table(s));
-        let table_path = table.map_or("", |e| e.path.as_str());
-        let name = backticked(&message)
-            .first()
-            .copied()
-            .unwrap_or("")
-            .to_string();
-        let mut key = match sweep {
+        let key = match sweep {
             Some(k) => Some(self.sweeps[k].path.clone()),
             None => scalar.or(table).map(|e| e.path.clone()),
         };
-        let mut sweep = sweep;
-        let mut at = span.as_ref().map(|s| s.start);
-        let mut hint = None;
+        Place {
+            key,
+            sweep,
+            at: span.as_ref().map(|s| s.start),
+            hint: None,
+            scalar,
+            table,
+            table_path: table.map_or("", |e| e.path.as_str()),
+            name: backticked(message)
+                .first()
+                .copied()
+                .unwrap_or("")
+                .to_string(),
+        }
+    }
 
-        let (kind, text): (fn(Diagnostic) -> ScenarioError, String) = if message
-            .starts_with("missing field")
-        {
-            let missing = match sweep {
-                Some(k) => join(&self.sweeps[k].path, &name),
-                None => {
-                    at = table.and_then(Entry::position);
-                    join(table_path, &name)
-                }
-            };
-            hint = match missing.as_str() {
-                "graph" => Some(format!(
-                    "add a [graph] table, e.g. generator = \"random_regular\", nodes = 500, \
-                         degree = 8; generators: {}",
-                    graph_generators()
-                )),
-                "graph.generator" => Some(format!("generators: {}", graph_generators())),
-                "name" => Some("add e.g. name = \"baseline\"".to_string()),
-                "seed" => Some("add e.g. seed = 1 (an integer)".to_string()),
-                _ => None,
-            };
-            key = Some(missing);
-            (
-                ScenarioError::MissingKey,
-                "required key is missing".to_string(),
-            )
-        } else if let Some(rest) = message.strip_prefix("unknown field") {
-            if let Some(k) = sweep {
-                key = Some(join(&self.sweeps[k].path, &name));
-            } else if let Some(e) = scalar.filter(|e| e.path.ends_with(&name)) {
-                at = e.position();
-            } else {
-                key = Some(join(table_path, &name));
-                let child = self.index.children(table_path).find(|(n, _)| *n == name);
-                if let Some((_, c)) = child {
-                    at = c.position();
-                }
+    /// `missing field`: the key the table lacks, with an example for the common ones.
+    fn missing_field(&self, p: &mut Place<'_>) -> (Kind, String) {
+        let missing = match p.sweep {
+            Some(k) => join(&self.sweeps[k].path, &p.name),
+            None => {
+                p.at = p.table.and_then(Entry::position);
+                join(p.table_path, &p.name)
             }
-            let allowed = backticked(rest);
-            hint = did_you_mean(&name, allowed.get(1..).unwrap_or_default());
-            (ScenarioError::UnknownKey, format!("unknown key{rest}"))
-        } else if let Some(rest) = message.strip_prefix("unknown variant") {
-            let allowed = backticked(rest);
-            hint = did_you_mean(&name, allowed.get(1..).unwrap_or_default());
-            (ScenarioError::UnknownValue, format!("unknown value{rest}"))
-        } else if message.starts_with("invalid type")
-            || message.starts_with("invalid value")
-            || message.starts_with("wanted ")
-        {
-            if scalar.is_none() && sweep.is_none() {
-                if let Some((path, start, hit)) = self.described_child(table_path, &message, point)
-                {
-                    key = Some(path);
-                    at = Some(start);
-                    sweep = hit;
-                }
-            }
-            if message.contains(": sequence, expected") {
-                hint = Some(
-                    "a list sweeps a key; give a single value or a non-empty list".to_string(),
-                );
-            }
-            let kind: fn(Diagnostic) -> ScenarioError = if !message.starts_with("invalid value") {
-                ScenarioError::WrongType
-            } else {
-                ScenarioError::InvalidValue
-            };
-            (kind, plain_expected(&message))
+        };
+        p.hint = match missing.as_str() {
+            "graph" => Some(format!(
+                "add a [graph] table, e.g. generator = \"random_regular\", nodes = 500, \
+                     degree = 8; generators: {}",
+                graph_generators()
+            )),
+            "graph.generator" => Some(format!("generators: {}", graph_generators())),
+            "name" => Some("add e.g. name = \"baseline\"".to_string()),
+            "seed" => Some("add e.g. seed = 1 (an integer)".to_string()),
+            _ => None,
+        };
+        p.key = Some(missing);
+        (
+            ScenarioError::MissingKey,
+            "required key is missing".to_string(),
+        )
+    }
+
+    /// `unknown field`: the key where it is written, and the allowed key it is closest to.
+    fn unknown_field(&self, p: &mut Place<'_>, rest: &str) -> (Kind, String) {
+        if let Some(k) = p.sweep {
+            p.key = Some(join(&self.sweeps[k].path, &p.name));
+        } else if let Some(e) = p.scalar.filter(|e| e.path.ends_with(&p.name)) {
+            p.at = e.position();
         } else {
-            (ScenarioError::InvalidValue, plain_expected(&message))
-        };
+            p.key = Some(join(p.table_path, &p.name));
+            let child = self
+                .index
+                .children(p.table_path)
+                .find(|(n, _)| *n == p.name);
+            if let Some((_, c)) = child {
+                p.at = c.position();
+            }
+        }
+        let allowed = backticked(rest);
+        p.hint = did_you_mean(&p.name, allowed.get(1..).unwrap_or_default());
+        (ScenarioError::UnknownKey, format!("unknown key{rest}"))
+    }
 
-        let note = match sweep {
-            Some(k) => self.sweep_note(k, point).1,
-            None if self.points > 1 => self.point_label(point),
-            None => String::new(),
+    /// `invalid type`/`invalid value`/`wanted`: the child key the message describes, if serde
+    /// only knew the table.
+    fn wrong_value(&self, p: &mut Place<'_>, message: &str, point: &Point<'_>) -> (Kind, String) {
+        if p.scalar.is_none() && p.sweep.is_none() {
+            if let Some((path, start, hit)) = self.described_child(p.table_path, message, point) {
+                p.key = Some(path);
+                p.at = Some(start);
+                p.sweep = hit;
+            }
+        }
+        if message.contains(": sequence, expected") {
+            p.hint =
+                Some("a list sweeps a key; give a single value or a non-empty list".to_string());
+        }
+        let kind: Kind = if !message.starts_with("invalid value") {
+            ScenarioError::WrongType
+        } else {
+            ScenarioError::InvalidValue
         };
-        let mut d = self.at(at, key);
-        d.message = format!("{text}{note}");
-        d.hint = hint;
-        kind(d)
+        (kind, plain_expected(message))
     }
 }

@@ -110,6 +110,11 @@ fn minimal_file_gets_every_default() {
     assert_eq!(s.workload.precision, 7);
     assert_eq!(s.workload.reply_deadline_s, 5.0);
     assert_eq!(s.workload.message_bytes, 64);
+    assert_policy_and_model_defaults(s);
+}
+
+/// The defaults of `[policy]`, `[network]`, `[device]`, `[payments]`, `[attack]`, `[scale]`.
+fn assert_policy_and_model_defaults(s: &Scenario) {
     let p = &s.policy;
     assert_eq!(p.fanout, FanoutPolicy::Flood);
     assert_eq!((p.fanout_k, p.fanout_p, p.fanout_c), (4, 0.5, 1.0));

@@ -275,7 +275,7 @@ fn fanout_k_zero_reads_exactly() {
 }
 
 #[test]
-fn impossible_values_are_rejected_with_their_range() {
+fn impossible_top_level_values_are_rejected_with_their_range() {
     let top = |extra: &str| {
         format!("name = \"x\"\nseed = 1\n{extra}\n[graph]\ngenerator = \"complete\"\nnodes = 10\n")
     };
@@ -329,6 +329,10 @@ fn impossible_values_are_rejected_with_their_range() {
         "graph.cols",
         &["must be at least 1, got 0"],
     );
+}
+
+#[test]
+fn impossible_table_values_are_rejected_with_their_range() {
     let cases: &[(&str, usize, &str, &[&str])] = &[
         ("[workload]\nrate_per_s = -0.2\n", 1, "workload.rate_per_s", &["at least 0.0, got -0.2"]),
         ("[network]\npacket_loss_probability = 1.5\n", 1, "network.packet_loss_probability", &["probability in [0.0, 1.0], got 1.5"]),

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::schema::{graph_node_count, Amount, Arrivals, Scenario};
+use super::schema::{graph_node_count, Amount, Arrivals, BBox, Scenario};
 use crate::graph::GraphSpec;
 
 /// A value that deserialized but is impossible, with the dotted key it is
@@ -24,6 +24,57 @@ impl fmt::Display for Violation {
 impl std::error::Error for Violation {}
 
 type Check = Result<(), Violation>;
+
+/// The topic bounding box: latitudes and longitudes in range, each minimum below its maximum.
+fn validate_bbox(b: &BBox) -> Check {
+    within(
+        "workload.bbox.lat_min",
+        b.lat_min,
+        -90.0,
+        90.0,
+        "a latitude",
+    )?;
+    within(
+        "workload.bbox.lat_max",
+        b.lat_max,
+        -90.0,
+        90.0,
+        "a latitude",
+    )?;
+    within(
+        "workload.bbox.lon_min",
+        b.lon_min,
+        -180.0,
+        180.0,
+        "a longitude",
+    )?;
+    within(
+        "workload.bbox.lon_max",
+        b.lon_max,
+        -180.0,
+        180.0,
+        "a longitude",
+    )?;
+    if b.lat_min >= b.lat_max {
+        fail(
+            "workload.bbox.lat_min",
+            format!(
+                "must be below lat_max ({:?}), got {:?}",
+                b.lat_max, b.lat_min
+            ),
+        )?;
+    }
+    if b.lon_min >= b.lon_max {
+        fail(
+            "workload.bbox.lon_min",
+            format!(
+                "must be below lon_max ({:?}), got {:?}",
+                b.lon_max, b.lon_min
+            ),
+        )?;
+    }
+    Ok(())
+}
 
 fn fail(key: &str, message: String) -> Check {
     Err(Violation {
@@ -211,11 +262,6 @@ impl Scenario {
                 ),
             )?;
         }
-        let corrupted_share = if self.attack.kind.corrupts_nodes() {
-            self.attack.share
-        } else {
-            0.0
-        };
         let Some(nodes) = nodes else {
             // Edge-list graphs: only fractions can be checked before the file is read.
             let total = roles.customers.fraction().unwrap_or(0.0)
@@ -230,6 +276,12 @@ impl Scenario {
             }
             return Ok(());
         };
+        self.validate_role_counts(nodes)
+    }
+
+    /// Roles (and corrupted attackers) fit a graph of `nodes` nodes.
+    fn validate_role_counts(&self, nodes: u32) -> Check {
+        let roles = &self.roles;
         if let Amount::Count(count) = roles.customers {
             if count > nodes {
                 fail(
@@ -266,6 +318,11 @@ impl Scenario {
                 ),
             )?;
         }
+        let corrupted_share = if self.attack.kind.corrupts_nodes() {
+            self.attack.share
+        } else {
+            0.0
+        };
         if corrupted_share > 0.0 && corrupted_share <= 1.0 {
             let attackers = self.attack.corrupted(nodes);
             let total = u64::from(customers) + u64::from(workers) + u64::from(attackers);
@@ -307,53 +364,7 @@ impl Scenario {
             )?;
         }
         before_end("workload.start_s", w.start_s, self.duration_s)?;
-        let b = &w.bbox;
-        within(
-            "workload.bbox.lat_min",
-            b.lat_min,
-            -90.0,
-            90.0,
-            "a latitude",
-        )?;
-        within(
-            "workload.bbox.lat_max",
-            b.lat_max,
-            -90.0,
-            90.0,
-            "a latitude",
-        )?;
-        within(
-            "workload.bbox.lon_min",
-            b.lon_min,
-            -180.0,
-            180.0,
-            "a longitude",
-        )?;
-        within(
-            "workload.bbox.lon_max",
-            b.lon_max,
-            -180.0,
-            180.0,
-            "a longitude",
-        )?;
-        if b.lat_min >= b.lat_max {
-            fail(
-                "workload.bbox.lat_min",
-                format!(
-                    "must be below lat_max ({:?}), got {:?}",
-                    b.lat_max, b.lat_min
-                ),
-            )?;
-        }
-        if b.lon_min >= b.lon_max {
-            fail(
-                "workload.bbox.lon_min",
-                format!(
-                    "must be below lon_max ({:?}), got {:?}",
-                    b.lon_max, b.lon_min
-                ),
-            )?;
-        }
+        validate_bbox(&w.bbox)?;
         precision("workload.precision", w.precision)?;
         positive("workload.reply_deadline_s", w.reply_deadline_s)?;
         int_at_least("workload.message_bytes", w.message_bytes.into(), 1)?;

@@ -153,7 +153,7 @@ fn readers_parse_plain_structs() {
 }
 
 #[test]
-fn many_points_single_replicates_and_one_point_still_plot() {
+fn many_points_with_single_replicates_still_plot() {
     // 24 points, one replicate each (no CI), long labels, pooled histograms.
     let values: Vec<String> = (0..24)
         .map(|i| format!("variant-with-a-long-name-{i}"))
@@ -213,8 +213,10 @@ fn many_points_single_replicates_and_one_point_still_plot() {
     let md = report_of(tmp.path());
     assert!(md.contains("| 23 | variant-with-a-long-name-23 | 12 |"));
     assert!(md.contains("90 % coverage is not reached in every replicate at **variant=variant-with-a-long-name-0, ttl=12** (0 of 1)"));
+}
 
-    // A single point with a single replicate.
+#[test]
+fn one_point_with_one_replicate_still_plots() {
     let mut one = fixture::Fixture {
         name: "one",
         description: "",

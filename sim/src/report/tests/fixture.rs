@@ -62,24 +62,7 @@ impl Fixture {
 
     pub(super) fn write(&self, dir: &Path) {
         if self.sweep_json {
-            let points: Vec<String> = self
-                .points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| format!("{{\"index\": {i}, \"params\": {}}}", params_json(p)))
-                .collect();
-            let swept: Vec<String> = self.swept.iter().map(|k| format!("\"{k}\"")).collect();
-            fs::write(
-                dir.join("sweep.json"),
-                format!(
-                    "{{\"name\": \"{}\", \"description\": \"{}\", \"swept\": [{}], \"points\": [{}]}}\n",
-                    self.name,
-                    self.description,
-                    swept.join(", "),
-                    points.join(", ")
-                ),
-            )
-            .unwrap();
+            self.write_sweep_json(dir);
         }
         fs::write(
             dir.join("scenario.toml"),
@@ -89,7 +72,35 @@ impl Fixture {
             ),
         )
         .unwrap();
+        self.write_runs(dir);
+        self.write_summary(dir);
+        if self.coverage {
+            self.write_coverage(dir);
+        }
+    }
 
+    fn write_sweep_json(&self, dir: &Path) {
+        let points: Vec<String> = self
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{{\"index\": {i}, \"params\": {}}}", params_json(p)))
+            .collect();
+        let swept: Vec<String> = self.swept.iter().map(|k| format!("\"{k}\"")).collect();
+        fs::write(
+            dir.join("sweep.json"),
+            format!(
+                "{{\"name\": \"{}\", \"description\": \"{}\", \"swept\": [{}], \"points\": [{}]}}\n",
+                self.name,
+                self.description,
+                swept.join(", "),
+                points.join(", ")
+            ),
+        )
+        .unwrap();
+    }
+
+    fn write_runs(&self, dir: &Path) {
         let mut runs = String::new();
         for r in &self.runs {
             let metrics: Vec<String> = r
@@ -117,7 +128,9 @@ impl Fixture {
             );
         }
         fs::write(dir.join("runs.jsonl"), runs).unwrap();
+    }
 
+    fn write_summary(&self, dir: &Path) {
         // summary.csv: sample sd, CI = mean ± 1.96·sd/√n (empty for n < 2).
         let mut csv = String::from("point,");
         for k in &self.swept {
@@ -134,29 +147,7 @@ impl Fixture {
                     .filter_map(|r| r.metrics.iter().find(|x| x.0 == m).and_then(|x| x.1))
                     .collect();
                 let n = vals.len();
-                let (mean, sd, lo, hi) = if n == 0 {
-                    (String::new(), String::new(), String::new(), String::new())
-                } else {
-                    let mean = vals.iter().sum::<f64>() / n as f64;
-                    if n == 1 {
-                        (
-                            format!("{mean}"),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                        )
-                    } else {
-                        let ss: f64 = vals.iter().map(|v| (v - mean) * (v - mean)).sum();
-                        let sd = (ss / (n as f64 - 1.0)).sqrt();
-                        let half = 1.96 * sd / (n as f64).sqrt();
-                        (
-                            format!("{mean}"),
-                            format!("{sd}"),
-                            format!("{}", mean - half),
-                            format!("{}", mean + half),
-                        )
-                    }
-                };
+                let [mean, sd, lo, hi] = summary_fields(&vals);
                 let mut fields = vec![i.to_string()];
                 fields.extend(p.iter().map(|(_, v)| v.to_string()));
                 fields.extend([m.to_string(), n.to_string(), mean, sd, lo, hi]);
@@ -164,26 +155,52 @@ impl Fixture {
             }
         }
         fs::write(dir.join("summary.csv"), csv).unwrap();
-
-        if self.coverage {
-            let mut cov = String::from("point,replicate,time_s,coverage\n");
-            for r in &self.runs {
-                let fin = r
-                    .metrics
-                    .iter()
-                    .find(|m| m.0 == "coverage_final")
-                    .and_then(|m| m.1)
-                    .unwrap_or(0.5);
-                for step in 0..=12 {
-                    let t = f64::from(step) * 0.25;
-                    let speed = 1.0 + r.point as f64 * 0.5;
-                    let c = fin * (t / speed).min(1.0);
-                    let _ = writeln!(cov, "{},{},{t},{c}", r.point, r.rep);
-                }
-            }
-            fs::write(dir.join("coverage.csv"), cov).unwrap();
-        }
     }
+
+    fn write_coverage(&self, dir: &Path) {
+        let mut cov = String::from("point,replicate,time_s,coverage\n");
+        for r in &self.runs {
+            let fin = r
+                .metrics
+                .iter()
+                .find(|m| m.0 == "coverage_final")
+                .and_then(|m| m.1)
+                .unwrap_or(0.5);
+            for step in 0..=12 {
+                let t = f64::from(step) * 0.25;
+                let speed = 1.0 + r.point as f64 * 0.5;
+                let c = fin * (t / speed).min(1.0);
+                let _ = writeln!(cov, "{},{},{t},{c}", r.point, r.rep);
+            }
+        }
+        fs::write(dir.join("coverage.csv"), cov).unwrap();
+    }
+}
+
+/// Mean, sample sd and the 95 % CI mean ± 1.96·sd/√n as text; empty where undefined.
+fn summary_fields(vals: &[f64]) -> [String; 4] {
+    let n = vals.len();
+    if n == 0 {
+        return Default::default();
+    }
+    let mean = vals.iter().sum::<f64>() / n as f64;
+    if n == 1 {
+        return [
+            format!("{mean}"),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+    }
+    let ss: f64 = vals.iter().map(|v| (v - mean) * (v - mean)).sum();
+    let sd = (ss / (n as f64 - 1.0)).sqrt();
+    let half = 1.96 * sd / (n as f64).sqrt();
+    [
+        format!("{mean}"),
+        format!("{sd}"),
+        format!("{}", mean - half),
+        format!("{}", mean + half),
+    ]
 }
 
 /// A fanout sweep with known answers: flood has the best coverage, sqrt is the

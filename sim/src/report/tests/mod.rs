@@ -127,6 +127,19 @@ fn fanout_report_has_table_insights_and_plots() {
     assert!(md.contains("| mystery\\_metric |"));
     // A counter that stayed zero in every run gets no column.
     assert!(!md.contains("rejected\\_never"), "{md}");
+    assert_fanout_insights(&md);
+    assert!(!md.contains("attacker share"));
+    for f in &files[1..] {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(md.contains(&format!("]({name})")), "{name} not embedded");
+    }
+    assert!(md.contains("![Coverage over time since broadcast](coverage.svg)"));
+
+    assert_fanout_plots(tmp.path());
+}
+
+/// The fanout fixture's "what stands out" lines.
+fn assert_fanout_insights(md: &str) {
     // What stands out.
     assert!(md.contains(
         "- **fanout=flood** reaches the highest mean final coverage, 0.999 [0.998, 1.000]; \
@@ -141,13 +154,10 @@ fn fanout_report_has_table_insights_and_plots() {
         "- Mean time to 90 % coverage ranges from 0.600 s at **fanout=flood** to 2.000 s at \
          **fanout=fixed-4** (3.3× slower)."
     ));
-    assert!(!md.contains("attacker share"));
-    for f in &files[1..] {
-        let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(md.contains(&format!("]({name})")), "{name} not embedded");
-    }
-    assert!(md.contains("![Coverage over time since broadcast](coverage.svg)"));
+}
 
+/// The fanout fixture's plots: titles, axes and series labels.
+fn assert_fanout_plots(dir: &Path) {
     let labels = ["fanout=flood", "fanout=sqrt", "fanout=fixed-4"];
     let mut cov = vec![
         "Coverage over time since broadcast",
@@ -156,23 +166,23 @@ fn fanout_report_has_table_insights_and_plots() {
         "95 % CI of the mean",
     ];
     cov.extend(labels);
-    assert_svg(&tmp.path().join("coverage.svg"), &cov);
+    assert_svg(&dir.join("coverage.svg"), &cov);
     let mut cost = vec![
         "Final coverage vs frames per node",
         "frames sent per node (frames)",
         "final coverage (share of honest online nodes)",
     ];
     cost.extend(labels);
-    assert_svg(&tmp.path().join("coverage_vs_cost.svg"), &cost);
+    assert_svg(&dir.join("coverage_vs_cost.svg"), &cost);
     assert_svg(
-        &tmp.path().join("coverage_vs_pow.svg"),
+        &dir.join("coverage_vs_pow.svg"),
         &[
             "Final coverage vs proof-of-work per node",
             "PoW hashes per node (hashes)",
         ],
     );
     assert_svg(
-        &tmp.path().join("t90.svg"),
+        &dir.join("t90.svg"),
         &[
             "Time to 90 % coverage per sweep point",
             "time to 90 % coverage (s)",
@@ -181,7 +191,7 @@ fn fanout_report_has_table_insights_and_plots() {
         ],
     );
     assert_svg(
-        &tmp.path().join("route_fee.svg"),
+        &dir.join("route_fee.svg"),
         &[
             "Route fee distribution",
             "route fee paid per reply (sat)",
@@ -190,7 +200,7 @@ fn fanout_report_has_table_insights_and_plots() {
         ],
     );
     assert_svg(
-        &tmp.path().join("route_length.svg"),
+        &dir.join("route_length.svg"),
         &[
             "Route length distribution",
             "route length (hops)",

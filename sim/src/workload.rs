@@ -1,8 +1,21 @@
-//! Topic arrivals: when, from which customer, about where.
+//! The workload: what each node does in it ([`Role`]) and the run's topic arrivals (when,
+//! from which customer, about where). Engine and adversary both read it, so it lives in
+//! neither.
 
 use crate::rng::{below, exponential, stream, unit, Concern};
 use crate::scenario::{Arrivals, Scenario};
 use sweet_gossip::{Duration, Geohash, TaxiTopic, Timestamp, Topic};
+
+/// What a node does in the workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Publishes topics.
+    Customer,
+    /// Replies to topics in its service area.
+    Worker,
+    /// Only relays.
+    Gossiper,
+}
 
 /// One topic to publish.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::super::model::Dataset;
 pub(crate) use super::axis::{data_range, Axis, TickedRange};
 use super::style::{closed, dash_lengths, marker_points};
 pub(crate) use super::style::{series_style, Dash, SeriesStyle, GREY};
@@ -318,3 +319,55 @@ pub(crate) fn draw_band(
     )))?;
     Ok(())
 }
+
+/// What the report says about a plot (drawn or skipped).
+#[derive(Debug, Clone)]
+pub(crate) struct PlotMeta {
+    pub file: &'static str,
+    pub title: String,
+    /// For a drawn plot: what it shows. For a skipped one: why it was skipped.
+    pub caption: String,
+}
+
+/// A plot: `svg` is `None` when its data is absent.
+#[derive(Debug, Clone)]
+pub(crate) struct PlotOutcome {
+    pub file: &'static str,
+    pub svg: Option<String>,
+    pub meta: PlotMeta,
+}
+
+impl PlotOutcome {
+    pub(crate) fn drawn(file: &'static str, title: &str, caption: String, svg: String) -> Self {
+        PlotOutcome {
+            file,
+            svg: Some(svg),
+            meta: PlotMeta {
+                file,
+                title: title.to_string(),
+                caption,
+            },
+        }
+    }
+
+    pub(crate) fn skipped(file: &'static str, title: &str, reason: &str) -> Self {
+        PlotOutcome {
+            file,
+            svg: None,
+            meta: PlotMeta {
+                file,
+                title: title.to_string(),
+                caption: reason.to_string(),
+            },
+        }
+    }
+}
+
+/// Style of a point: by its position among the points, so it is the same in
+/// every plot.
+pub(crate) fn point_style(d: &Dataset, point: usize) -> SeriesStyle {
+    series_style(d.points.iter().position(|p| p.index == point).unwrap_or(0))
+}
+
+/// Axis label of the final-coverage plots.
+pub(crate) const FINAL_COVERAGE_AXIS: &str = "final coverage (share of honest online nodes)";

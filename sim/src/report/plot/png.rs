@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::ReportError;
+use super::super::ReportError;
 
 /// Pixels per SVG unit: 2 gives 1600 × 1000 images from the 800 × 500 plots.
 const SCALE: f32 = 2.0;

@@ -287,3 +287,13 @@ impl Trace {
         self.roles.len()
     }
 }
+
+/// Seconds after broadcast at which `node` first verified topic `t` (0 for its sender).
+pub fn receipt_s(t: &TopicTrace, node: u32) -> Option<f64> {
+    if node == t.sender {
+        return Some(0.0);
+    }
+    t.first
+        .get(&node)
+        .map(|r| r.t_us.saturating_sub(t.start_us) as f64 / 1e6)
+}

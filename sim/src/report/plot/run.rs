@@ -4,12 +4,13 @@
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
-use super::plot_common::{
+use super::super::ReportError;
+use super::common::{
     draw_line, draw_markers, render, series_style, Axis, Chart, Dash, Figure, LegendEntry, PResult,
     Sample, SeriesStyle, GREY,
 };
 use super::style::{Marker, PALETTE};
-use crate::inspect::{receipt_s, InspectError, TopicTrace, Trace};
+use crate::record::{receipt_s, TopicTrace, Trace};
 use sweet_gossip::FrameKind;
 
 /// Propagation pictures are drawn only for topics that reached at most this many nodes.
@@ -58,17 +59,21 @@ pub fn draw_all(
     trace: &Trace,
     out: &Path,
     only: Option<usize>,
-) -> Result<Vec<PathBuf>, InspectError> {
+) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = Vec::new();
     let mut save = |name: String, svg: Result<String, String>| {
         let path = out.join(name);
-        let svg = svg.map_err(|message| InspectError::Plot {
+        let svg = svg.map_err(|message| ReportError::Plot {
             path: path.clone(),
             message,
         })?;
-        std::fs::write(&path, svg).map_err(|e| InspectError::io("write", &path, e))?;
+        std::fs::write(&path, svg).map_err(|source| ReportError::Io {
+            action: "write",
+            path: path.clone(),
+            source,
+        })?;
         written.push(path);
-        Ok::<(), InspectError>(())
+        Ok::<(), ReportError>(())
     };
     for (k, t) in trace.rec.topics.iter().enumerate() {
         if only.is_some_and(|o| o != k) {

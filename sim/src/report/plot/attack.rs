@@ -1,12 +1,12 @@
 //! Plots of attack sweeps (swept key `attack.share`).
 
-use super::insights::attack_groups;
-use super::model::{Dataset, Estimate};
-use super::plot_common::{
+use super::super::insights::attack_groups;
+use super::super::model::{Dataset, Estimate};
+use super::common::{
     data_range, draw_line, draw_markers, draw_whiskers, render, series_style, Axis, Chart, Dash,
     Figure, LegendEntry, PResult, Sample, SeriesStyle,
 };
-use super::plots::{PlotOutcome, FINAL_COVERAGE_AXIS};
+use super::common::{PlotOutcome, FINAL_COVERAGE_AXIS};
 
 const SHARE_AXIS: &str = "attacker share (fraction of nodes)";
 

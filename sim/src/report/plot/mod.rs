@@ -1,58 +1,28 @@
 //! The plots of a report: coverage curves, coverage against cost, t90. The
-//! histograms are in `plot_hist`, the attack plots in `plot_attack`.
+//! histograms are in `hist`, the attack plots in `attack`, the pictures of one
+//! run in `run`; what they share is in `common`.
 
 use std::path::Path;
 
 use super::format::metric_phrase;
 use super::model::{Dataset, Estimate};
-use super::plot_common::{
+use super::ReportError;
+pub(crate) use common::PlotMeta;
+use common::{
     data_range, draw_band, draw_line, draw_markers, draw_whiskers, render, series_style, Axis,
     Chart, Figure, LegendEntry, PResult, Sample, SeriesStyle, GREY,
 };
-use super::{plot_attack, plot_hist, ReportError};
+use common::{point_style, PlotOutcome, FINAL_COVERAGE_AXIS};
 
-/// What the report says about a plot (drawn or skipped).
-#[derive(Debug, Clone)]
-pub(crate) struct PlotMeta {
-    pub file: &'static str,
-    pub title: String,
-    /// For a drawn plot: what it shows. For a skipped one: why it was skipped.
-    pub caption: String,
-}
+mod attack;
+mod axis;
+mod common;
+mod hist;
+mod png;
+pub(crate) mod run;
+mod style;
 
-/// A plot: `svg` is `None` when its data is absent.
-#[derive(Debug, Clone)]
-pub(crate) struct PlotOutcome {
-    pub file: &'static str,
-    pub svg: Option<String>,
-    pub meta: PlotMeta,
-}
-
-impl PlotOutcome {
-    pub(crate) fn drawn(file: &'static str, title: &str, caption: String, svg: String) -> Self {
-        PlotOutcome {
-            file,
-            svg: Some(svg),
-            meta: PlotMeta {
-                file,
-                title: title.to_string(),
-                caption,
-            },
-        }
-    }
-
-    pub(crate) fn skipped(file: &'static str, title: &str, reason: &str) -> Self {
-        PlotOutcome {
-            file,
-            svg: None,
-            meta: PlotMeta {
-                file,
-                title: title.to_string(),
-                caption: reason.to_string(),
-            },
-        }
-    }
-}
+pub use png::write_pngs;
 
 /// Draws every plot in [`super::PLOT_FILES`] order.
 pub(crate) fn all_plots(d: &Dataset, dir: &Path) -> Result<Vec<PlotOutcome>, ReportError> {
@@ -83,7 +53,7 @@ pub(crate) fn all_plots(d: &Dataset, dir: &Path) -> Result<Vec<PlotOutcome>, Rep
     );
     out.push(t90(d).map_err(|m| plot_err("t90.svg", m))?);
     out.push(
-        plot_hist::histogram(
+        hist::histogram(
             d,
             "route_fee.svg",
             "route_fee_sat",
@@ -93,7 +63,7 @@ pub(crate) fn all_plots(d: &Dataset, dir: &Path) -> Result<Vec<PlotOutcome>, Rep
         .map_err(|m| plot_err("route_fee.svg", m))?,
     );
     out.push(
-        plot_hist::histogram(
+        hist::histogram(
             d,
             "route_length.svg",
             "route_length",
@@ -103,20 +73,13 @@ pub(crate) fn all_plots(d: &Dataset, dir: &Path) -> Result<Vec<PlotOutcome>, Rep
         .map_err(|m| plot_err("route_length.svg", m))?,
     );
     if d.is_attack_sweep() {
-        out.push(plot_attack::attack_coverage(d).map_err(|m| plot_err("attack_coverage.svg", m))?);
-        out.push(plot_attack::attack_earnings(d).map_err(|m| plot_err("attack_earnings.svg", m))?);
+        out.push(attack::attack_coverage(d).map_err(|m| plot_err("attack_coverage.svg", m))?);
+        out.push(attack::attack_earnings(d).map_err(|m| plot_err("attack_earnings.svg", m))?);
     }
     Ok(out)
 }
 
-/// Style of a point: by its position among the points, so it is the same in
-/// every plot.
-pub(crate) fn point_style(d: &Dataset, point: usize) -> SeriesStyle {
-    series_style(d.points.iter().position(|p| p.index == point).unwrap_or(0))
-}
-
 pub(crate) const COVERAGE_AXIS: &str = "coverage (share of honest online nodes)";
-pub(crate) const FINAL_COVERAGE_AXIS: &str = "final coverage (share of honest online nodes)";
 
 fn coverage(d: &Dataset) -> Result<PlotOutcome, String> {
     let file = "coverage.svg";

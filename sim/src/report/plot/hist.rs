@@ -2,13 +2,13 @@
 
 use plotters::prelude::*;
 
-use super::format::nice_step;
-use super::model::Dataset;
-use super::plot_common::{
+use super::super::format::nice_step;
+use super::super::model::Dataset;
+use super::common::{
     draw_markers, render, series_style, Axis, Chart, Figure, LegendEntry, PResult, Sample,
     SeriesStyle,
 };
-use super::plots::{point_style, PlotOutcome};
+use super::common::{point_style, PlotOutcome};
 
 /// Per-point histograms up to this many points; beyond, one pooled histogram.
 const MAX_SERIES: usize = 4;
@@ -101,6 +101,62 @@ struct Series {
     values: Vec<f64>,
 }
 
+/// One series per point, or one pooled series when there are too many points to tell apart.
+fn hist_series(d: &Dataset, per_point: &[(usize, Vec<f64>)], pooled: bool) -> Vec<Series> {
+    if pooled {
+        let values: Vec<f64> = per_point.iter().flat_map(|(_, v)| v.clone()).collect();
+        return vec![Series {
+            label: format!("all {} points (n={})", d.points.len(), values.len()),
+            style: series_style(0),
+            values,
+        }];
+    }
+    per_point
+        .iter()
+        .map(|(p, v)| Series {
+            label: format!("{} (n={})", d.label(*p), v.len()),
+            style: point_style(d, *p),
+            values: v.clone(),
+        })
+        .collect()
+}
+
+/// Series `j` of `k`: its bar in each bin holding a share, side by side with the others'; a
+/// marker on each bar top when several series share the plot.
+fn draw_bars(
+    chart: &mut Chart<'_, '_>,
+    bins: &Bins,
+    shares: &[f64],
+    j: usize,
+    k: usize,
+    style: &SeriesStyle,
+) -> PResult {
+    let mut tops = Vec::new();
+    let mut bars = Vec::new();
+    for (b, &share) in shares.iter().enumerate() {
+        if share <= 0.0 {
+            continue;
+        }
+        let left = bins.start + bins.width * b as f64;
+        let x0 = left + bins.width * (0.08 + 0.84 * j as f64 / k as f64);
+        let x1 = left + bins.width * (0.08 + 0.84 * (j + 1) as f64 / k as f64);
+        bars.push([(x0, 0.0), (x1, share)]);
+        tops.push(((x0 + x1) / 2.0, share));
+    }
+    chart.draw_series(
+        bars.iter()
+            .map(|r| Rectangle::new(*r, style.color.mix(0.85).filled())),
+    )?;
+    chart.draw_series(
+        bars.iter()
+            .map(|r| Rectangle::new(*r, BLACK.stroke_width(1))),
+    )?;
+    if k > 1 {
+        draw_markers(chart, &tops, style, 4)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn histogram(
     d: &Dataset,
     file: &'static str,
@@ -122,23 +178,7 @@ pub(crate) fn histogram(
         ));
     }
     let pooled = d.points.len() > MAX_SERIES;
-    let series: Vec<Series> = if pooled {
-        let values: Vec<f64> = per_point.iter().flat_map(|(_, v)| v.clone()).collect();
-        vec![Series {
-            label: format!("all {} points (n={})", d.points.len(), values.len()),
-            style: series_style(0),
-            values,
-        }]
-    } else {
-        per_point
-            .iter()
-            .map(|(p, v)| Series {
-                label: format!("{} (n={})", d.label(*p), v.len()),
-                style: point_style(d, *p),
-                values: v.clone(),
-            })
-            .collect()
-    };
+    let series = hist_series(d, &per_point, pooled);
     let all: Vec<f64> = series.iter().flat_map(|s| s.values.clone()).collect();
     let Some(bins) = Bins::for_values(&all) else {
         return Ok(PlotOutcome::skipped(
@@ -167,32 +207,9 @@ pub(crate) fn histogram(
             })
             .collect(),
     };
-    let k = series.len();
     let svg = render(&fig, |chart: &mut Chart<'_, '_>| -> PResult {
         for (j, (s, h)) in series.iter().zip(&heights).enumerate() {
-            let mut tops = Vec::new();
-            let mut bars = Vec::new();
-            for (b, &share) in h.iter().enumerate() {
-                if share <= 0.0 {
-                    continue;
-                }
-                let left = bins.start + bins.width * b as f64;
-                let x0 = left + bins.width * (0.08 + 0.84 * j as f64 / k as f64);
-                let x1 = left + bins.width * (0.08 + 0.84 * (j + 1) as f64 / k as f64);
-                bars.push([(x0, 0.0), (x1, share)]);
-                tops.push(((x0 + x1) / 2.0, share));
-            }
-            chart.draw_series(
-                bars.iter()
-                    .map(|r| Rectangle::new(*r, s.style.color.mix(0.85).filled())),
-            )?;
-            chart.draw_series(
-                bars.iter()
-                    .map(|r| Rectangle::new(*r, BLACK.stroke_width(1))),
-            )?;
-            if k > 1 {
-                draw_markers(chart, &tops, &s.style, 4)?;
-            }
+            draw_bars(chart, &bins, h, j, series.len(), &s.style)?;
         }
         Ok(())
     })?;

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged, ReversibleRanged};
 
-use super::format::{nice_ticks, TickFormat};
+use super::super::format::{nice_ticks, TickFormat};
 
 /// A linear f64 axis whose (bold) key points are given ticks; no light mesh.
 /// The mapping is the one of plotters' `RangedCoordf64`.
