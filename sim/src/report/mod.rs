@@ -28,6 +28,7 @@ mod paired;
 mod plot_attack;
 mod plot_common;
 mod plot_hist;
+mod plot_payments;
 pub(crate) mod plot_run;
 mod plots;
 mod png;
@@ -64,7 +65,7 @@ pub const REPORT_FILE: &str = "report.md";
 ///
 /// A plot whose data is absent is not written, and a stale copy of it left by an
 /// earlier run is removed, so the folder always matches `report.md`.
-pub const PLOT_FILES: [&str; 8] = [
+pub const PLOT_FILES: [&str; 10] = [
     "coverage.svg",
     "coverage_vs_cost.svg",
     "coverage_vs_pow.svg",
@@ -73,6 +74,8 @@ pub const PLOT_FILES: [&str; 8] = [
     "route_length.svg",
     "attack_coverage.svg",
     "attack_earnings.svg",
+    "ln_cost.svg",
+    "ln_success.svg",
 ];
 
 /// Errors from reading a result folder or writing its report.

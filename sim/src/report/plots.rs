@@ -106,6 +106,13 @@ pub(crate) fn all_plots(d: &Dataset, dir: &Path) -> Result<Vec<PlotOutcome>, Rep
         out.push(plot_attack::attack_coverage(d).map_err(|m| plot_err("attack_coverage.svg", m))?);
         out.push(plot_attack::attack_earnings(d).map_err(|m| plot_err("attack_earnings.svg", m))?);
     }
+    if super::plot_payments::is_lightning(d) {
+        out.push(super::plot_payments::cost_breakdown(d).map_err(|m| plot_err("ln_cost.svg", m))?);
+        out.push(
+            super::plot_payments::success_vs_amount(d)
+                .map_err(|m| plot_err("ln_success.svg", m))?,
+        );
+    }
     Ok(out)
 }
 
