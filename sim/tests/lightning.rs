@@ -212,3 +212,22 @@ fn lightning_sweeps_are_byte_identical_at_one_and_two_threads() {
     assert!(one.contains_key(std::ffi::OsStr::new("ln_cost.svg")));
     assert!(one.contains_key(std::ffi::OsStr::new("ln_success.svg")));
 }
+
+#[test]
+fn resolved_files_show_lightning_defaults_and_leave_ledger_files_as_they_were() {
+    let ln = scenario(LN);
+    assert_eq!(
+        ln.payments.lightning,
+        Some(sgsim::lightning::LightningSpec::default())
+    );
+    let text = toml::to_string(&ln).unwrap();
+    assert!(text.contains("model = \"lightning\"") && text.contains("capacity_scale = 1.0"));
+    // Ledger mode writes exactly the keys it wrote before the Lightning model existed.
+    let ledger = toml::to_string(&scenario("")).unwrap();
+    let payments = ledger.split("[payments]").nth(1).unwrap();
+    let payments = payments.split("\n[").next().unwrap();
+    assert_eq!(
+        payments.trim(),
+        "balance_sat = 1000000\nfailure_probability = 0.0"
+    );
+}

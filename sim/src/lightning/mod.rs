@@ -47,6 +47,14 @@ pub fn validate_payments(p: &Payments) -> Result<(), Violation> {
     }
 }
 
+/// With `model = "lightning"` and no `[payments.lightning]` table, fills it with the defaults
+/// (so resolved scenario files show every Lightning key); changes nothing in ledger mode.
+pub fn fill_defaults(p: &mut Payments) {
+    if p.model == PaymentModel::Lightning && p.lightning.is_none() {
+        p.lightning = Some(LightningSpec::default());
+    }
+}
+
 /// One channel's live state; side `a` is [`ChannelSpec::a`].
 #[derive(Debug, Clone)]
 struct Chan {
@@ -213,10 +221,18 @@ impl Lightning {
         self.decay(at);
         let (p, q) = (self.ln_of[payer as usize], self.ln_of[payee as usize]);
         let amount_msat = amount_sat.saturating_mul(1000);
+        self.stats.invoice_sat_sum += amount_sat;
+        if amount_msat == 0 || p == q {
+            // Nothing crosses a channel: settled at once, no fee.
+            self.stats.paid += 1;
+            return Attempted {
+                delay: Duration::ZERO,
+                failure: None,
+            };
+        }
         let mut failed: Vec<u64> = Vec::new();
         let mut elapsed_ms = 0.0;
         let now = std::time::Duration::from_micros(at.0);
-        self.stats.invoice_sat_sum += amount_sat;
         let first = self.first_hops(p);
         // The payer's own channels cannot carry the amount: LDK would find no route either.
         let failure = if first.iter().map(|f| f.2).sum::<u64>() < amount_msat {
@@ -227,7 +243,7 @@ impl Lightning {
         for attempt in 1..=self.max_attempts {
             self.stats.attempts += 1;
             let first = self.first_hops(p);
-            let hops = match self.router.route(p, q, amount_msat.max(1), &failed, &first) {
+            let hops = match self.router.route(p, q, amount_msat, &failed, &first) {
                 Ok(h) => h,
                 Err(_) => {
                     self.stats.failed_no_route += 1;

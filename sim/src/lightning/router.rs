@@ -178,17 +178,22 @@ impl Router {
             .collect();
         let refs: Vec<&ChannelDetails> = details.iter().collect();
         let payer_key = self.keys[payer as usize];
-        let (graph, params, seed) = (self.graph.clone(), self.params.clone(), self.seed_bytes);
-        let scorer: &Scorer = self.scorer_of(payer);
+        let scorer: &Scorer = match self.scope {
+            ScorerScope::Global => self.global.as_ref().expect("invariant: global scorer"),
+            ScorerScope::PerNode => {
+                let graph = &self.graph;
+                self.per_node.entry(payer).or_insert_with(|| scorer(graph))
+            }
+        };
         let route = find_route(
             &payer_key,
             &rp,
-            &graph,
+            &self.graph,
             Some(&refs),
             &QUIET,
             scorer,
-            &params,
-            &seed,
+            &self.params,
+            &self.seed_bytes,
         )?;
         let path = route.paths.into_iter().next().ok_or("no path")?;
         Ok(self.hops(payer, &path))
