@@ -70,7 +70,9 @@ fn tiny_channels_fail_payments_retry_and_trigger_recovery() {
     );
     let m = metrics(&scenario(&extra));
     assert!(get(&m, "ln_attempt_failures_liquidity") > 0.0, "{m:?}");
-    let failed = get(&m, "ln_failures_no_route") + get(&m, "ln_failures_attempts");
+    let failed = get(&m, "ln_failures_no_route")
+        + get(&m, "ln_failures_attempts")
+        + get(&m, "ln_failures_balance");
     assert!(failed > 0.0, "{m:?}");
     assert!(get(&m, "ln_success_share") < 1.0);
     assert!(get(&m, "payment_attempts") > get(&m, "ln_payments_ok") + failed - 1.0);
@@ -122,8 +124,7 @@ fn the_example_describegraph_snapshot_routes_payments() {
         .clone();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     let e = run(&s, 0, &dir)
-        .err()
-        .expect("too few snapshot nodes")
+        .expect_err("too few snapshot nodes")
         .to_string();
     assert!(
         e.contains("example-describegraph.json") && e.contains("has 16 nodes"),

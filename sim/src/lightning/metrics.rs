@@ -11,6 +11,8 @@ pub struct LnStats {
     pub paid: u64,
     /// Invoice payments for which LDK found no (further) route.
     pub failed_no_route: u64,
+    /// Invoice payments the payer's own channels could not carry (no route from the start).
+    pub failed_balance: u64,
     /// Invoice payments that used up `max_attempts` attempts.
     pub failed_attempts: u64,
     /// Route attempts, successful or not.
@@ -96,7 +98,8 @@ impl LnStats {
         unbalanced: u128,
     ) -> Vec<(String, Option<f64>)> {
         let fee_sat = self.fee_msat as f64 / 1000.0;
-        let invoices = self.paid + self.failed_no_route + self.failed_attempts;
+        let invoices =
+            self.paid + self.failed_no_route + self.failed_attempts + self.failed_balance;
         let v = |k: &str, x: Option<f64>| (k.to_string(), x);
         let n = |k: &str, x: u64| (k.to_string(), Some(x as f64));
         vec![
@@ -111,6 +114,7 @@ impl LnStats {
             n("ln_payments_ok", self.paid),
             n("ln_failures_no_route", self.failed_no_route),
             n("ln_failures_attempts", self.failed_attempts),
+            n("ln_failures_balance", self.failed_balance),
             n(
                 "ln_attempt_failures_liquidity",
                 self.attempt_failures_liquidity,

@@ -245,6 +245,10 @@ impl Lightning {
             let first = self.first_hops(p);
             let hops = match self.router.route(p, q, amount_msat, &failed, &first) {
                 Ok(h) => h,
+                Err(_) if failure == PaymentFailure::InsufficientBalance => {
+                    self.stats.failed_balance += 1;
+                    break;
+                }
                 Err(_) => {
                     self.stats.failed_no_route += 1;
                     break;

@@ -3,7 +3,7 @@
 //! that learn from every attempt in virtual time.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::rc::Rc;
 use std::time::Duration;
 
 use lightning::bitcoin::constants::ChainHash;
@@ -35,7 +35,7 @@ impl Logger for Quiet {
 static QUIET: Quiet = Quiet;
 
 type Graph = NetworkGraph<&'static Quiet>;
-type Scorer = ProbabilisticScorer<Arc<Graph>, &'static Quiet>;
+type Scorer = ProbabilisticScorer<Rc<Graph>, &'static Quiet>;
 
 /// Final CLTV delta of every invoice, blocks (LDK's minimum for received payments).
 const FINAL_CLTV: u32 = 18;
@@ -57,7 +57,7 @@ pub struct Hop {
 
 /// The router of one run: the graph, every node's key and the scorers.
 pub struct Router {
-    graph: Arc<Graph>,
+    graph: Rc<Graph>,
     keys: Vec<PublicKey>,
     index: BTreeMap<PublicKey, u32>,
     scope: ScorerScope,
@@ -97,7 +97,7 @@ impl Router {
                 keys.push(PublicKey::from_secret_key(&secp, &sk));
             }
         }
-        let graph = Arc::new(Graph::new(Network::Regtest, &QUIET));
+        let graph = Rc::new(Graph::new(Network::Regtest, &QUIET));
         for (i, c) in g.channels.iter().enumerate() {
             let scid = i as u64 + 1;
             let (a, b) = (
@@ -264,7 +264,7 @@ impl Router {
     }
 }
 
-fn scorer(graph: &Arc<Graph>) -> Scorer {
+fn scorer(graph: &Rc<Graph>) -> Scorer {
     ProbabilisticScorer::new(
         ProbabilisticScoringDecayParameters::default(),
         graph.clone(),

@@ -20,12 +20,12 @@ pub(crate) fn is_lightning(d: &Dataset) -> bool {
     d.has_metric(LN_MARKER)
 }
 
-/// Per point: (Sweet-Gossip fees per delivered reply, LN fees per delivered reply, PoW hashes
-/// per delivered reply), from the run means; points without a delivered reply are left out.
-fn costs(d: &Dataset) -> Vec<(usize, f64, f64, f64)> {
+/// Per point (by position): (Sweet-Gossip fees, LN fees, PoW hashes) per delivered reply, from
+/// the run means; `None` where no reply was delivered.
+fn costs(d: &Dataset) -> Vec<Option<(f64, f64, f64)>> {
     d.points
         .iter()
-        .filter_map(|p| {
+        .map(|p| {
             let replies = d.mean(p.index, "replies_delivered")?;
             if replies <= 0.0 {
                 return None;
@@ -33,28 +33,41 @@ fn costs(d: &Dataset) -> Vec<(usize, f64, f64, f64)> {
             let gossip = d.mean(p.index, "fees_paid_sat")? / replies;
             let ln = d.mean(p.index, "ln_fee_total_sat")? / replies;
             let pow = d.mean(p.index, "pow_hashes").unwrap_or(0.0) / replies;
-            Some((p.index, gossip, ln, pow))
+            Some((gossip, ln, pow))
         })
         .collect()
+}
+
+/// A short count: 950, 12k, 3.4M.
+fn short(x: f64) -> String {
+    match x {
+        x if x >= 1e6 => format!("{:.1}M", x / 1e6),
+        x if x >= 1e4 => format!("{:.0}k", x / 1e3),
+        x if x >= 1e3 => format!("{:.1}k", x / 1e3),
+        x => format!("{x:.0}"),
+    }
 }
 
 pub(crate) fn cost_breakdown(d: &Dataset) -> Result<PlotOutcome, String> {
     let file = "ln_cost.svg";
     let title = "What a gig costs, per sweep point";
     let rows = costs(d);
-    if rows.is_empty() {
+    if rows.iter().all(Option::is_none) {
         return Ok(PlotOutcome::skipped(
             file,
             title,
             "no point delivered a reply, so no cost per gig is defined.",
         ));
     }
-    let top = rows.iter().map(|r| r.1 + r.2).fold(0.0_f64, f64::max);
     let (gossip_style, ln_style) = (series_style(0), series_style(1));
     let fig = Figure {
         title: title.to_string(),
-        x: Axis::categories("sweep point (#, see the tables)", rows.len()),
-        y: Axis::numeric("satoshi per delivered reply (sat)", 0.0, top * 1.15),
+        x: Axis::categories("sweep point (#, as in the tables)", rows.len()),
+        y: Axis::numeric(
+            "share of the satoshi paid per delivered reply (%)",
+            0.0,
+            112.0,
+        ),
         legend_title: "cost".to_string(),
         legend: vec![
             LegendEntry {
@@ -70,28 +83,36 @@ pub(crate) fn cost_breakdown(d: &Dataset) -> Result<PlotOutcome, String> {
         ],
     };
     let svg = render(&fig, |chart: &mut Chart<'_, '_>| -> PResult {
-        for (i, &(_, gossip, ln, pow)) in rows.iter().enumerate() {
+        for (i, row) in rows.iter().enumerate() {
+            let Some((gossip, ln, pow)) = *row else {
+                continue;
+            };
+            let total = (gossip + ln).max(f64::MIN_POSITIVE);
+            let cut = 100.0 * gossip / total;
             let (x0, x1) = (i as f64 - 0.35, i as f64 + 0.35);
-            for (lo, hi, st) in [(0.0, gossip, gossip_style), (gossip, gossip + ln, ln_style)] {
+            for (lo, hi, st) in [(0.0, cut, gossip_style), (cut, 100.0, ln_style)] {
                 let r = [(x0, lo), (x1, hi)];
                 chart.draw_series(std::iter::once(Rectangle::new(r, st.color.filled())))?;
                 chart.draw_series(std::iter::once(Rectangle::new(r, BLACK.stroke_width(1))))?;
             }
-            let label = format!("PoW {:.0} h", pow);
-            let at = (i as f64 - 0.3, gossip + ln + top * 0.07);
-            chart.draw_series(std::iter::once(Text::new(label, at, (FONT, 11))))?;
+            let label = format!("{} sat", short(total));
+            chart.draw_series(std::iter::once(Text::new(label, (x0, 109.0), (FONT, 10))))?;
+            let label = format!("{} h", short(pow));
+            chart.draw_series(std::iter::once(Text::new(label, (x0, 104.0), (FONT, 10))))?;
         }
         Ok(())
     })?;
     Ok(PlotOutcome::drawn(
         file,
         title,
-        "Per sweep point (x: the point's # in the tables), the mean over replicates of what a \
-         delivered reply cost its customer: the Sweet-Gossip invoices paid to middlemen and \
-         repliers (fees_paid_sat ÷ replies_delivered) with the Lightning routing fees on top \
-         (ln_fee_total_sat ÷ replies_delivered); the label above each bar is the proof of work \
-         spent per delivered reply (pow_hashes ÷ replies_delivered, hashes). Ratios of run \
-         means; failed and abandoned payments' fees included."
+        "Per sweep point (x: the point's # in the tables), how the satoshi a customer paid per \
+         delivered reply split between the Sweet-Gossip invoices of middlemen and repliers \
+         (fees_paid_sat ÷ replies_delivered) and the Lightning routing fees on top \
+         (ln_fee_total_sat ÷ replies_delivered), from the means over replicates; where the \
+         orange part passes 50 %, Lightning takes more than the middlemen. Above each bar: \
+         the total in sat, and the proof of work spent per delivered reply in hashes \
+         (pow_hashes ÷ replies_delivered). Fees of failed and abandoned routes are included; \
+         points without a delivered reply have no bar."
             .to_string(),
         svg,
     ))
@@ -116,15 +137,18 @@ fn groups(d: &Dataset) -> Vec<(String, Vec<usize>)> {
     out
 }
 
+/// (x, mean, 95 % CI) of one point.
+type Pt = (f64, f64, Option<(f64, f64)>);
+
 pub(crate) fn success_vs_amount(d: &Dataset) -> Result<PlotOutcome, String> {
     let file = "ln_success.svg";
     let title = "Payment success vs invoice amount";
     let mut lines = Vec::new();
     for (g, (label, points)) in groups(d).into_iter().enumerate() {
-        let mut pts: Vec<(f64, f64, Option<(f64, f64)>)> = points
+        let mut pts: Vec<Pt> = points
             .iter()
             .filter_map(|&p| {
-                let x = d.mean(p, "ln_invoice_sat_mean")?;
+                let x = libm::log10(d.mean(p, "ln_invoice_sat_mean")?.max(1.0));
                 let y = d.estimate(p, "ln_success_share")?;
                 Some((x, y.mean, y.ci))
             })
@@ -150,7 +174,11 @@ pub(crate) fn success_vs_amount(d: &Dataset) -> Result<PlotOutcome, String> {
     let (x0, x1) = data_range(xs, true);
     let fig = Figure {
         title: title.to_string(),
-        x: Axis::numeric("mean invoice amount (sat)", x0, x1),
+        x: Axis::numeric(
+            "log10 of the mean invoice amount (0 = 1 sat, 3 = 1000 sat)",
+            x0,
+            x1,
+        ),
         y: Axis::numeric("invoice payments that succeeded (share)", 0.0, 1.0),
         legend_title: "other swept values".to_string(),
         legend: lines
@@ -179,8 +207,8 @@ pub(crate) fn success_vs_amount(d: &Dataset) -> Result<PlotOutcome, String> {
         file,
         title,
         "Share of invoice payments that reached their payee over Lightning (ln_success_share) \
-         against the mean invoice amount (ln_invoice_sat_mean), one line per value of the other \
-         swept keys; whiskers: 95 % CI of the mean over replicates."
+         against the mean invoice amount (ln_invoice_sat_mean, log10 scale), one line per value \
+         of the other swept keys; whiskers: 95 % CI of the mean over replicates."
             .to_string(),
         svg,
     ))
