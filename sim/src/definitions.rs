@@ -197,6 +197,26 @@ pub const METRICS: &[MetricDef] = &[
     def("chatterbox_topics_tried", Unit::Count, RUN, "Topics the chatterboxes tried to originate (one per tick at chatterbox_rate_per_s from the strike on)."),
     def("chatterbox_topics_broadcast", Unit::Count, RUN, "Chatterbox topics actually broadcast (a tick is skipped while the chatterbox's device is busy with proof of work, or it is offline)."),
     def("chatterbox_broadcast_share", Unit::Share, RUN, "chatterbox_topics_broadcast divided by chatterbox_topics_tried: how far proof of work throttles the chatterbox."),
+    // Lightning payment model only (payments.model = "lightning"; docs/lightning.md).
+    def("ln_fee_sat", Unit::Sat, "per delivered reply", "Lightning routing fees (LDK routes) of every invoice paid in the run, in satoshi (millisatoshi / 1000), divided by the replies delivered: what paying one gig's micro-invoices costs on top of them; undefined without a delivered reply."),
+    def("ln_fee_total_sat", Unit::Sat, RUN, "Lightning routing fees of every invoice paid in the run, satoshi (millisatoshi / 1000)."),
+    def("ln_fee_overhead", Unit::Count, RUN, "ln_fee_total_sat divided by the Sweet-Gossip invoice amounts paid over Lightning (the middlemen's and repliers' fees): above 1, Lightning takes more than the middlemen."),
+    def("payment_attempts", Unit::Count, RUN, "Route attempts of every invoice payment: one per find_route call (a failure to find a route included), retries after a hop lacked liquidity included."),
+    def("payment_attempts_per_invoice", Unit::Count, "per invoice paid or failed over Lightning", "payment_attempts divided by the invoice payments that reached the router (paid or failed)."),
+    def("ln_payments_ok", Unit::Count, RUN, "Invoice payments that reached their payee over Lightning."),
+    def("ln_failures_no_route", Unit::Count, RUN, "Invoice payments that failed because LDK found no route (none at all, or none avoiding the channels that already failed) although the payer's own channels held the amount."),
+    def("ln_failures_attempts", Unit::Count, RUN, "Invoice payments that failed because every one of max_attempts attempts hit a hop lacking liquidity."),
+    def("ln_failures_balance", Unit::Count, RUN, "Invoice payments that failed because the payer's own channels held less than the amount (reported to the protocol as insufficient balance)."),
+    def("ln_attempt_failures_liquidity", Unit::Count, RUN, "Attempts that failed at a hop whose sender lacked the liquidity to forward the amount (payment_path_failed; the next attempt avoids that channel)."),
+    def("ln_success_share", Unit::Share, RUN, "ln_payments_ok divided by the invoice payments that reached the router (undefined when none did)."),
+    def("ln_invoice_sat_mean", Unit::Sat, "mean over invoices routed", "Amount of an invoice that reached the Lightning router (paid or failed)."),
+    def("ln_hops_mean", Unit::Hops, "mean over paid invoices", "Channels on the route of a paid invoice."),
+    def("ln_recoveries", Unit::Count, RUN, "Payment batches a customer started for a topic it had already tried to pay: another route of the same replier after a failed one (paper 3.9 recovery)."),
+    def("ln_recovered_gigs", Unit::Count, RUN, "Delivered replies whose topic needed at least one recovery (ln_recoveries)."),
+    def("ln_time_to_pay_s", Unit::Seconds, "mean over delivered replies", "Seconds from a topic's first invoice payment to the delivery of its reply (every invoice of the route paid, retries and recoveries included)."),
+    def("ln_locked_peak_sat", Unit::Sat, RUN, "Peak, over the run, of the liquidity locked in in-flight HTLCs on all channels (every hop's amount counted)."),
+    def("ln_locked_per_middleman_sat", Unit::Sat, "mean over paid payees", "Per node paid at least one invoice (middlemen and repliers): the peak of its invoice amounts in flight toward it at once (the inbound liquidity it needs); averaged over those nodes."),
+    def("ln_money_unbalanced_msat", Unit::Count, RUN, "Millisatoshi on which the books disagree after every HTLC resolved: |channel sides + locked − capacity| + |fees earned − fees paid| + Σ over nodes |channel-side change − (invoices received − paid + fees earned − fees paid)|; 0 in a correct run."),
 ];
 
 /// The main metrics whose paired differences between sweep points are reported (`paired.csv`

@@ -151,8 +151,9 @@ pub fn parse(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
             picks: &picks,
         };
         let spliced = Spliced::new(text, &sweeps, &picks);
-        let scenario: Scenario =
+        let mut scenario: Scenario =
             toml::from_str(&spliced.text).map_err(|e| source.deserialize(&e, &spliced, &point))?;
+        crate::lightning::fill_defaults(&mut scenario.payments);
         scenario
             .validate()
             .map_err(|v| source.violation(v, &point))?;

@@ -263,6 +263,14 @@ pub struct Payments {
     /// Each invoice payment fails independently with this probability
     /// (default 0.0, in [0, 1]).
     pub failure_probability: f64,
+    /// "ledger" (default) or "lightning" (LDK routes every invoice over a channel graph,
+    /// `[payments.lightning]`; `balance_sat` and `failure_probability` are then unused).
+    #[serde(skip_serializing_if = "crate::lightning::PaymentModel::is_ledger")]
+    pub model: crate::lightning::PaymentModel,
+    /// The channel graph and router of the "lightning" model; filled with its defaults when
+    /// that model is chosen without the table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lightning: Option<crate::lightning::LightningSpec>,
 }
 
 impl Default for Payments {
@@ -270,6 +278,8 @@ impl Default for Payments {
         Payments {
             balance_sat: 1_000_000,
             failure_probability: 0.0,
+            model: crate::lightning::PaymentModel::Ledger,
+            lightning: None,
         }
     }
 }

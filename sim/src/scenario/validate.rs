@@ -480,7 +480,8 @@ impl Scenario {
         probability(
             "payments.failure_probability",
             self.payments.failure_probability,
-        )
+        )?;
+        crate::lightning::validate_payments(&self.payments)
     }
 
     fn validate_attack(&self, nodes: Option<u32>) -> Check {
