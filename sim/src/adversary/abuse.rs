@@ -237,7 +237,12 @@ impl Abuse {
         }
         let mut frame = replay.frame.clone();
         frame.ask_id = c.ask_id;
-        let mut out = vec![send(to, from, FrameKind::Broadcast, Frame::PowBroadcast(*frame).encode())];
+        let mut out = vec![send(
+            to,
+            from,
+            FrameKind::Broadcast,
+            Frame::PowBroadcast(*frame).encode(),
+        )];
         self.counters.pow_replays += 1;
         replay.left -= 1;
         out.extend(self.ask_again(to, replay, rng));

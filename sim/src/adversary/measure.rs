@@ -237,7 +237,10 @@ pub(super) fn revocation_metrics(adv: &Adversary, c: &Collector) -> Metrics {
     let coverage = |ts: &[&TopicSummary]| mean(ts.iter().filter_map(|t| t.coverage));
     vec![
         ("revoked_nodes".into(), Some(adv.revoked().len() as f64)),
-        ("topics_before_revocation".into(), Some(attacked.len() as f64)),
+        (
+            "topics_before_revocation".into(),
+            Some(attacked.len() as f64),
+        ),
         ("topics_after_revocation".into(), Some(revoked.len() as f64)),
         ("coverage_before_revocation".into(), coverage(&attacked)),
         ("coverage_after_revocation".into(), coverage(&revoked)),

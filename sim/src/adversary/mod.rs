@@ -460,8 +460,10 @@ impl Adversary {
     /// A frame from `from` is about to be delivered to `to`. Only adversarial receivers are
     /// looked at; honest nodes always get [`Received::Pass`].
     pub fn on_receive(&mut self, now: Timestamp, to: u32, from: u32, bytes: &[u8]) -> Received {
-        if matches!(self.attack.kind, AttackKind::AskFlood | AttackKind::PowReuse)
-            && self.is_adversarial(to)
+        if matches!(
+            self.attack.kind,
+            AttackKind::AskFlood | AttackKind::PowReuse
+        ) && self.is_adversarial(to)
         {
             return match self.abuse.receive(to, from, bytes, &mut self.rng) {
                 Some(actions) => {
@@ -605,10 +607,7 @@ impl Adversary {
             self.attack.kind,
             AttackKind::WithholdInvoice | AttackKind::ReplyReplay
         );
-        if !withholds
-            || !self.is_adversarial(node)
-            || at < self.start
-        {
+        if !withholds || !self.is_adversarial(node) || at < self.start {
             return;
         }
         if self.withheld.insert(hash) {

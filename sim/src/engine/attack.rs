@@ -34,7 +34,8 @@ impl World {
             for i in 0..self.nodes.len() as u32 {
                 if self.adversary.is_adversarial(i) && !self.adversary.is_sybil(i) {
                     let creds = factory.credentials(PeerId(u64::from(i)));
-                    self.adversary.arm(i, creds, std::sync::Arc::clone(&factory.crypto));
+                    self.adversary
+                        .arm(i, creds, std::sync::Arc::clone(&factory.crypto));
                 }
             }
         }
@@ -67,7 +68,9 @@ impl World {
             // Fails only for a stale or foreign list, which this one never is.
             let _ = self.node_mut(i).handle_revocation_list(now, &list);
             let sn = &mut self.nodes[i as usize];
-            let cost = self.device.crypto(&sn.live().crypto_counts().since(&before));
+            let cost = self
+                .device
+                .crypto(&sn.live().crypto_counts().since(&before));
             sn.busy_until = sn.busy_until.max(now + cost);
             self.drain(i, now);
         }

@@ -435,8 +435,14 @@ pub struct Attack {
 const REPLAY_COPIES: u32 = 3;
 const FLOOD_RATE_PER_S: f64 = 100.0;
 
-// New keys are left out of resolved files at their defaults, so the digests of scenarios
-// written before them do not change.
+/// Keys left out of resolved files while at their default (written as in TOML), so the
+/// digests of scenarios written before the keys existed do not change.
+pub(crate) const UNWRITTEN_DEFAULTS: &[(&str, &str)] = &[
+    ("protocol.hardening", "true"),
+    ("attack.replay_copies", "3"),
+    ("attack.flood_rate_per_s", "100.0"),
+];
+
 fn is_default_copies(v: &u32) -> bool {
     *v == REPLAY_COPIES
 }

@@ -517,7 +517,11 @@ impl Scenario {
         int_at_least("attack.replay_copies", a.replay_copies.into(), 1)?;
         at_most("attack.replay_copies", a.replay_copies.into(), 1_000)?;
         positive("attack.flood_rate_per_s", a.flood_rate_per_s)?;
-        at_most_f("attack.flood_rate_per_s", a.flood_rate_per_s, MAX_RATE_PER_S)?;
+        at_most_f(
+            "attack.flood_rate_per_s",
+            a.flood_rate_per_s,
+            MAX_RATE_PER_S,
+        )?;
         if let Some(t) = a.revoke_at_s {
             at_least("attack.revoke_at_s", t, 0.0)?;
             before_end("attack.revoke_at_s", t, self.duration_s)?;
