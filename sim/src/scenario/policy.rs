@@ -437,6 +437,7 @@ const FLOOD_RATE_PER_S: f64 = 100.0;
 
 /// Keys left out of resolved files while at their default (written as in TOML), so the
 /// digests of scenarios written before the keys existed do not change.
+#[cfg(test)]
 pub(crate) const UNWRITTEN_DEFAULTS: &[(&str, &str)] = &[
     ("protocol.hardening", "true"),
     ("attack.replay_copies", "3"),
