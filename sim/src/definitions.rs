@@ -217,6 +217,21 @@ pub const METRICS: &[MetricDef] = &[
     def("ln_locked_peak_sat", Unit::Sat, RUN, "Peak, over the run, of the liquidity locked in in-flight HTLCs on all channels (every hop's amount counted)."),
     def("ln_locked_per_middleman_sat", Unit::Sat, "mean over paid payees", "Per node paid at least one invoice (middlemen and repliers): the peak of its invoice amounts in flight toward it at once (the inbound liquidity it needs); averaged over those nodes."),
     def("ln_money_unbalanced_msat", Unit::Count, RUN, "Millisatoshi on which the books disagree after every HTLC resolved: |channel sides + locked − capacity| + |fees earned − fees paid| + Σ over nodes |channel-side change − (invoices received − paid + fees earned − fees paid)|; 0 in a correct run."),
+    def("attacked_peers", Unit::Count, RUN, "Honest nodes that are peers of an adversarial node at time 0: the victims of reply_replay, ask_flood and pow_reuse (only those kinds)."),
+    def("attacked_peer_crypto_s", Unit::Seconds, "mean over attacked peers", "Virtual seconds an attacked peer's device spent on cryptography over the run (signatures, verifications, seals, opens, symmetric operations and hashes at the device profile's costs; proof of work excluded), averaged over attacked_peers; the victims' CPU (reply_replay, ask_flood, pow_reuse)."),
+    def("honest_crypto_s_per_node", Unit::Seconds, PER_HONEST, "attacked_peer_crypto_s over every honest node (reply_replay, ask_flood, pow_reuse): the baseline the victims' CPU compares with."),
+    def("replies_replayed", Unit::Frames, RUN, "Copies of replies the replaying middlemen sent (reply_replay): replay_copies per reply carried after the strike."),
+    def("flood_asks", Unit::Frames, RUN, "Asks for fresh payload ids the flooders sent (ask_flood)."),
+    def("attacker_pow_solved", Unit::Count, RUN, "Proofs of work adversarial nodes solved (pow_reuse)."),
+    def("pow_replays", Unit::Frames, RUN, "Broadcasts the attackers resent under a fresh ask without new proof of work (pow_reuse)."),
+    def("accepted_per_attacker_pow", Unit::Count, RUN, "Broadcasts from adversarial nodes that honest nodes accepted, divided by attacker_pow_solved (pow_reuse): at most 1 when every proof of work buys one acceptance, above 1 when replayed work is accepted again."),
+    def("revoked_nodes", Unit::Count, RUN, "Adversarial nodes the trusted authority revoked at attack.revoke_at_s (those holding its certificates)."),
+    def("topics_before_revocation", Unit::Count, RUN, "Topics broadcast from the strike (attack.start_s) until attack.revoke_at_s."),
+    def("topics_after_revocation", Unit::Count, RUN, "Topics broadcast at or after attack.revoke_at_s."),
+    def("coverage_before_revocation", Unit::Share, "mean over topics before the revocation", "coverage_final restricted to topics broadcast from the strike until attack.revoke_at_s."),
+    def("coverage_after_revocation", Unit::Share, "mean over topics after the revocation", "coverage_final restricted to topics broadcast at or after attack.revoke_at_s."),
+    def("reply_share_before_revocation", Unit::Share, "share of topics before the revocation", "Share of the topics broadcast from the strike until attack.revoke_at_s whose sender decrypted a paid reply."),
+    def("reply_share_after_revocation", Unit::Share, "share of topics after the revocation", "Share of the topics broadcast at or after attack.revoke_at_s whose sender decrypted a paid reply."),
 ];
 
 /// The main metrics whose paired differences between sweep points are reported (`paired.csv`

@@ -260,6 +260,7 @@ impl World {
             PowSolver::new(s.scale.mode).provider(),
             s.seed,
             replicate,
+            setup::limits(s),
         ));
         let (mut blueprint, roles) = setup::Blueprint::new(s, replicate, nodes, factory);
         let adversary = Adversary::new(s, replicate, &mut graph, &roles);
@@ -297,6 +298,7 @@ impl World {
             let key = world.node_mut(v).certificate().public_key;
             world.adversary.set_victim_key(key);
         }
+        world.arm_adversary();
         world.schedule_workload(s, replicate);
         world.schedule_churn(s);
         for action in world.adversary.initial_actions() {
@@ -703,6 +705,11 @@ impl World {
         if let Some(bytes) = self.adversary.on_send(at, from, to, kind, bytes) {
             self.transmit(from, to, kind, bytes, at);
         }
+        if self.adversary.has_pending() {
+            for action in self.adversary.take_pending() {
+                self.act(at, action);
+            }
+        }
     }
 
     /// Puts a frame on the link from `from` to `to` at `at`.
@@ -734,7 +741,10 @@ impl World {
                     .topic_started(payload_id, i, at, eligible, offline);
             }
             Event::InvoiceSettled { amount_sat, .. } => self.metrics.fee_settled(i, amount_sat),
-            Event::TopicAccepted { payload_id, .. } => {
+            Event::TopicAccepted {
+                payload_id, from, ..
+            } => {
+                self.adversary.on_accepted(i, from.0 as u32);
                 self.metrics.topic_accepted(payload_id, i, at)
             }
             Event::FrameRejected { reason, .. } => self.metrics.rejected(i, &reason),
@@ -773,6 +783,18 @@ impl World {
         for n in self.nodes.iter().filter_map(|n| n.node.as_deref()) {
             crypto += n.crypto_counts();
         }
+        let crypto_s: Vec<f64> = if self.adversary.measures_crypto() {
+            let device = &self.device;
+            let secs = |n: &SimNode| {
+                n.node.as_deref().map_or(0.0, |n| {
+                    let d = device.crypto(&n.crypto_counts().since(&CryptoCounts::default()));
+                    d.as_micros() as f64 / 1e6
+                })
+            };
+            self.nodes.iter().map(secs).collect()
+        } else {
+            Vec::new()
+        };
         let mut totals = Totals {
             nodes: self.nodes.len() as u32,
             honest_nodes: self.honest.iter().filter(|h| **h).count() as u32,
@@ -780,7 +802,7 @@ impl World {
             honest_graph_connected: self.graph_connected.honest,
             crypto,
             earned: self.ledger.earned().to_vec(),
-            extra: self.adversary.metrics(&self.metrics),
+            extra: self.adversary.metrics(&self.metrics, &crypto_s),
         };
         if let Some(ln) = self.lightning.as_deref_mut() {
             let (e, sp) = (self.ledger.earned(), self.ledger.spent());

@@ -51,7 +51,7 @@ pub use catalogue::{catalogue, CatalogueEntry, CatalogueGroup, CatalogueParam};
 pub use error::{Diagnostic, ScenarioError};
 pub use policy::{
     Attach, Attack, AttackKind, Device, FanoutPolicy, LatencyModel, LossModel, Network, Payments,
-    PolicySpec, RouteChoice, SessionModel,
+    PolicySpec, Protocol, RouteChoice, SessionModel,
 };
 pub use schema::{
     graph_node_count, Amount, Arrivals, BBox, Roles, Scale, ScaleMode, Scenario, Workload,
