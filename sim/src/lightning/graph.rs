@@ -2,8 +2,8 @@
 
 use rand::RngCore;
 
-use super::spec::{BalanceSplit, CapacityDistribution, LightningSpec};
 use crate::rng::{below, normal, unit};
+use crate::scenario::lightning::{BalanceSplit, CapacityDistribution, LightningSpec};
 
 /// One direction's forwarding policy (what its source node charges to forward over it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,45 +15,23 @@ mod graph;
 mod metrics;
 mod router;
 mod snapshot;
-mod spec;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use sweet_gossip::{Duration, PayloadId, PaymentFailure, Timestamp};
 
+pub use crate::scenario::lightning::{
+    fill_defaults, validate_payments, BalanceSplit, CapacityDistribution, LightningSpec,
+    PaymentModel, ScorerScope, SnapshotMapping,
+};
 pub use graph::{generate, ChannelGraph, ChannelSpec, Policy};
 pub use metrics::{unbalanced_msat, Books, LnStats};
 pub use router::{Hop, Router};
 pub use snapshot::{load, parse, Snapshot, SnapshotError};
-pub use spec::{
-    BalanceSplit, CapacityDistribution, LightningSpec, PaymentModel, ScorerScope, SnapshotMapping,
-};
 
 use crate::rng::{sample, stream, Concern};
-use crate::scenario::{Network, Payments, Scenario, Violation};
-
-/// Checks `[payments]` as far as the Lightning model is concerned.
-pub fn validate_payments(p: &Payments) -> Result<(), Violation> {
-    match (&p.model, &p.lightning) {
-        (PaymentModel::Ledger, Some(_)) => Err(Violation {
-            key: "payments.lightning".into(),
-            message: "is only used with payments.model = \"lightning\"; set that model or \
-                      remove the table"
-                .into(),
-        }),
-        (_, Some(l)) => l.validate(),
-        _ => Ok(()),
-    }
-}
-
-/// With `model = "lightning"` and no `[payments.lightning]` table, fills it with the defaults
-/// (so resolved scenario files show every Lightning key); changes nothing in ledger mode.
-pub fn fill_defaults(p: &mut Payments) {
-    if p.model == PaymentModel::Lightning && p.lightning.is_none() {
-        p.lightning = Some(LightningSpec::default());
-    }
-}
+use crate::scenario::{Network, Scenario};
 
 /// One channel's live state; side `a` is [`ChannelSpec::a`].
 #[derive(Debug, Clone)]

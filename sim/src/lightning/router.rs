@@ -23,7 +23,7 @@ use lightning::util::logger::{Logger, Record};
 use rand::RngCore;
 
 use super::graph::{ChannelGraph, Policy};
-use super::spec::{LightningSpec, ScorerScope};
+use crate::scenario::lightning::{LightningSpec, ScorerScope};
 
 /// LDK's logger, silenced.
 pub struct Quiet;

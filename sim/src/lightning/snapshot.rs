@@ -12,8 +12,8 @@ use rand::RngCore;
 use serde::{de, Deserialize, Deserializer};
 
 use super::graph::{ChannelGraph, ChannelSpec, Policy};
-use super::spec::{BalanceSplit, LightningSpec};
 use crate::rng::unit;
+use crate::scenario::lightning::{BalanceSplit, LightningSpec};
 
 /// Why a snapshot could not be loaded; every message names the file.
 #[derive(Debug, thiserror::Error)]

@@ -29,6 +29,7 @@
 
 mod catalogue;
 mod error;
+pub mod lightning;
 mod locate;
 mod policy;
 mod schema;
@@ -153,7 +154,7 @@ pub fn parse(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
         let spliced = Spliced::new(text, &sweeps, &picks);
         let mut scenario: Scenario =
             toml::from_str(&spliced.text).map_err(|e| source.deserialize(&e, &spliced, &point))?;
-        crate::lightning::fill_defaults(&mut scenario.payments);
+        crate::scenario::lightning::fill_defaults(&mut scenario.payments);
         scenario
             .validate()
             .map_err(|v| source.violation(v, &point))?;

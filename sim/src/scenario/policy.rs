@@ -265,12 +265,12 @@ pub struct Payments {
     pub failure_probability: f64,
     /// "ledger" (default) or "lightning" (LDK routes every invoice over a channel graph,
     /// `[payments.lightning]`; `balance_sat` and `failure_probability` are then unused).
-    #[serde(skip_serializing_if = "crate::lightning::PaymentModel::is_ledger")]
-    pub model: crate::lightning::PaymentModel,
+    #[serde(skip_serializing_if = "crate::scenario::lightning::PaymentModel::is_ledger")]
+    pub model: crate::scenario::lightning::PaymentModel,
     /// The channel graph and router of the "lightning" model; filled with its defaults when
     /// that model is chosen without the table.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub lightning: Option<crate::lightning::LightningSpec>,
+    pub lightning: Option<crate::scenario::lightning::LightningSpec>,
 }
 
 impl Default for Payments {
@@ -278,7 +278,7 @@ impl Default for Payments {
         Payments {
             balance_sat: 1_000_000,
             failure_probability: 0.0,
-            model: crate::lightning::PaymentModel::Ledger,
+            model: crate::scenario::lightning::PaymentModel::Ledger,
             lightning: None,
         }
     }

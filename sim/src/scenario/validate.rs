@@ -493,7 +493,7 @@ impl Scenario {
             "payments.failure_probability",
             self.payments.failure_probability,
         )?;
-        crate::lightning::validate_payments(&self.payments)
+        crate::scenario::lightning::validate_payments(&self.payments)
     }
 
     fn validate_attack(&self, nodes: Option<u32>) -> Check {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::Violation;
+use crate::scenario::{Payments, Violation};
 
 /// Which payment model settles invoices (`payments.model`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -211,5 +211,27 @@ impl LightningSpec {
             )?;
         }
         Ok(())
+    }
+}
+
+/// Checks `[payments]` as far as the Lightning model is concerned.
+pub fn validate_payments(p: &Payments) -> Result<(), Violation> {
+    match (&p.model, &p.lightning) {
+        (PaymentModel::Ledger, Some(_)) => Err(Violation {
+            key: "payments.lightning".into(),
+            message: "is only used with payments.model = \"lightning\"; set that model or \
+                      remove the table"
+                .into(),
+        }),
+        (_, Some(l)) => l.validate(),
+        _ => Ok(()),
+    }
+}
+
+/// With `model = "lightning"` and no `[payments.lightning]` table, fills it with the defaults
+/// (so resolved scenario files show every Lightning key); changes nothing in ledger mode.
+pub fn fill_defaults(p: &mut Payments) {
+    if p.model == PaymentModel::Lightning && p.lightning.is_none() {
+        p.lightning = Some(LightningSpec::default());
     }
 }
