@@ -114,6 +114,26 @@ impl Ledger {
         Ok((reg.preimage, reg.payee))
     }
 
+    /// The payee, registered amount and preimage of `invoice`, if it was registered.
+    pub fn lookup(&self, invoice: &Invoice) -> Option<(u32, u64, Preimage)> {
+        self.invoices
+            .get(&invoice.payment_hash)
+            .map(|r| (r.payee, r.amount, r.preimage))
+    }
+
+    /// Records a payment whose money moved outside these balances (the Lightning model's
+    /// channels): when `paid`, `amount` joins the payer's spent and the payee's earned; the
+    /// success or failure is counted either way.
+    pub fn record_external(&mut self, payer: u32, payee: u32, amount: u64, paid: bool) {
+        if paid {
+            self.spent[payer as usize] += amount;
+            self.earned[payee as usize] += amount;
+            self.payments_ok += 1;
+        } else {
+            self.payments_failed += 1;
+        }
+    }
+
     /// The amount of the invoice registered under `hash`, if any.
     pub fn amount_of(&self, hash: &PaymentHash) -> Option<u64> {
         self.invoices.get(hash).map(|r| r.amount)

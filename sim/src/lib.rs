@@ -14,6 +14,7 @@ pub mod fanout;
 pub mod graph;
 pub mod inspect;
 pub mod ledger;
+pub mod lightning;
 pub mod metrics;
 pub mod model;
 pub mod network;

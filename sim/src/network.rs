@@ -129,7 +129,7 @@ fn link_id(from: u32, to: u32) -> u64 {
 }
 
 /// One one-way delay of `s`'s latency model, milliseconds.
-fn delay_ms(s: &Network, rng: &mut impl RngCore) -> f64 {
+pub(crate) fn delay_ms(s: &Network, rng: &mut impl RngCore) -> f64 {
     let (mean, min) = (
         s.one_way_delay_ms_mean,
         s.one_way_delay_ms_min.min(s.one_way_delay_ms_mean),

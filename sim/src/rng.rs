@@ -36,6 +36,8 @@ pub enum Concern {
     Node(u32),
     /// A node's key seeds.
     Keys(u32),
+    /// The Lightning payment model's streams (channel graph, keys, hop delays, router seed).
+    Lightning(u32),
 }
 
 impl Concern {
@@ -52,6 +54,7 @@ impl Concern {
             Concern::AttackPow => (11, 0),
             Concern::Node(n) => (8, n),
             Concern::Keys(n) => (9, n),
+            Concern::Lightning(k) => (12, k),
         }
     }
 }

@@ -181,3 +181,76 @@ fn victim_metrics(
         ("victim_reply_latency_s", mean(delivered.into_iter())),
     ]
 }
+
+/// The abuse kinds' metrics (`abuse.rs`): the work of the attacked peers, the adversary's
+/// frames, and for pow_reuse the broadcasts accepted per proof of work.
+pub(super) fn abuse_metrics(adv: &Adversary, crypto_s: &[f64]) -> Metrics {
+    let secs = |i: &u32| crypto_s.get(*i as usize).copied().unwrap_or(0.0);
+    let honest = (0..adv.node_count()).filter(|i| !adv.is_adversarial(*i));
+    let a = &adv.abuse.counters;
+    let c = &adv.counters;
+    let mut out: Metrics = vec![
+        ("attacked_peers".into(), Some(adv.attacked.len() as f64)),
+        (
+            "attacked_peer_crypto_s".into(),
+            mean(adv.attacked.iter().map(secs)),
+        ),
+        (
+            "honest_crypto_s_per_node".into(),
+            mean(honest.map(|i| secs(&i))),
+        ),
+    ];
+    match adv.attack.kind {
+        AttackKind::ReplyReplay => {
+            out.push(("replies_replayed".into(), Some(a.replies_replayed as f64)));
+        }
+        AttackKind::AskFlood => {
+            out.push(("flood_asks".into(), Some(a.flood_asks as f64)));
+        }
+        AttackKind::PowReuse => {
+            let solved = c.attacker_pow_solved as f64;
+            out.push(("attacker_pow_solved".into(), Some(solved)));
+            out.push(("pow_replays".into(), Some(a.pow_replays as f64)));
+            out.push((
+                "accepted_per_attacker_pow".into(),
+                (solved > 0.0).then(|| c.accepted_from_adversary as f64 / solved),
+            ));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Recovery after the authority revokes the attackers (`attack.revoke_at_s`): honest topics
+/// broadcast from the strike until the revocation against those broadcast after it.
+pub(super) fn revocation_metrics(adv: &Adversary, c: &Collector) -> Metrics {
+    let Some(at) = adv.revoke_at else {
+        return Vec::new();
+    };
+    let topics = c.topic_summaries();
+    let attacked: Vec<&TopicSummary> = topics
+        .iter()
+        .filter(|t| t.start >= adv.start && t.start < at)
+        .collect();
+    let revoked: Vec<&TopicSummary> = topics.iter().filter(|t| t.start >= at).collect();
+    let replied = |t: &&TopicSummary| f64::from(u8::from(t.reply_latency_s.is_some()));
+    let coverage = |ts: &[&TopicSummary]| mean(ts.iter().filter_map(|t| t.coverage));
+    vec![
+        ("revoked_nodes".into(), Some(adv.revoked().len() as f64)),
+        (
+            "topics_before_revocation".into(),
+            Some(attacked.len() as f64),
+        ),
+        ("topics_after_revocation".into(), Some(revoked.len() as f64)),
+        ("coverage_before_revocation".into(), coverage(&attacked)),
+        ("coverage_after_revocation".into(), coverage(&revoked)),
+        (
+            "reply_share_before_revocation".into(),
+            mean(attacked.iter().map(replied)),
+        ),
+        (
+            "reply_share_after_revocation".into(),
+            mean(revoked.iter().map(replied)),
+        ),
+    ]
+}

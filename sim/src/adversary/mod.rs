@@ -29,6 +29,7 @@
 //! comes from the run's [`Concern::Attack`] stream, used in event order, so runs are
 //! reproducible.
 
+mod abuse;
 mod chatterbox;
 mod measure;
 mod placement;
@@ -63,6 +64,10 @@ pub enum Wake {
     Chatter,
     /// Flash Sybils connect to their honest peers (`attack.start_s`).
     Connect,
+    /// An ask flooder sends its next round of asks.
+    Flood,
+    /// The trusted authority revokes the detected attackers (`attack.revoke_at_s`).
+    Revoke,
 }
 
 /// Something the engine must do for the adversary.
@@ -142,6 +147,10 @@ struct Counters {
     honest_pow: u64,
     honest_pow_to_adversary: u64,
     honest_pow_to_adversary_after: u64,
+    /// Proofs of work adversarial nodes solved, and broadcasts from adversarial nodes that
+    /// honest nodes accepted.
+    attacker_pow_solved: u64,
+    accepted_from_adversary: u64,
 }
 
 /// The adversary of one run: who is adversarial, the attack's parameters and its state.
@@ -167,6 +176,12 @@ pub struct Adversary {
     area: (crate::scenario::BBox, u8),
     counters: Counters,
     rng: ChaCha12Rng,
+    abuse: abuse::Abuse,
+    /// Honest peers of adversarial nodes at time 0 (the abuse kinds' victims), ascending.
+    attacked: Vec<u32>,
+    /// Actions to carry out after the frame [`Adversary::on_send`] let through.
+    pending: Vec<Action>,
+    revoke_at: Option<Timestamp>,
 }
 
 impl Adversary {
@@ -195,12 +210,22 @@ impl Adversary {
         let deferred = plan.place(graph, sybils, &mut rng);
         adversarial.resize(graph.node_count() as usize, true);
         let start = Timestamp(Duration::from_secs_f64(attack.strike_s().max(0.0)).as_micros());
+        let attacked = if is_abuse(attack.kind) {
+            attacked_peers(graph, &adversarial)
+        } else {
+            Vec::new()
+        };
+        let at = |s: f64| Timestamp(Duration::from_secs_f64(s.max(0.0)).as_micros());
         Adversary {
+            abuse: abuse::Abuse::new(attack.flood_rate_per_s),
+            attacked,
+            pending: Vec::new(),
+            revoke_at: attack.revoke_at_s.map(at),
             chatter: Chatter::new(
                 attack.chatterbox_rate_per_s,
                 PowSolver::new(s.scale.mode),
                 stream(s.seed, replicate, Concern::AttackPow),
-                sweet_gossip::Limits::default().onion_format(),
+                s.limits().onion_format(),
             ),
             attack,
             honest_nodes,
@@ -303,7 +328,7 @@ impl Adversary {
     pub fn initial_actions(&mut self) -> Vec<Action> {
         let mut out = Vec::new();
         match self.attack.kind {
-            AttackKind::Chatterbox => {
+            AttackKind::Chatterbox | AttackKind::PowReuse => {
                 for node in 0..self.node_count() {
                     if self.is_adversarial(node) {
                         if let Some(at) = self.chatter.first_tick(self.start, &mut self.rng) {
@@ -321,9 +346,75 @@ impl Adversary {
                 node: self.honest_nodes,
                 wake: Wake::Connect,
             }),
+            AttackKind::AskFlood => {
+                for node in self.abuse.flooders() {
+                    if let Some(at) = self.abuse.first_flood(self.start, &mut self.rng) {
+                        out.push(Action::Wake {
+                            at,
+                            node,
+                            wake: Wake::Flood,
+                        });
+                    }
+                }
+            }
             _ => {}
         }
         out
+    }
+
+    /// Whether the attack kind needs its corrupted nodes' credentials (it signs requests).
+    pub fn needs_credentials(&self) -> bool {
+        self.attack.kind == AttackKind::AskFlood
+    }
+
+    /// Gives corrupted node `node` its credentials (see [`Adversary::needs_credentials`]).
+    pub fn arm(
+        &mut self,
+        node: u32,
+        creds: sweet_gossip::Credentials,
+        crypto: std::sync::Arc<dyn sweet_gossip::CryptoProvider>,
+    ) {
+        if self.is_adversarial(node) && !self.is_sybil(node) {
+            self.abuse.arm(node, creds, crypto);
+        }
+    }
+
+    /// When the trusted authority revokes the detected attackers, if it does.
+    pub fn revoke_at(&self) -> Option<Timestamp> {
+        self.revoke_at
+    }
+
+    /// The nodes the authority revokes: every adversarial node holding one of its certificates
+    /// (corrupted nodes, and Sybils with `trusted_certificates`). "Detected" is this simple
+    /// oracle: the authority learns exactly who attacks.
+    pub fn revoked(&self) -> Vec<u32> {
+        (0..self.node_count())
+            .filter(|i| self.is_adversarial(*i))
+            .filter(|i| !self.is_sybil(*i) || self.attack.trusted_certificates)
+            .collect()
+    }
+
+    /// Actions to carry out after the frame [`Adversary::on_send`] just let through (replayed
+    /// replies, pow_reuse asks); empty for every other kind.
+    pub fn take_pending(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Whether [`Adversary::take_pending`] has anything.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Honest `node` accepted a broadcast from `from`; counts those from adversarial nodes.
+    pub fn on_accepted(&mut self, node: u32, from: u32) {
+        if !self.is_adversarial(node) && self.is_adversarial(from) {
+            self.counters.accepted_from_adversary += 1;
+        }
+    }
+
+    /// Whether [`Adversary::metrics`] needs each node's cryptography time.
+    pub fn measures_crypto(&self) -> bool {
+        is_abuse(self.attack.kind)
     }
 
     /// A scheduled adversary event for `node`, whose current peers are `peers`.
@@ -339,8 +430,21 @@ impl Adversary {
                 .into_iter()
                 .map(|(a, b)| Action::Connect { a, b })
                 .collect(),
+            Wake::Flood => {
+                let victims: Vec<u32> = peers
+                    .iter()
+                    .map(|p| p.0 as u32)
+                    .filter(|p| !self.is_adversarial(*p))
+                    .collect();
+                let area = self.area;
+                let out = self.abuse.flood(now, node, &victims, area, &mut self.rng);
+                self.counters.injected += victims.len() as u64;
+                out
+            }
+            Wake::Revoke => Vec::new(), // carried out by the engine
             Wake::Chatter => {
-                let replay = self.attack.chatterbox_replay;
+                let replay =
+                    self.attack.kind == AttackKind::Chatterbox && self.attack.chatterbox_replay;
                 let mut out = self.chatter.tick(now, node, peers, replay, &mut self.rng);
                 self.counters.injected += out
                     .iter()
@@ -360,6 +464,19 @@ impl Adversary {
     /// A frame from `from` is about to be delivered to `to`. Only adversarial receivers are
     /// looked at; honest nodes always get [`Received::Pass`].
     pub fn on_receive(&mut self, now: Timestamp, to: u32, from: u32, bytes: &[u8]) -> Received {
+        if matches!(
+            self.attack.kind,
+            AttackKind::AskFlood | AttackKind::PowReuse
+        ) && self.is_adversarial(to)
+        {
+            return match self.abuse.receive(to, from, bytes, &mut self.rng) {
+                Some(actions) => {
+                    self.counters.injected += actions.len() as u64;
+                    Received::Consumed(actions)
+                }
+                None => Received::Pass,
+            };
+        }
         let replays = self.attack.kind == AttackKind::Chatterbox && self.attack.chatterbox_replay;
         if !replays || !self.is_adversarial(to) {
             return Received::Pass;
@@ -396,7 +513,12 @@ impl Adversary {
             inflate_factor: self.attack.inflate_factor,
         };
         match rules::outgoing(&ctx, to, kind, bytes.into()) {
-            rules::Verdict::Pass(bytes) => Some(bytes.into()),
+            rules::Verdict::Pass(bytes) => {
+                if now >= self.start {
+                    self.abuse_after_send(from, to, kind, &bytes);
+                }
+                Some(bytes.into())
+            }
             rules::Verdict::Drop => {
                 self.counters.dropped += 1;
                 None
@@ -409,6 +531,24 @@ impl Adversary {
                 Some(bytes.into())
             }
         }
+    }
+
+    /// reply_replay and pow_reuse: what follows a frame an adversarial node sent after the
+    /// strike (see `abuse.rs`).
+    fn abuse_after_send(&mut self, from: u32, to: u32, kind: FrameKind, bytes: &[u8]) {
+        let copies = self.attack.replay_copies;
+        let more = match (self.attack.kind, kind) {
+            (AttackKind::ReplyReplay, FrameKind::Reply) => {
+                self.abuse.replay_reply(from, to, bytes, copies)
+            }
+            (AttackKind::PowReuse, FrameKind::Broadcast) => {
+                self.abuse
+                    .after_broadcast(from, to, bytes, copies, &mut self.rng)
+            }
+            _ => return,
+        };
+        self.counters.injected += more.len() as u64;
+        self.pending.extend(more);
     }
 
     /// A sender is paying `invoices`; counts any paid above the amount its issuer signed.
@@ -444,6 +584,7 @@ impl Adversary {
     /// work, and honest work for conditions an adversarial node issued.
     pub fn on_honest_pow(&mut self, at: Timestamp, node: u32, toward: Option<u32>, attempts: u64) {
         if self.is_adversarial(node) {
+            self.counters.attacker_pow_solved += 1;
             return;
         }
         let c = &mut self.counters;
@@ -466,10 +607,11 @@ impl Adversary {
     /// `node` registered an invoice with hash `hash` at `at`. A withholding middleman (from the
     /// strike on) will refuse to settle it: see [`Adversary::refuses`].
     pub fn on_register(&mut self, at: Timestamp, node: u32, hash: PaymentHash) {
-        if self.attack.kind != AttackKind::WithholdInvoice
-            || !self.is_adversarial(node)
-            || at < self.start
-        {
+        let withholds = matches!(
+            self.attack.kind,
+            AttackKind::WithholdInvoice | AttackKind::ReplyReplay
+        );
+        if !withholds || !self.is_adversarial(node) || at < self.start {
             return;
         }
         if self.withheld.insert(hash) {
@@ -503,7 +645,9 @@ impl Adversary {
     }
 
     /// The attack's metrics (empty for kind "none"); see `docs/attacks.md` for definitions.
-    pub fn metrics(&self, collector: &Collector) -> Vec<(String, Option<f64>)> {
+    /// `crypto_s` is each node's virtual seconds of cryptography, by index (read only
+    /// when [`Adversary::measures_crypto`]).
+    pub fn metrics(&self, collector: &Collector, crypto_s: &[f64]) -> Vec<(String, Option<f64>)> {
         if !self.is_active() {
             return Vec::new();
         }
@@ -525,8 +669,34 @@ impl Adversary {
             out.push((k.to_owned(), Some(v as f64)));
         }
         out.extend(measure::cost_metrics(self));
+        if is_abuse(self.attack.kind) {
+            out.extend(measure::abuse_metrics(self, crypto_s));
+        }
+        if self.revoke_at.is_some() {
+            out.extend(measure::revocation_metrics(self, collector));
+        }
         out
     }
+}
+
+/// Whether `kind` is one of the abuses of issue 11 (`abuse.rs`).
+pub fn is_abuse(kind: AttackKind) -> bool {
+    matches!(
+        kind,
+        AttackKind::ReplyReplay | AttackKind::AskFlood | AttackKind::PowReuse
+    )
+}
+
+/// The honest peers of the adversarial nodes in `graph`, ascending.
+fn attacked_peers(graph: &PeerGraph, adversarial: &[bool]) -> Vec<u32> {
+    let mut out: Vec<u32> = (0..graph.node_count())
+        .filter(|a| adversarial[*a as usize])
+        .flat_map(|a| graph.peers(a).iter().copied())
+        .filter(|p| !adversarial[*p as usize])
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Whether `kind` has a victim (a customer whose topics the attack targets).

@@ -56,6 +56,35 @@ fn headline(suffix: &str) -> &'static [&'static str] {
             "inflated_invoices_paid",
             "fees_earned_per_adversary_node_after_attack_sat",
         ],
+        "reply-replay" => &[
+            "replies_delivered",
+            "reply_share_after_attack",
+            "invoices_withheld",
+            "rejected_duplicate_reply",
+            "rejected_overloaded",
+            "attacked_peer_crypto_s",
+        ],
+        "ask-flood" => &[
+            "coverage_after_attack",
+            "rejected_quota_exceeded",
+            "rejected_overloaded",
+            "attacked_peer_crypto_s",
+            "honest_crypto_s_per_node",
+        ],
+        "pow-reuse" => &[
+            "accepted_per_attacker_pow",
+            "pow_replays",
+            "rejected_pow_insufficient",
+            "coverage_after_attack",
+            "attacked_peer_crypto_s",
+        ],
+        "revocation" => &[
+            "coverage_before_revocation",
+            "coverage_after_revocation",
+            "reply_share_before_revocation",
+            "reply_share_after_revocation",
+            "rejected_certificate",
+        ],
         _ => &["coverage_after_attack"],
     }
 }

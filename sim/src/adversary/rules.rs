@@ -20,6 +20,9 @@
 //! | inflate invoice  | reply frames: the last invoice's amount × `inflate_factor`, rounded |
 //! |                  | up                                                                  |
 //! | withhold invoice | passed (the invoices are not settled when paid: `Adversary::refuses`) |
+//! | reply replay     | passed; each reply is followed by copies (`abuse.rs`), invoices withheld |
+//! | ask flood        | passed (the flood's asks are made separately, `abuse.rs`)           |
+//! | pow reuse        | passed; each broadcast is followed by a fresh ask (`abuse.rs`)      |
 //!
 //! The last invoice of a reply a node sends is its own: a middleman appends its invoice before
 //! passing the reply on. A topic is the victim's when the sender certificate in its signed
@@ -72,9 +75,12 @@ pub(super) fn outgoing(ctx: &Context, to: u32, kind: FrameKind, bytes: Vec<u8>) 
         return Verdict::Pass(bytes); // warm-up: honest until the strike
     }
     match ctx.kind {
-        AttackKind::None | AttackKind::Chatterbox | AttackKind::WithholdInvoice => {
-            Verdict::Pass(bytes)
-        }
+        AttackKind::None
+        | AttackKind::Chatterbox
+        | AttackKind::WithholdInvoice
+        | AttackKind::ReplyReplay
+        | AttackKind::AskFlood
+        | AttackKind::PowReuse => Verdict::Pass(bytes),
         AttackKind::Silent
         | AttackKind::Sybil
         | AttackKind::ColdBoot

@@ -3,7 +3,7 @@
 
 use super::{Ev, World};
 use crate::adversary::{Action, Wake};
-use sweet_gossip::{PeerId, Timestamp};
+use sweet_gossip::{CredentialSource, PeerId, Timestamp};
 
 #[cfg(doc)]
 use crate::adversary::Adversary;
@@ -12,6 +12,9 @@ impl World {
     /// Runs the adversary event `wake` of `node` now.
     pub(super) fn wake(&mut self, node: u32, wake: Wake) {
         let now = self.now;
+        if wake == Wake::Revoke {
+            return self.revoke(now);
+        }
         self.assert_node(node, "woken");
         self.node_mut(node);
         let peers = self.nodes[node as usize].live().peers();
@@ -29,6 +32,58 @@ impl World {
              the world has {}",
             self.nodes.len()
         );
+    }
+
+    /// Hands the adversary what its kind needs before the run starts (the flooders'
+    /// credentials), and schedules the revocation, if any, on the first customer (customers
+    /// never churn, so the event is never held).
+    pub(super) fn arm_adversary(&mut self) {
+        if self.adversary.needs_credentials() {
+            let factory = std::sync::Arc::clone(&self.blueprint.factory);
+            for i in 0..self.nodes.len() as u32 {
+                if self.adversary.is_adversarial(i) && !self.adversary.is_sybil(i) {
+                    let creds = factory.credentials(PeerId(u64::from(i)));
+                    self.adversary
+                        .arm(i, creds, std::sync::Arc::clone(&factory.crypto));
+                }
+            }
+        }
+        if let (Some(at), Some(&node)) = (self.adversary.revoke_at(), self.customers.first()) {
+            self.push(
+                at,
+                Ev::Adversary {
+                    node,
+                    wake: Wake::Revoke,
+                },
+            );
+        }
+    }
+
+    /// The trusted authority revokes every detected attacker ([`Adversary::revoked`]) and
+    /// every honest node installs the signed list now, paying its verification like any input
+    /// (offline nodes too: the list reaches them out of band). Nodes not yet built are built.
+    fn revoke(&mut self, now: Timestamp) {
+        let mut ca = self.blueprint.factory.ca.clone();
+        for i in self.adversary.revoked() {
+            let key = self.node_mut(i).certificate().public_key;
+            ca.revoke(key);
+        }
+        let list = ca.revocation_list(self.blueprint.factory.crypto.as_ref(), now);
+        for i in 0..self.nodes.len() as u32 {
+            if self.adversary.is_adversarial(i) {
+                continue;
+            }
+            let before = self.node_mut(i).crypto_counts();
+            self.node_mut(i)
+                .handle_revocation_list(now, &list)
+                .expect("invariant: the trusted authority's list is newer and signed");
+            let sn = &mut self.nodes[i as usize];
+            let cost = self
+                .device
+                .crypto(&sn.live().crypto_counts().since(&before));
+            sn.busy_until = sn.busy_until.max(now + cost);
+            self.drain(i, now);
+        }
     }
 
     /// Carries out what the adversary asked for at `at`.

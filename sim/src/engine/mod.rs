@@ -145,6 +145,9 @@ pub enum EngineError {
         /// Shell command that reruns exactly this run.
         replay: String,
     },
+    /// The Lightning channel-graph snapshot could not be loaded or mapped.
+    #[error(transparent)]
+    Lightning(#[from] crate::lightning::SnapshotError),
 }
 
 /// Connectivity of the simulated peer graph at time 0, after the adversary's rewiring.
@@ -211,6 +214,8 @@ pub struct World {
     input_from: Option<u32>,
     /// Present only when the run is traced ([`run_traced`]).
     recorder: Option<Box<crate::record::Recorder>>,
+    /// Present only with `payments.model = "lightning"`: invoices are routed by LDK.
+    lightning: Option<Box<crate::lightning::Lightning>>,
 }
 
 /// Runs replicate `replicate` of `s`; `base_dir` resolves relative paths in the scenario.
@@ -255,6 +260,7 @@ impl World {
             PowSolver::new(s.scale.mode).provider(),
             s.seed,
             replicate,
+            setup::limits(s),
         ));
         let (mut blueprint, roles) = setup::Blueprint::new(s, replicate, nodes, factory);
         let adversary = Adversary::new(s, replicate, &mut graph, &roles);
@@ -277,6 +283,11 @@ impl World {
         drop(graph);
         let mut world = World::empty(s, replicate, nodes, graph_connected, adversary, blueprint);
         world.recorder = recorder;
+        if s.payments.model == crate::lightning::PaymentModel::Lightning {
+            let n = world.nodes.len() as u32;
+            let ln = crate::lightning::Lightning::new(s, replicate, n, base_dir)?;
+            world.lightning = Some(Box::new(ln));
+        }
         for i in first_sybil..world.nodes.len() as u32 {
             let World {
                 nodes, blueprint, ..
@@ -287,6 +298,7 @@ impl World {
             let key = world.node_mut(v).certificate().public_key;
             world.adversary.set_victim_key(key);
         }
+        world.arm_adversary();
         world.schedule_workload(s, replicate);
         world.schedule_churn(s);
         for action in world.adversary.initial_actions() {
@@ -343,6 +355,7 @@ impl World {
             pow_rng: stream(s.seed, replicate, Concern::Pow),
             input_from: None,
             recorder: None,
+            lightning: None,
         }
     }
 
@@ -613,14 +626,19 @@ impl World {
                 invoices,
             } => {
                 self.adversary.on_pay(&invoices);
+                if let Some(ln) = self.lightning.as_deref_mut() {
+                    ln.batch_started(payload_id, at);
+                }
                 for inv in invoices {
-                    let (outcome, payee) = self.pay(i, &inv, at);
+                    let (outcome, payee, delay) = self.pay(i, &inv, at);
                     if let (Some(r), PaymentOutcome::Paid(_), Some(p)) =
                         (self.recorder.as_deref_mut(), &outcome, payee)
                     {
                         r.paid(&payload_id, p);
                     }
-                    let rtt = Duration::from_secs_f64(2.0 * self.links.delay_ms() / 1e3);
+                    let rtt = delay.unwrap_or_else(|| {
+                        Duration::from_secs_f64(2.0 * self.links.delay_ms() / 1e3)
+                    });
                     let hash = inv.payment_hash;
                     self.push(
                         at + rtt,
@@ -641,6 +659,9 @@ impl World {
                 route_length,
                 ..
             } => {
+                if let Some(ln) = self.lightning.as_deref_mut() {
+                    ln.delivered(payload_id, at);
+                }
                 self.metrics
                     .reply_delivered(payload_id, at, fee_paid_sat, route_length);
             }
@@ -649,25 +670,45 @@ impl World {
     }
 
     /// `payer` pays `inv` at `at`: refused if a withholding middleman issued it or its payee is
-    /// offline (Lightning needs the payee online to settle), else through the ledger. Returns
-    /// the outcome and, when paid, the payee to tell.
-    fn pay(&mut self, payer: u32, inv: &Invoice, at: Timestamp) -> (PaymentOutcome, Option<u32>) {
+    /// offline (Lightning needs the payee online to settle), else through the ledger or the
+    /// Lightning model. Returns the outcome, when paid the payee to tell, and the Lightning
+    /// model's time to the result (`None`: one round trip).
+    fn pay(
+        &mut self,
+        payer: u32,
+        inv: &Invoice,
+        at: Timestamp,
+    ) -> (PaymentOutcome, Option<u32>, Option<Duration>) {
         let offline = self.ledger.payee(inv).is_some_and(|p| !self.is_online(p));
         if self.adversary.refuses(&inv.payment_hash) || offline {
-            return (self.ledger.refuse(), None);
+            return (self.ledger.refuse(), None, None);
         }
-        let (outcome, payee) = self.ledger.pay(payer, inv);
+        let (outcome, payee, delay) = match self.lightning.as_deref_mut() {
+            None => {
+                let (o, p) = self.ledger.pay(payer, inv);
+                (o, p, None)
+            }
+            Some(ln) => {
+                let (o, p, d) = ln.pay_invoice(&mut self.ledger, payer, inv, at);
+                (o, p, Some(d))
+            }
+        };
         if let (PaymentOutcome::Paid(_), Some(p)) = (&outcome, payee) {
             self.metrics.fee_paid(inv.amount);
             self.adversary.on_paid(at, p, inv.amount);
         }
-        (outcome, payee)
+        (outcome, payee, delay)
     }
 
     /// A protocol node's frame: the adversary may drop or rewrite it if `from` is adversarial.
     fn send(&mut self, from: u32, to: u32, kind: FrameKind, bytes: FrameBytes, at: Timestamp) {
         if let Some(bytes) = self.adversary.on_send(at, from, to, kind, bytes) {
             self.transmit(from, to, kind, bytes, at);
+        }
+        if self.adversary.has_pending() {
+            for action in self.adversary.take_pending() {
+                self.act(at, action);
+            }
         }
     }
 
@@ -705,8 +746,9 @@ impl World {
                 from,
                 hop,
             } => {
-                self.metrics.topic_accepted(payload_id, i, at);
                 let from = u32::try_from(from.0).expect("invariant: sim addresses are indices");
+                self.adversary.on_accepted(i, from);
+                self.metrics.topic_accepted(payload_id, i, at);
                 self.metrics.topic_accepted_from(payload_id, from, hop);
             }
             Event::FrameRejected { reason, .. } => self.metrics.rejected(i, &reason),
@@ -740,20 +782,36 @@ impl World {
     }
 
     /// Reduces the run to its measurements.
-    pub fn finish(self) -> RunOutput {
+    pub fn finish(mut self) -> RunOutput {
         let mut crypto = CryptoCounts::default();
         for n in self.nodes.iter().filter_map(|n| n.node.as_deref()) {
             crypto += n.crypto_counts();
         }
-        let totals = Totals {
+        let crypto_s: Vec<f64> = if self.adversary.measures_crypto() {
+            let device = &self.device;
+            let secs = |n: &SimNode| {
+                n.node.as_deref().map_or(0.0, |n| {
+                    let d = device.crypto(&n.crypto_counts().since(&CryptoCounts::default()));
+                    d.as_micros() as f64 / 1e6
+                })
+            };
+            self.nodes.iter().map(secs).collect()
+        } else {
+            Vec::new()
+        };
+        let mut totals = Totals {
             nodes: self.nodes.len() as u32,
             honest_nodes: self.honest.iter().filter(|h| **h).count() as u32,
             graph_connected: self.graph_connected.all,
             honest_graph_connected: self.graph_connected.honest,
             crypto,
             earned: self.ledger.earned().to_vec(),
-            extra: self.adversary.metrics(&self.metrics),
+            extra: self.adversary.metrics(&self.metrics, &crypto_s),
         };
+        if let Some(ln) = self.lightning.as_deref_mut() {
+            let (e, sp) = (self.ledger.earned(), self.ledger.spent());
+            totals.extra.extend(ln.metrics(e, sp));
+        }
         let trace_sha256 = hex::encode(self.trace.finalize());
         let metrics = self.metrics.finish(&totals, self.horizon_s);
         let unbalanced = metrics

@@ -57,6 +57,12 @@ pub(crate) fn policy_params(s: &Scenario) -> PolicyParams {
     }
 }
 
+/// The limits and defences of every node in `s`: the protocol's defaults, or with
+/// `protocol.hardening = false` the unhardened protocol ([`Limits::unhardened`]).
+pub(crate) fn limits(s: &Scenario) -> Limits {
+    s.limits()
+}
+
 /// The shared part of the policy of nodes in `s` that fan out by `fanout`.
 fn shared_policy(s: &Scenario, fanout: FanoutRule) -> SharedPolicy {
     SharedPolicy {
@@ -135,7 +141,12 @@ pub(super) struct Factory {
 }
 
 impl Factory {
-    pub(super) fn new(crypto: Arc<dyn CryptoProvider>, seed: u64, replicate: u32) -> Self {
+    pub(super) fn new(
+        crypto: Arc<dyn CryptoProvider>,
+        seed: u64,
+        replicate: u32,
+        limits: Limits,
+    ) -> Self {
         let ca_seed = crate::rng::derive_seed(seed, replicate, Concern::Keys(u32::MAX));
         let rogue_seed = crate::rng::derive_seed(seed, replicate, Concern::Keys(u32::MAX - 1));
         let ca = CertificateAuthority::new("sweet-gossip-ca", crypto.keypair_from_seed(ca_seed));
@@ -155,7 +166,7 @@ impl Factory {
                 keys: Some(Arc::clone(&keys) as Arc<dyn KeyDirectory>),
             }),
             keys,
-            limits: Arc::default(),
+            limits: Arc::new(limits),
         }
     }
 

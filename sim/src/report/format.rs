@@ -167,6 +167,27 @@ pub(crate) const GROUPS: &[(&str, &[&str])] = &[
             "attacker_frames",
         ],
     ),
+    (
+        "Lightning cost",
+        &[
+            "ln_fee_sat",
+            "ln_fee_overhead",
+            "ln_time_to_pay_s",
+            "ln_locked_per_middleman_sat",
+            "ln_locked_peak_sat",
+        ],
+    ),
+    (
+        "Lightning payments",
+        &[
+            "ln_success_share",
+            "payment_attempts_per_invoice",
+            "ln_failures_no_route",
+            "ln_failures_attempts",
+            "ln_recoveries",
+            "ln_money_unbalanced_msat",
+        ],
+    ),
 ];
 
 fn lookup(name: &str) -> Option<&'static (&'static str, &'static str, &'static str, &'static str)> {

@@ -57,7 +57,7 @@ pub const REPORT_FILE: &str = "report.md";
 ///
 /// A plot whose data is absent is not written, and a stale copy of it left by an
 /// earlier run is removed, so the folder always matches `report.md`.
-pub const PLOT_FILES: [&str; 8] = [
+pub const PLOT_FILES: [&str; 10] = [
     "coverage.svg",
     "coverage_vs_cost.svg",
     "coverage_vs_pow.svg",
@@ -66,6 +66,8 @@ pub const PLOT_FILES: [&str; 8] = [
     "route_length.svg",
     "attack_coverage.svg",
     "attack_earnings.svg",
+    "ln_cost.svg",
+    "ln_success.svg",
 ];
 
 /// Errors from reading a result folder or writing its report.

@@ -94,6 +94,16 @@ const START: CatalogueParam = p(
     "10.0",
     "virtual second the attack strikes; adversaries behave honestly before it",
 );
+const REPLAY_COPIES: CatalogueParam = p(
+    "attack.replay_copies",
+    "3",
+    "reply_replay: copies of each reply; pow_reuse: replays of each broadcast, in [1, 1000]",
+);
+const HARDENING: CatalogueParam = p(
+    "protocol.hardening",
+    "true",
+    "false runs the unhardened protocol (Limits::unhardened), for contrast",
+);
 const SYBIL_COST: CatalogueParam = p(
     "attack.sybil_cost_sat",
     "0.0",
@@ -322,6 +332,40 @@ static CATALOGUE: &[CatalogueGroup] = &[
                 "withhold_invoice",
                 "corrupted middlemen never settle their invoices when paid",
                 &[SHARE_CORRUPT, START],
+            ),
+            e(
+                "reply_replay",
+                "corrupted middlemen resend every reply they carry and never settle their invoices",
+                &[SHARE_CORRUPT, START, REPLAY_COPIES, HARDENING],
+            ),
+            e(
+                "ask_flood",
+                "corrupted nodes ask every honest peer to carry fresh payload ids, never paying",
+                &[
+                    SHARE_CORRUPT,
+                    START,
+                    p(
+                        "attack.flood_rate_per_s",
+                        "100.0",
+                        "asks per second each flooder sends each honest peer",
+                    ),
+                    HARDENING,
+                ],
+            ),
+            e(
+                "pow_reuse",
+                "corrupted originators replay each solved broadcast under fresh asks",
+                &[
+                    SHARE_CORRUPT,
+                    START,
+                    p(
+                        "attack.chatterbox_rate_per_s",
+                        "5.0",
+                        "topics per second each attacker tries to originate",
+                    ),
+                    REPLAY_COPIES,
+                    HARDENING,
+                ],
             ),
         ],
     },

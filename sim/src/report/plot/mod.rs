@@ -18,6 +18,7 @@ mod attack;
 mod axis;
 mod common;
 mod hist;
+mod payments;
 mod png;
 pub(crate) mod run;
 mod style;
@@ -75,6 +76,10 @@ pub(crate) fn all_plots(d: &Dataset, dir: &Path) -> Result<Vec<PlotOutcome>, Rep
     if d.is_attack_sweep() {
         out.push(attack::attack_coverage(d).map_err(|m| plot_err("attack_coverage.svg", m))?);
         out.push(attack::attack_earnings(d).map_err(|m| plot_err("attack_earnings.svg", m))?);
+    }
+    if payments::is_lightning(d) {
+        out.push(payments::cost_breakdown(d).map_err(|m| plot_err("ln_cost.svg", m))?);
+        out.push(payments::success_vs_amount(d).map_err(|m| plot_err("ln_success.svg", m))?);
     }
     Ok(out)
 }
