@@ -73,7 +73,7 @@ pub enum Family {
 }
 
 /// The crypto operations counted as `crypto_<op>`.
-pub const CRYPTO_OPS: [&str; 6] = ["sign", "verify", "seal", "open", "sym", "hash"];
+pub const CRYPTO_OPS: [&str; 7] = ["sign", "verify", "seal", "open", "sym", "hash", "derive"];
 
 /// One catalogue entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +139,7 @@ pub const METRICS: &[MetricDef] = &[
     def("frames_lost_offline", Unit::Frames, RUN, "Frames, from any sender, that arrived at a node while it was offline (lost: an offline node receives nothing)."),
     def("pow_hashes", Unit::Hashes, RUN, "Proof-of-work hash attempts computed by all nodes."),
     def("pow_hashes_per_node", Unit::Hashes, PER_HONEST, "Proof-of-work hash attempts computed by honest nodes divided by the number of honest nodes."),
-    fam("crypto_<op>", Unit::Count, "Cryptographic operations of that kind summed over all nodes (sym = symmetric encryptions plus decryptions).", Family::CryptoOp),
+    fam("crypto_<op>", Unit::Count, "Cryptographic operations of that kind summed over all nodes (sym = symmetric encryptions plus decryptions; derive = key pairs derived for per-topic accounts and decoys, charged as a signature).", Family::CryptoOp),
     def("replies_received", Unit::Count, RUN, "Valid reply routes received by topic senders, summed over topics."),
     def("time_to_first_reply_s", Unit::Seconds, "mean over topics with a reply", "Seconds from broadcast to the sender's first valid reply route."),
     def("sender_exposed_route_share", Unit::Share, RUN, "Reply routes whose first middleman (a peer of the sender) took the topic with a one-entry routing instruction list, and so could tell its peer is the sender, divided by replies_received (undefined without replies). The sender's decoy instructions lower it; the paper's protocol has it at 1."),
