@@ -127,7 +127,7 @@ impl Node {
             return self.on_final_reply(from, f);
         }
         let hardened = self.cfg.limits.hardened;
-        if hardened && self.seen.get(&payload_id).is_none_or(|s| s.own) {
+        if hardened && self.seen.get(&payload_id).is_none() {
             return Err(RejectReason::NotForwarded);
         }
         let account = self.account_for(&payload_id);
