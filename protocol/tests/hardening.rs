@@ -9,9 +9,15 @@ const MSG: &[u8] = b"driver Alice, plate SG-042";
 
 /// 0 = sender, 1 and 2 = middlemen, 3 = replier.
 fn line(seed: u64) -> Net {
+    line_with(seed, Limits::default())
+}
+
+/// [`line`] with every node bounded by `limits`.
+fn line_with(seed: u64, limits: Limits) -> Net {
     Net::builder(vec![relay(5), relay(7), relay(11), replier(13, MSG)])
         .line()
         .seed(seed)
+        .limits(limits)
         .build()
 }
 
@@ -312,11 +318,7 @@ fn a_fee_near_u64_max_is_refused_not_wrapped() {
 fn unhardened_nodes_accept_what_hardened_nodes_refuse() {
     // The same replay against the paper's protocol as written: every copy is carried and
     // stored, and none is refused for a defence of issue 11.
-    let mut net = Net::builder(vec![relay(5), relay(7), relay(11), replier(13, MSG)])
-        .line()
-        .seed(2)
-        .limits(Limits::unhardened())
-        .build();
+    let mut net = line_with(2, Limits::unhardened());
     net.broadcast(0);
     let reply = step_until_sent(&mut net, 2, 1, FrameKind::Reply);
     net.drive();
@@ -329,11 +331,7 @@ fn unhardened_nodes_accept_what_hardened_nodes_refuse() {
     assert_eq!(issued_by_1, 6, "one invoice per copy");
     assert_eq!(rejected_at(&net, 0, &RejectReason::DuplicateReply), 0);
     // And a reply for a topic node 1 never carried goes through it.
-    let mut fresh = Net::builder(vec![relay(5), relay(7), relay(11), replier(13, MSG)])
-        .line()
-        .seed(2)
-        .limits(Limits::unhardened())
-        .build();
+    let mut fresh = line_with(2, Limits::unhardened());
     fresh.inject(2, 1, reply);
     fresh.drive();
     assert_eq!(rejected_at(&fresh, 1, &RejectReason::NotForwarded), 0);

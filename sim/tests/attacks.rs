@@ -1,6 +1,8 @@
 //! Attacks on small scenarios: each test runs the same world with and without an attack (or
 //! under two policies) and asserts the direction of the attack's effect on measured numbers.
 
+mod common;
+
 use sgsim::engine::{run, RunOutput};
 use sgsim::scenario::{parse, Scenario};
 use std::collections::BTreeMap;
@@ -71,21 +73,7 @@ fn run_once(extra: &str, replicate: u32) -> RunOutput {
 /// Metrics of `base` + `extra`, averaged over replicates `0..replicates` (undefined values
 /// skipped).
 fn metrics_of(base: &str, extra: &str, replicates: u32) -> BTreeMap<String, f64> {
-    let s = scenario(base, extra);
-    let mut sum: BTreeMap<String, (f64, u32)> = BTreeMap::new();
-    for r in 0..replicates {
-        let out = run(&s, r, Path::new(".")).expect("run");
-        for (k, v) in out.metrics.metrics {
-            if let Some(v) = v {
-                let e = sum.entry(k).or_default();
-                e.0 += v;
-                e.1 += 1;
-            }
-        }
-    }
-    sum.into_iter()
-        .map(|(k, (s, n))| (k, s / f64::from(n)))
-        .collect()
+    common::mean_metrics(&scenario(base, extra), replicates)
 }
 
 /// Metrics of [`BASE`] + `extra`, averaged over two replicates.

@@ -2,6 +2,8 @@
 //! switch on small worlds: each attack runs against the hardened protocol and against
 //! `protocol.hardening = false`, and the contrast shows what each defence buys.
 
+mod common;
+
 use sgsim::engine::{run, RunOutput};
 use sgsim::scenario::{load, parse, AttackKind, Scenario};
 use std::collections::BTreeMap;
@@ -49,21 +51,7 @@ fn scenario(text: &str) -> Scenario {
 
 /// Metrics of `WORLD` + `extra`, averaged over replicates `0..n` (undefined values skipped).
 fn metrics(extra: &str, n: u32) -> Metrics {
-    let s = scenario(&format!("{WORLD}{extra}"));
-    let mut sum: BTreeMap<String, (f64, u32)> = BTreeMap::new();
-    for r in 0..n {
-        let out = run(&s, r, Path::new(".")).expect("run");
-        for (k, v) in out.metrics.metrics {
-            if let Some(v) = v {
-                let e = sum.entry(k).or_default();
-                e.0 += v;
-                e.1 += 1;
-            }
-        }
-    }
-    sum.into_iter()
-        .map(|(k, (s, n))| (k, s / f64::from(n)))
-        .collect()
+    common::mean_metrics(&scenario(&format!("{WORLD}{extra}")), n)
 }
 
 /// Metric name → mean over replicates.

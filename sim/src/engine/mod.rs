@@ -791,7 +791,7 @@ impl World {
             let device = &self.device;
             let secs = |n: &SimNode| {
                 n.node.as_deref().map_or(0.0, |n| {
-                    let d = device.crypto(&n.crypto_counts().since(&CryptoCounts::default()));
+                    let d = device.crypto(&n.crypto_counts());
                     d.as_micros() as f64 / 1e6
                 })
             };
