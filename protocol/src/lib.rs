@@ -62,7 +62,7 @@ pub use frame::{
 pub use ids::{AskId, PayloadId, PeerId};
 pub use node::{
     topic_account, CommandError, CredentialSource, Credentials, Event, Keys, Limits, Node,
-    NodeConfig, Output, TimerKind,
+    NodeConfig, Output, TimerKind, ONION_HOPS,
 };
 pub use onion::{Onion, OnionError, OnionFormat, PADDED_HEAD_LEN};
 pub use payment::{

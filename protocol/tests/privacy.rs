@@ -132,3 +132,40 @@ fn decoys_cost_the_sender_nothing_and_recovery_still_works() {
     let payees: BTreeSet<u64> = net.payments.iter().map(|p| p.2).collect();
     assert!(payees.is_subset(&BTreeSet::from([5, 13, 50])), "{payees:?}");
 }
+
+#[test]
+fn a_full_padded_onion_stops_the_topic_and_says_so() {
+    // Three layers: the third middleman's route (3 instructions, more with decoys) fills it.
+    let short = Limits {
+        onion_hops: 3,
+        ..Limits::default()
+    };
+    let mut net = line(short);
+    net.broadcast(0);
+    net.drive();
+    assert!(net.delivered.is_empty(), "the replier is beyond the cap");
+    let stops = |net: &Net| net.count_events(|e| matches!(e, Event::TopicStoppedOnionFull { .. }));
+    assert_eq!(
+        stops(&net),
+        1,
+        "one middleman stops the topic and reports it"
+    );
+    assert!(
+        net.rejections().is_empty(),
+        "a full onion is a stop, not a rejection"
+    );
+    // The default leaves room for this route, and the paper's growing onion has no cap.
+    for limits in [
+        Limits::default(),
+        Limits {
+            onion_hops: 3,
+            ..Limits::unhardened()
+        },
+    ] {
+        let mut net = line(limits);
+        net.broadcast(0);
+        net.drive();
+        assert_eq!(net.delivered.len(), 1);
+        assert_eq!(stops(&net), 0);
+    }
+}

@@ -143,6 +143,7 @@ pub const METRICS: &[MetricDef] = &[
     def("replies_received", Unit::Count, RUN, "Valid reply routes received by topic senders, summed over topics."),
     def("time_to_first_reply_s", Unit::Seconds, "mean over topics with a reply", "Seconds from broadcast to the sender's first valid reply route."),
     def("sender_exposed_route_share", Unit::Share, RUN, "Reply routes whose first middleman (a peer of the sender) took the topic with a one-entry routing instruction list, and so could tell its peer is the sender, divided by replies_received (undefined without replies). The sender's decoy instructions lower it; the paper's protocol has it at 1."),
+    def("topics_stopped_onion_full", Unit::Count, RUN, "Times a middleman verified a topic but did not forward it because its route already filled the padded onion (protocol.onion_hops layers). Nonzero means the onion cap, not the fanout, ended dissemination somewhere; always 0 when protocol.hardening = false."),
     def("replies_delivered", Unit::Count, RUN, "Topics whose sender paid a route and decrypted its reply."),
     def("payment_success_rate", Unit::Share, "share of topics with a reply", "Topics with a delivered (paid, decrypted) reply divided by topics that received at least one reply."),
     def("reply_latency_s", Unit::Seconds, "mean over delivered replies", "Seconds from broadcast to the sender decrypting the paid reply."),

@@ -68,6 +68,7 @@ pub struct Collector {
     frames_lost: u64,
     frames_lost_offline: u64,
     payment_failures: u64,
+    onion_full_stops: u64,
     unpaid: u64,
     /// Engine events processed.
     pub events: u64,
@@ -91,6 +92,7 @@ impl Collector {
             frames_lost: 0,
             frames_lost_offline: 0,
             payment_failures: 0,
+            onion_full_stops: 0,
             unpaid: 0,
             events: 0,
         }
@@ -268,6 +270,11 @@ impl Collector {
         *grow(&mut self.fees.settled, node) += amount_sat;
     }
 
+    /// A middleman did not forward a verified topic: its route filled the padded onion.
+    pub fn onion_full(&mut self) {
+        self.onion_full_stops += 1;
+    }
+
     /// One invoice payment failed.
     pub fn payment_failed(&mut self) {
         self.payment_failures += 1;
@@ -406,6 +413,7 @@ impl Collector {
         m.opt("bytes_per_node", ratio(honest_bytes as f64, honest));
         m.put("frames_lost", self.frames_lost as f64);
         m.put("frames_lost_offline", self.frames_lost_offline as f64);
+        m.put("topics_stopped_onion_full", self.onion_full_stops as f64);
         m.put("pow_hashes", self.pow_hashes as f64);
         m.opt("pow_hashes_per_node", ratio(honest_pow as f64, honest));
         m.put("attacker_frames", self.adversary_frames as f64);

@@ -36,6 +36,9 @@ use sender::OwnBroadcast;
 
 const TOPIC_ACCOUNT_TAG: &[u8] = b"sweet-gossip/topic-account/v1";
 
+/// Default [`Limits::onion_hops`]: room for 32 middlemen (decoys included), 2,816-byte onions.
+pub const ONION_HOPS: usize = 32;
+
 /// Bounds on everything a node keeps, and its defences against peers: peers cannot grow a
 /// node's state past these bounds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +124,7 @@ impl Default for Limits {
             crypto_failures_per_s: 2,
             relay_verifies_replies: true,
             hardened: true,
-            onion_hops: 32,
+            onion_hops: ONION_HOPS,
         }
     }
 }

@@ -407,7 +407,11 @@ impl Node {
         // A padded onion holds `onion_hops` layers: one more hop would push the first off.
         let format = self.cfg.limits.onion_format();
         let full = matches!(format, OnionFormat::Padded { hops } if hop as usize >= hops);
-        if !full {
+        if full {
+            self.event(Event::TopicStoppedOnionFull {
+                payload_id: issued.payload_id,
+            });
+        } else {
             self.offer(base, hop, Some(from));
         }
         Ok(())

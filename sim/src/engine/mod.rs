@@ -753,6 +753,7 @@ impl World {
             }
             Event::FrameRejected { reason, .. } => self.metrics.rejected(i, &reason),
             Event::ReplyReceived { payload_id, .. } => self.metrics.reply_received(payload_id, at),
+            Event::TopicStoppedOnionFull { .. } => self.metrics.onion_full(),
             Event::PaymentFailed { .. } => self.metrics.payment_failed(),
             Event::ReplyUnpaid { .. } => self.metrics.reply_unpaid(),
             _ => {}
