@@ -169,3 +169,28 @@ fn a_full_padded_onion_stops_the_topic_and_says_so() {
         assert_eq!(stops(&net), 0);
     }
 }
+
+#[test]
+fn the_asks_of_one_topic_cost_one_account_derivation() {
+    // A diamond: node 3 is asked by nodes 1 and 2 at once, before either broadcast arrives.
+    let policies = vec![relay(5), relay(7), relay(11), relay(3)];
+    let edges = [(0, 1), (0, 2), (1, 3), (2, 3)];
+    let mut net = Net::builder(policies).edges(&edges).seed(4).build();
+    for _ in 0..3 {
+        net.broadcast(0);
+    }
+    net.drive();
+    let asked = net
+        .sent
+        .iter()
+        .filter(|s| s.1 == 3 && s.2 == FrameKind::Ask)
+        .count();
+    let answered = net
+        .sent
+        .iter()
+        .filter(|s| s.0 == 3 && s.2 == FrameKind::Conditions)
+        .count();
+    assert_eq!((asked, answered), (6, 6), "both peers' asks answered");
+    let derived = net.with_node(3, |n, _| n.crypto_counts().derive);
+    assert_eq!(derived, 3, "one derivation per topic");
+}

@@ -233,7 +233,7 @@ impl Node {
         let params = self.policy.params();
         let (ttl, tolerance) = (params.conditions_ttl, params.timestamp_tolerance);
         let fee = self.policy.routing_fee(&req.payload.topic);
-        let account = self.account_for(&payload_id).public();
+        let account = self.account_public(&payload_id);
         let mut work = self.policy.work_request(&req.payload.topic, from);
         if self.cfg.limits.hardened {
             self.rng.fill_bytes(&mut work.challenge.0);
