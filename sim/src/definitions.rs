@@ -36,6 +36,8 @@ pub enum Unit {
     /// A plain count (nodes, topics, replies, operations, events).
     Count,
 }
+// Every unit but Share and Flag is a magnitude: no run value is negative (differences are
+// reported as absolute values, e.g. `fees_unbalanced_sat`), so intervals are clamped at 0.
 
 impl Unit {
     /// Short name, e.g. `share [0,1]`.
@@ -292,7 +294,8 @@ pub fn bounds(key: &str) -> crate::stats::Bounds {
     match lookup(key).map(|d| d.unit) {
         Some(Unit::Flag) => Bounds::Flag,
         Some(Unit::Share) => Bounds::Share,
-        _ => Bounds::Unbounded,
+        Some(_) => Bounds::NonNegative,
+        None => Bounds::Unbounded,
     }
 }
 
@@ -343,7 +346,7 @@ mod tests {
         use crate::stats::Bounds;
         assert_eq!(bounds("coverage_final"), Bounds::Share);
         assert_eq!(bounds("graph_connected"), Bounds::Flag);
-        assert_eq!(bounds("t90_s"), Bounds::Unbounded);
+        assert_eq!(bounds("t90_s"), Bounds::NonNegative);
         assert_eq!(bounds("unknown_key"), Bounds::Unbounded);
     }
 
