@@ -3,6 +3,7 @@
 
 mod common;
 
+use sgsim::report::read_summary;
 use sgsim::scenario::{parse, Scenario};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -70,4 +71,34 @@ fn decoys_hide_the_sender_from_most_first_middlemen() {
     // Decoys are uniform in 0..=2, so about a third of the routes stay exposed.
     let share = get(&hardened, "sender_exposed_route_share");
     assert!((0.1..0.6).contains(&share), "exposed share {share}");
+}
+
+/// The committed reference reports that measure `metric`: (report, point, mean) per point.
+fn committed_means(metric: &str) -> Vec<(String, usize, Option<f64>)> {
+    let reports = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports");
+    let mut dirs: Vec<_> = std::fs::read_dir(&reports)
+        .expect("reports/")
+        .map(|e| e.expect("entry").path())
+        .filter(|d| d.join("summary.csv").exists())
+        .collect();
+    dirs.sort();
+    let mut out = Vec::new();
+    for dir in dirs {
+        let summary = read_summary(&dir.join("summary.csv")).expect("summary.csv reads");
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        for row in summary.rows.iter().filter(|r| r.metric == metric) {
+            out.push((name.clone(), row.point, row.mean));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_committed_report_is_cut_short_by_the_default_onion() {
+    let means = committed_means("topics_stopped_onion_full");
+    let reports: std::collections::BTreeSet<&str> =
+        means.iter().map(|(r, _, _)| r.as_str()).collect();
+    assert!(reports.len() >= 15, "reports measuring it: {reports:?}");
+    let stopped: Vec<_> = means.iter().filter(|m| m.2 != Some(0.0)).collect();
+    assert!(stopped.is_empty(), "{stopped:?}");
 }
