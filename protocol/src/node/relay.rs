@@ -25,8 +25,9 @@ use std::sync::Arc;
 pub(super) struct Seen {
     /// Accepted arrivals of this payload id.
     pub(super) arrivals: u32,
-    /// The fee this node asked for it.
-    pub(super) fee: u64,
+    /// The smallest and largest fee this node asked for it over its arrivals (a policy may
+    /// ask different fees of different originators; a reply on any of their routes is paid).
+    pub(super) fees: (u64, u64),
     /// This node is the payload's sender.
     pub(super) own: bool,
     /// When the node forgets the payload id.
@@ -469,6 +470,7 @@ impl Node {
     fn remember_seen(&mut self, id: PayloadId, fee: u64, own: bool) {
         if let Some(seen) = self.seen.get_mut(&id) {
             seen.arrivals += 1;
+            seen.fees = (seen.fees.0.min(fee), seen.fees.1.max(fee));
             return;
         }
         if self.seen.len() >= self.cfg.limits.seen_max {
@@ -480,15 +482,15 @@ impl Node {
         let expires = self.now + self.cfg.limits.seen_ttl;
         let seen = Seen {
             arrivals,
-            fee,
+            fees: (fee, fee),
             own,
             expires,
         };
         self.seen.insert(id, seen);
     }
 
-    /// The fee this node asked for `id`, if it still remembers it.
-    pub(super) fn fee_for(&self, id: &PayloadId) -> Option<u64> {
-        self.seen.get(id).map(|s| s.fee)
+    /// The fees this node asked for `id` (smallest to largest), if it still remembers it.
+    pub(super) fn fees_for(&self, id: &PayloadId) -> Option<std::ops::RangeInclusive<u64>> {
+        self.seen.get(id).map(|s| s.fees.0..=s.fees.1)
     }
 }

@@ -185,10 +185,11 @@ impl Node {
             .find(|i| i.account == me)
             .ok_or(RejectReason::MissingOwnInstruction)?;
         let request = &reply.signed_request_payload.payload;
-        let fee = self
-            .fee_for(&request.payload_id)
-            .unwrap_or_else(|| self.policy.routing_fee(&request.topic));
-        if mine.amount != fee {
+        let fees = self.fees_for(&request.payload_id).unwrap_or_else(|| {
+            let fee = self.policy.routing_fee(&request.topic);
+            fee..=fee
+        });
+        if !fees.contains(&mine.amount) {
             return Err(RejectReason::RoutingInstructionMismatch);
         }
         self.counts.open += 1;
