@@ -258,15 +258,10 @@ mod tests {
             .map(|i| RealCrypto.keypair_from_seed([i + 1; 32]))
             .collect();
         let mut onion = format.origin(&mut rng);
-        for i in 1..6 {
+        for (i, key) in keys.iter().enumerate().skip(1) {
+            let me = PeerId(i as u64 - 1);
             onion = onion
-                .grow(
-                    &RealCrypto,
-                    PeerId(i as u64 - 1),
-                    &keys[i].public(),
-                    &mut rng,
-                    format,
-                )
+                .grow(&RealCrypto, me, &key.public(), &mut rng, format)
                 .unwrap();
         }
         for i in (2..6).rev() {
