@@ -7,7 +7,7 @@ use crate::error::RejectReason;
 use crate::frame::{BroadcastPayload, Frame, ReplyFrame, ReplyPayload, SignedReplyPayload};
 use crate::ids::PayloadId;
 use crate::ids::PeerId;
-use crate::onion::OnionFormat;
+use crate::onion::{Onion, OnionFormat};
 use crate::payment::{Invoice, PaymentCryptoInstruction, Preimage, RoutingPaymentInstruction};
 
 const REPLIER_SECRET_TAG: &[u8] = b"sweet-gossip/replier-secret/v1";
@@ -54,16 +54,7 @@ impl Node {
         payload: BroadcastPayload,
         message: Vec<u8>,
     ) -> Result<(), RejectReason> {
-        self.counts.open += 1;
-        let (prev, inner) = payload
-            .backward_onion
-            .peel(
-                self.cfg.crypto.as_ref(),
-                &self.credentials().peer_key,
-                self.cfg.limits.onion_format(),
-            )
-            .map_err(|_| RejectReason::BadOnion)?;
-        self.count_onion_stream();
+        let (prev, inner) = self.peel(&payload.backward_onion)?;
         if prev != from {
             return Err(RejectReason::BadOnion);
         }
@@ -138,16 +129,7 @@ impl Node {
         if self.cfg.limits.relay_verifies_replies {
             self.verify_reply(&f)?;
         }
-        self.counts.open += 1;
-        let (next, inner) = f
-            .forward_onion
-            .peel(
-                self.cfg.crypto.as_ref(),
-                &self.credentials().peer_key,
-                self.cfg.limits.onion_format(),
-            )
-            .map_err(|_| RejectReason::BadOnion)?;
-        self.count_onion_stream();
+        let (next, inner) = self.peel(&f.forward_onion)?;
         if self.peer_key(next).is_none() {
             return Err(RejectReason::UnknownNextHop);
         }
@@ -275,6 +257,22 @@ fn carried_key(f: &ReplyFrame, account: PublicKey) -> Result<[u8; 32], RejectRea
 }
 
 impl Node {
+    /// Opens `onion`'s outer layer with this node's peer key, counting the open and, when
+    /// padded, the stream pass: the hop the layer names and the rest of the onion.
+    fn peel(&mut self, onion: &Onion) -> Result<(PeerId, Onion), RejectReason> {
+        self.counts.open += 1;
+        let format = self.cfg.limits.onion_format();
+        let peeled = onion
+            .peel(
+                self.cfg.crypto.as_ref(),
+                &self.credentials().peer_key,
+                format,
+            )
+            .map_err(|_| RejectReason::BadOnion)?;
+        self.count_onion_stream();
+        Ok(peeled)
+    }
+
     /// A padded onion layer also costs one stream encryption or decryption of its body.
     pub(super) fn count_onion_stream(&mut self) {
         if let OnionFormat::Padded { .. } = self.cfg.limits.onion_format() {
