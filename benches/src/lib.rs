@@ -218,10 +218,16 @@ impl Recording {
         };
         self.relay_hop(&mut n, &mut sink);
         let relay = n.crypto_counts();
+        // A padded onion costs a stream pass per layer grown or peeled; a hardened node names
+        // a per-topic account, derived on the ask and again to open its preimage.
+        let padded = u64::from(matches!(self.onion_format(), OnionFormat::Padded { .. }));
+        let per_topic = u64::from(self.cfg.limits.hardened);
         let expected = CryptoCounts {
             verify: 2,
             seal: 1,
+            sym_encrypt: padded,
             hash: 3,
+            derive: per_topic,
             ..Default::default()
         };
         assert_eq!(relay, expected, "relay hop crypto");
@@ -231,7 +237,9 @@ impl Recording {
         let expected = CryptoCounts {
             verify: 2,
             open: 2,
+            sym_decrypt: padded,
             hash: 1,
+            derive: per_topic,
             ..Default::default()
         };
         assert_eq!(reply, expected, "reply hop crypto");
