@@ -7,13 +7,17 @@
 //! Times are the benchmark thread's CPU time, so that other processes on a shared machine do
 //! not inflate them; set `SG_BENCH_CLOCK=wall` for criterion's usual wall-clock time.
 
+use chacha20::cipher::{KeyIvInit, StreamCipher};
+use chacha20::ChaCha20;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{black_box, BatchSize, Criterion};
 use rand_chacha::ChaCha12Rng;
 use rand_core::SeedableRng;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use sweet_gossip::{pow, sha256, CryptoProvider, Output, RealCrypto};
+use sweet_gossip::{
+    pow, sha256, topic_account, CryptoProvider, OnionFormat, Output, RealCrypto, PADDED_HEAD_LEN,
+};
 use sweet_gossip_benches::{Recording, DEFAULT_UPSTREAM};
 
 /// Every benchmark id, as `group/function` (criterion's directory names).
@@ -30,9 +34,11 @@ mod id {
     pub(crate) const POW_CHECK: &str = "crypto/pow_check";
     pub(crate) const SHA_REQUEST: &str = "crypto/sha256_request_digest";
     pub(crate) const SHA_PREIMAGE: &str = "crypto/sha256_payment_hash";
+    pub(crate) const STREAM_PASS: &str = "crypto/onion_stream_pass";
+    pub(crate) const DERIVE: &str = "crypto/derive_topic_account";
     pub(crate) const RELAY: &str = "hop/relay_broadcast_hop";
     pub(crate) const REPLY: &str = "hop/reply_hop";
-    pub(crate) const ALL: [&str; 14] = [
+    pub(crate) const ALL: [&str; 16] = [
         SIGN,
         VERIFY,
         SEAL_64,
@@ -45,6 +51,8 @@ mod id {
         POW_CHECK,
         SHA_REQUEST,
         SHA_PREIMAGE,
+        STREAM_PASS,
+        DERIVE,
         RELAY,
         REPLY,
     ];
@@ -110,7 +118,12 @@ fn crypto_ops<M: Measurement>(c: &mut Criterion<M>, rec: &Recording) {
     let next_key = rec.next.1;
     let layer = vec![7u8; rec.grown_layer_len()];
     let small = [7u8; 64];
-    let (onion, sealed_preimage) = rec.reply_sealed();
+    let (onion, sealed_preimage, account) = rec.reply_sealed();
+    // The sealed box M opens on the reply: the whole onion, or a padded onion's head.
+    let head = match rec.onion_format() {
+        OnionFormat::Growing => onion.0.len(),
+        OnionFormat::Padded { .. } => PADDED_HEAD_LEN,
+    };
     let sealed_small = crypto
         .seal(&cfg.peer_key.public(), &small, &mut rng)
         .unwrap();
@@ -120,6 +133,10 @@ fn crypto_ops<M: Measurement>(c: &mut Criterion<M>, rec: &Recording) {
     let sym_plain = vec![5u8; SYM_LAYER_BYTES];
     let sym_ct = crypto.sym_encrypt(&sym_key, &sym_plain, &mut rng);
     let preimage = [3u8; 32];
+    // A padded onion's whole size: peeling streams over all of it, growing over all but a head.
+    let mut stream = vec![7u8; padded_len(rec)];
+    let account_seed = [4u8; 32];
+    let topic = request.payload.payload_id;
 
     let mut g = c.benchmark_group("crypto");
     g.bench_function(function(id::SIGN), |b| {
@@ -142,14 +159,14 @@ fn crypto_ops<M: Measurement>(c: &mut Criterion<M>, rec: &Recording) {
         })
     });
     g.bench_function(function(id::OPEN_LAYER), |b| {
-        b.iter(|| crypto.open(&cfg.peer_key, black_box(&onion.0)).unwrap())
-    });
-    g.bench_function(function(id::OPEN_PREIMAGE), |b| {
         b.iter(|| {
             crypto
-                .open(&cfg.account, black_box(&sealed_preimage))
+                .open(&cfg.peer_key, black_box(&onion.0[..head]))
                 .unwrap()
         })
+    });
+    g.bench_function(function(id::OPEN_PREIMAGE), |b| {
+        b.iter(|| crypto.open(&account, black_box(&sealed_preimage)).unwrap())
     });
     g.bench_function(function(id::SYM_ENCRYPT), |b| {
         b.iter(|| crypto.sym_encrypt(&sym_key, black_box(&sym_plain), &mut rng))
@@ -163,6 +180,15 @@ fn crypto_ops<M: Measurement>(c: &mut Criterion<M>, rec: &Recording) {
     g.bench_function(function(id::SHA_REQUEST), |b| {
         b.iter(|| sha256(&[black_box(&request_bytes)]))
     });
+    g.bench_function(function(id::STREAM_PASS), |b| {
+        b.iter(|| {
+            let mut cipher = ChaCha20::new(&sym_key.into(), &[0u8; 12].into());
+            cipher.apply_keystream(black_box(&mut stream));
+        })
+    });
+    g.bench_function(function(id::DERIVE), |b| {
+        b.iter(|| topic_account(&crypto, black_box(&account_seed), &topic))
+    });
     g.bench_function(function(id::SHA_PREIMAGE), |b| {
         b.iter(|| sha256(&[black_box(&preimage)]))
     });
@@ -170,6 +196,14 @@ fn crypto_ops<M: Measurement>(c: &mut Criterion<M>, rec: &Recording) {
 }
 
 /// Hands every output to the driver: here, black-boxed and dropped.
+/// Bytes of a padded onion (0 in the paper's growing format, which has no stream pass).
+fn padded_len(rec: &Recording) -> usize {
+    match rec.onion_format() {
+        OnionFormat::Growing => 0,
+        OnionFormat::Padded { hops } => hops * PADDED_HEAD_LEN,
+    }
+}
+
 fn consume(o: Output) {
     drop(black_box(o));
 }
@@ -221,6 +255,14 @@ fn median_ns(dir: &Path, id: &str) -> Option<f64> {
 /// Prints each hop's median over the sum of the medians of the crypto operations it does.
 fn print_ratios(rec: &Recording) {
     let Some(dir) = criterion_dir() else { return };
+    // Growing streams over all layers but the dropped last head.
+    let full = padded_len(rec) as f64;
+    let grow_share = if full > 0.0 {
+        (full - PADDED_HEAD_LEN as f64) / full
+    } else {
+        0.0
+    };
+    let peel_share = if full > 0.0 { 1.0 } else { 0.0 };
     let relay_ops = [
         (id::VERIFY, 2.0, "certificate + request signature"),
         (
@@ -229,11 +271,27 @@ fn print_ratios(rec: &Recording) {
             "request digest on ask and on broadcast",
         ),
         (id::POW_CHECK, 1.0, "proof of work"),
-        (id::SEAL_LAYER, 1.0, "grow the onion"),
+        (id::SEAL_LAYER, 1.0, "grow the onion: seal the head"),
+        (
+            id::STREAM_PASS,
+            grow_share,
+            "grow the onion: encrypt the body",
+        ),
+        (
+            id::DERIVE,
+            1.0,
+            "the topic's account, named in the conditions",
+        ),
     ];
     let reply_ops = [
         (id::VERIFY, 2.0, "replier certificate + reply signature"),
-        (id::OPEN_LAYER, 1.0, "peel the onion"),
+        (id::OPEN_LAYER, 1.0, "peel the onion: open the head"),
+        (
+            id::STREAM_PASS,
+            peel_share,
+            "peel the onion: decrypt the rest",
+        ),
+        (id::DERIVE, 1.0, "the topic's account, opens the preimage"),
         (id::OPEN_PREIMAGE, 1.0, "open the sealed preimage"),
         (id::SHA_PREIMAGE, 1.0, "payment hash check"),
     ];
@@ -259,7 +317,7 @@ fn print_ratios(rec: &Recording) {
                 return;
             };
             println!(
-                "  {hop}: {times} x {op} ({what}) = {:.2} us",
+                "  {hop}: {times:.3} x {op} ({what}) = {:.2} us",
                 times * ns / 1e3
             );
             sum += times * ns;

@@ -12,9 +12,10 @@ use rand_chacha::ChaCha12Rng;
 use rand_core::SeedableRng;
 use sweet_gossip::testing::{Net, TestPolicy};
 use sweet_gossip::{
-    decode, AskId, Credentials, CryptoCounts, Duration, Frame, FrameKind, Node, NodeConfig, Onion,
-    Output, PeerId, Policy, PolicyParams, PowTarget, PublicKey, SignedRequestPayload, Timestamp,
-    WorkRequest, SEAL_OVERHEAD,
+    decode, topic_account, AskId, Credentials, CryptoCounts, Duration, Frame, FrameKind, Keypair,
+    Node, NodeConfig, Onion, OnionFormat, Output, PeerId, Policy, PolicyParams, PowTarget,
+    PublicKey, RealCrypto, SignedRequestPayload, Timestamp, WorkRequest, PADDED_HEAD_LEN,
+    SEAL_OVERHEAD,
 };
 
 /// Virtual time of every input, in the recording and in the replays.
@@ -44,6 +45,8 @@ pub struct Recording {
     pub broadcast: Vec<u8>,
     /// PowBroadcastConditionsFrame from `next`, answering `M`'s ask.
     pub conditions: Vec<u8>,
+    /// PowBroadcastConditionsFrame `M` sent to `prev`: its challenge binds `prev`'s work.
+    issued: Vec<u8>,
     /// The proof of work `M` asked its driver for: ask id and nonce.
     pub solved: (AskId, u64),
     /// ReplyFrame from `next`.
@@ -83,6 +86,7 @@ impl Recording {
             ask: net.frame(m - 1, m, FrameKind::Ask),
             broadcast: net.frame(m - 1, m, FrameKind::Broadcast),
             conditions: net.frame(r, m, FrameKind::Conditions),
+            issued: net.frame(m, m - 1, FrameKind::Conditions),
             solved,
             reply: net.frame(r, m, FrameKind::Reply),
             forwarded,
@@ -154,9 +158,14 @@ impl Recording {
         match decode(&self.broadcast).expect("recorded frame") {
             Frame::PowBroadcast(f) => {
                 let p = f.proof_of_work;
+                let challenge = match decode(&self.issued).expect("recorded frame") {
+                    Frame::PowBroadcastConditions(c) => c.work_request.challenge,
+                    _ => unreachable!("recorded as conditions"),
+                };
                 let work = WorkRequest {
                     pow_scheme: p.pow_scheme,
                     pow_target: p.pow_target,
+                    challenge,
                 };
                 (sweet_gossip::encode(&f.broadcast_payload), work, p.nonce)
             }
@@ -164,28 +173,38 @@ impl Recording {
         }
     }
 
-    /// Plaintext length of the onion layer `M` seals to `next` when relaying.
+    /// Plaintext length of the onion layer `M` seals to `next` when relaying: the whole inner
+    /// onion when onions grow, only the head when they are padded (the body is streamed).
     pub fn grown_layer_len(&self) -> usize {
         match decode(&self.forwarded).expect("recorded frame") {
-            Frame::PowBroadcast(f) => f.broadcast_payload.backward_onion.len() - SEAL_OVERHEAD,
+            Frame::PowBroadcast(f) => match self.cfg.limits.onion_format() {
+                OnionFormat::Growing => f.broadcast_payload.backward_onion.len() - SEAL_OVERHEAD,
+                OnionFormat::Padded { .. } => PADDED_HEAD_LEN - SEAL_OVERHEAD,
+            },
             _ => unreachable!("recorded as a broadcast"),
         }
     }
 
-    /// The onion `M` peels on the reply, and `M`'s sealed preimage in the reply.
-    pub fn reply_sealed(&self) -> (Onion, Vec<u8>) {
+    /// The onion `M` peels on the reply, `M`'s sealed preimage in the reply and the account
+    /// key (per topic) that opens it.
+    pub fn reply_sealed(&self) -> (Onion, Vec<u8>, Keypair) {
         match decode(&self.reply).expect("recorded frame") {
             Frame::Reply(f) => {
-                let me = held(&self.cfg).account.public();
-                let list = f
-                    .signed_reply_payload
-                    .payload
-                    .payment_crypto_instruction_list;
+                let payload = f.signed_reply_payload.payload;
+                let id = payload.signed_request_payload.payload.payload_id;
+                let account = topic_account(&RealCrypto, held(&self.cfg).account.seed(), &id);
+                let me = account.public();
+                let list = payload.payment_crypto_instruction_list;
                 let mine = list.into_iter().find(|i| i.account == me).expect("M's");
-                (f.forward_onion, mine.sealed_preimage)
+                (f.forward_onion, mine.sealed_preimage, account)
             }
             _ => unreachable!("recorded as a reply"),
         }
+    }
+
+    /// The onion format of the recorded network.
+    pub fn onion_format(&self) -> OnionFormat {
+        self.cfg.limits.onion_format()
     }
 
     /// Replays into a fresh `M` and checks it does the recorded work with the recorded result.
@@ -199,10 +218,16 @@ impl Recording {
         };
         self.relay_hop(&mut n, &mut sink);
         let relay = n.crypto_counts();
+        // A padded onion costs a stream pass per layer grown or peeled; a hardened node names
+        // a per-topic account, derived on the ask and again to open its preimage.
+        let padded = u64::from(matches!(self.onion_format(), OnionFormat::Padded { .. }));
+        let per_topic = u64::from(self.cfg.limits.hardened);
         let expected = CryptoCounts {
             verify: 2,
             seal: 1,
+            sym_encrypt: padded,
             hash: 3,
+            derive: per_topic,
             ..Default::default()
         };
         assert_eq!(relay, expected, "relay hop crypto");
@@ -212,7 +237,9 @@ impl Recording {
         let expected = CryptoCounts {
             verify: 2,
             open: 2,
+            sym_decrypt: padded,
             hash: 1,
+            derive: per_topic,
             ..Default::default()
         };
         assert_eq!(reply, expected, "reply hop crypto");
@@ -258,17 +285,16 @@ mod tests {
 
     #[test]
     fn recording_replays() {
-        // `new` checks the replay; this also checks onion sizes grow with depth.
+        // `new` checks the replay; padded onions cost the same at every depth.
         let short = Recording::new(1);
         let long = Recording::new(DEFAULT_UPSTREAM);
-        assert!(long.grown_layer_len() > short.grown_layer_len());
-        let (onion, sealed) = long.reply_sealed();
+        assert_eq!(long.grown_layer_len(), short.grown_layer_len());
+        let (onion, sealed, account) = long.reply_sealed();
         let cfg = long.credentials();
-        assert!(onion.peel(&RealCrypto, &cfg.peer_key).is_ok());
-        assert_eq!(
-            RealCrypto.open(&cfg.account, &sealed).map(|p| p.len()),
-            Ok(32)
-        );
+        assert!(onion
+            .peel(&RealCrypto, &cfg.peer_key, long.onion_format())
+            .is_ok());
+        assert_eq!(RealCrypto.open(&account, &sealed).map(|p| p.len()), Ok(32));
         let (data, work, nonce) = long.pow_input();
         assert!(pow::check(&data, &work, nonce));
         let req = long.request();

@@ -100,6 +100,9 @@ pub enum CryptoError {
     /// Keypair made by another provider kind.
     #[error("keypair belongs to another crypto provider")]
     ForeignKey,
+    /// An input has the wrong length for its format (a padded onion of another size).
+    #[error("input has the wrong length")]
+    WrongLength,
 }
 
 /// The cryptographic operations the protocol performs. Implementations must be deterministic
@@ -276,6 +279,9 @@ pub struct CryptoCounts {
     pub sym_decrypt: u64,
     /// SHA-256 hashes for proof-of-work checks and payment hashes.
     pub hash: u64,
+    /// Key pairs derived from a seed (a node's per-topic accounts): one fixed-base scalar
+    /// multiplication each, like a signature.
+    pub derive: u64,
 }
 
 impl std::ops::AddAssign for CryptoCounts {
@@ -287,6 +293,7 @@ impl std::ops::AddAssign for CryptoCounts {
         self.sym_encrypt += o.sym_encrypt;
         self.sym_decrypt += o.sym_decrypt;
         self.hash += o.hash;
+        self.derive += o.derive;
     }
 }
 
@@ -301,6 +308,7 @@ impl CryptoCounts {
             sym_encrypt: self.sym_encrypt.saturating_sub(earlier.sym_encrypt),
             sym_decrypt: self.sym_decrypt.saturating_sub(earlier.sym_decrypt),
             hash: self.hash.saturating_sub(earlier.hash),
+            derive: self.derive.saturating_sub(earlier.derive),
         }
     }
 }

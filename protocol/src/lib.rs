@@ -61,19 +61,19 @@ pub use frame::{
 };
 pub use ids::{AskId, PayloadId, PeerId};
 pub use node::{
-    CommandError, CredentialSource, Credentials, Event, Keys, Limits, Node, NodeConfig, Output,
-    TimerKind,
+    topic_account, CommandError, CredentialSource, Credentials, Event, Keys, Limits, Node,
+    NodeConfig, Output, TimerKind, ONION_HOPS,
 };
-pub use onion::{Onion, OnionError};
+pub use onion::{Onion, OnionError, OnionFormat, PADDED_HEAD_LEN};
 pub use payment::{
     Invoice, PaymentCryptoInstruction, PaymentFailure, PaymentHash, PaymentOutcome, Preimage,
     RoutingPaymentInstruction,
 };
 pub use policy::{
-    DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption, ROUTING_FEE_MAX_SAT,
-    TIMESTAMP_SKEW_MAX,
+    DefaultPolicy, FanoutContext, Feedback, Policy, PolicyParams, RouteOption, DECOY_HOPS_MAX,
+    ROUTING_FEE_MAX_SAT, TIMESTAMP_SKEW_MAX,
 };
-pub use pow::{PowScheme, PowTarget, ProofOfWork, WorkRequest};
+pub use pow::{Challenge, PowScheme, PowTarget, ProofOfWork, WorkRequest};
 pub use shared::{KeyDirectory, RequestPool, SharedRequest, Sharing};
 pub use time::{Duration, Timestamp};
 pub use topic::{Geohash, TaxiTopic, Topic, GEOHASH_PRECISION_MAX};

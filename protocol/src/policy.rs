@@ -17,6 +17,10 @@ pub const ROUTING_FEE_MAX_SAT: u64 = 10_000;
 /// between originator and middleman (see `docs/protocol.md`, "Hardening").
 pub const TIMESTAMP_SKEW_MAX: Duration = Duration::from_secs(2);
 
+/// Default [`PolicyParams::decoy_hops_max`]: a first middleman sees a one-entry list, and so
+/// knows its peer is the sender, for a third of the topics instead of all of them.
+pub const DECOY_HOPS_MAX: u32 = 2;
+
 /// Numbers the default behaviour of every policy is built from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyParams {
@@ -46,6 +50,11 @@ pub struct PolicyParams {
     ///
     /// [`RejectReason::ExcessiveFee`]: crate::RejectReason::ExcessiveFee
     pub routing_fee_max_sat: u64,
+    /// A hardened sender starts each topic's route with 0 to `decoy_hops_max` decoy routing
+    /// instructions (uniform, fixed per topic) for accounts it holds itself, so the first
+    /// middleman cannot tell from the list's length that its peer is the sender (issue 11
+    /// hole 7). Decoys are never invoiced: the sender opens their preimages itself.
+    pub decoy_hops_max: u32,
 }
 
 impl Default for PolicyParams {
@@ -62,6 +71,7 @@ impl Default for PolicyParams {
             reply_deadline: Duration::from_secs(5),
             pow_expected_hashes_max: 1e12,
             routing_fee_max_sat: ROUTING_FEE_MAX_SAT,
+            decoy_hops_max: DECOY_HOPS_MAX,
         }
     }
 }
@@ -152,6 +162,7 @@ pub trait Policy: Send {
         WorkRequest {
             pow_scheme: PowScheme::Sha256,
             pow_target: self.params().pow_target,
+            challenge: crate::pow::Challenge::default(),
         }
     }
 

@@ -1,4 +1,4 @@
-//! SHA-256 proof of work: a nonce such that SHA-256(data ‖ nonce) ≤ target.
+//! SHA-256 proof of work: a nonce such that SHA-256(challenge ‖ data ‖ nonce) ≤ target.
 
 use crate::encoding::fixed_bytes;
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,8 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum PowScheme {
-    /// SHA-256 over the encoded broadcast payload followed by the nonce, little endian.
+    /// SHA-256 over the conditions' challenge, the encoded broadcast payload and the nonce,
+    /// little endian.
     Sha256,
 }
 
@@ -83,13 +84,21 @@ impl PowTarget {
     }
 }
 
-/// What a middleman asks the originator to compute (paper figure 7).
+/// A middleman's fresh value for one ask, which the work must cover: a payload solved for one
+/// set of conditions does not meet another, even when fee, target and account are equal
+/// (issue 11, hole 4). All zero means no challenge, as in the paper.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Challenge(#[serde(with = "fixed_bytes")] pub [u8; 16]);
+
+/// What a middleman asks the originator to compute (paper figure 7, plus the challenge).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkRequest {
     /// Hash function.
     pub pow_scheme: PowScheme,
     /// Target the hash must meet.
     pub pow_target: PowTarget,
+    /// Prefixed to the data before hashing; set by the middleman, not by its policy.
+    pub challenge: Challenge,
 }
 
 /// A solved proof of work carried in a broadcast frame (paper figure 8).
@@ -116,18 +125,21 @@ mod fixed_u64 {
     }
 }
 
-/// The proof-of-work hash of `data` with `nonce`.
-pub fn pow_hash(data: &[u8], nonce: u64) -> [u8; 32] {
+/// The proof-of-work hash of `data` under `challenge` with `nonce`.
+pub fn pow_hash(challenge: &Challenge, data: &[u8], nonce: u64) -> [u8; 32] {
     let mut h = Sha256::new();
+    h.update(challenge.0);
     h.update(data);
     h.update(nonce.to_le_bytes());
     h.finalize().into()
 }
 
-/// True iff `nonce` solves `work` for `data`.
+/// True iff `nonce` solves `work` (its target under its challenge) for `data`.
 pub fn check(data: &[u8], work: &WorkRequest, nonce: u64) -> bool {
     match work.pow_scheme {
-        PowScheme::Sha256 => work.pow_target.is_met_by(&pow_hash(data, nonce)),
+        PowScheme::Sha256 => work
+            .pow_target
+            .is_met_by(&pow_hash(&work.challenge, data, nonce)),
     }
 }
 
@@ -135,6 +147,7 @@ pub fn check(data: &[u8], work: &WorkRequest, nonce: u64) -> bool {
 /// the attempts it took. Deterministic; absorbs `data` once and reuses the midstate.
 pub fn solve(data: &[u8], work: &WorkRequest, start: u64, max_attempts: u64) -> Option<(u64, u64)> {
     let mut base = Sha256::new();
+    base.update(work.challenge.0);
     base.update(data);
     for i in 0..max_attempts {
         let nonce = start.wrapping_add(i);
@@ -177,6 +190,7 @@ mod tests {
         let work = WorkRequest {
             pow_scheme: PowScheme::Sha256,
             pow_target: PowTarget::from_expected_hashes(64),
+            challenge: Challenge::default(),
         };
         let (nonce, attempts) = solve(b"payload", &work, 0, 1 << 20).unwrap();
         assert!(attempts >= 1);
@@ -186,10 +200,31 @@ mod tests {
     }
 
     #[test]
+    fn work_for_one_challenge_does_not_meet_another() {
+        let base = WorkRequest {
+            pow_scheme: PowScheme::Sha256,
+            pow_target: PowTarget::from_expected_hashes(256),
+            challenge: Challenge([1; 16]),
+        };
+        let other = WorkRequest {
+            challenge: Challenge([2; 16]),
+            ..base
+        };
+        // Of 64 nonces solved under one challenge, about 64/256 meet the other by chance.
+        let reused = (0..64u64)
+            .map(|i| solve(&i.to_le_bytes(), &base, 0, 1 << 20).unwrap().0)
+            .enumerate()
+            .filter(|(i, n)| check(&(*i as u64).to_le_bytes(), &other, *n))
+            .count();
+        assert!(reused <= 4, "{reused} of 64 proofs reusable");
+    }
+
+    #[test]
     fn mean_attempts_match_difficulty() {
         let work = WorkRequest {
             pow_scheme: PowScheme::Sha256,
             pow_target: PowTarget::from_expected_hashes(32),
+            challenge: Challenge::default(),
         };
         let mut total = 0u64;
         let trials = 400u64;

@@ -73,8 +73,7 @@ fn failed_payment_recovers_over_the_other_route_paying_only_missing_invoices() {
         3,
     );
     // The cheap middleman's invoice cannot be paid.
-    let cheap = net.account(1);
-    net.failing_accounts.insert(cheap);
+    net.failing_payees.insert(1);
     net.broadcast(0);
     net.drive();
     assert_eq!(net.delivered.len(), 1, "{:?}", net.rejections());

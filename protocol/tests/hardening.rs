@@ -340,3 +340,120 @@ fn unhardened_nodes_accept_what_hardened_nodes_refuse() {
         1
     );
 }
+
+/// Node 0 broadcasts to replier 1, which answers a payload up to 3 times; then node 0 asks
+/// again for the same payload and replays its first broadcast, proof of work included, under
+/// the new ask. Returns the net and the replies node 1 sent.
+fn replay_pow(limits: Limits) -> (Net, usize) {
+    let mut net = Net::builder(vec![relay(5), replier(13, MSG)])
+        .edges(&[(0, 1)])
+        .seed(8)
+        .limits(limits)
+        .build();
+    net.broadcast(0);
+    net.drive();
+    let ask = net.frame(0, 1, FrameKind::Ask);
+    let broadcast = net.frame(0, 1, FrameKind::Broadcast);
+    for fresh in 1..=2u64 {
+        let again = match Frame::decode(&ask).unwrap() {
+            Frame::AskForBroadcast(mut a) => {
+                a.ask_id = AskId(1_000 + fresh);
+                Frame::AskForBroadcast(a)
+            }
+            _ => unreachable!("an ask"),
+        };
+        net.inject(0, 1, again.encode());
+        net.drive();
+        let replayed = match Frame::decode(&broadcast).unwrap() {
+            Frame::PowBroadcast(mut b) => {
+                b.ask_id = AskId(1_000 + fresh);
+                Frame::PowBroadcast(b)
+            }
+            _ => unreachable!("a broadcast"),
+        };
+        net.inject(0, 1, replayed.encode());
+        net.drive();
+    }
+    let replies = net.count_events_at(1, |e| matches!(e, Event::TopicReplied { .. }));
+    (net, replies)
+}
+
+#[test]
+fn one_proof_of_work_buys_one_forward() {
+    let (net, replies) = replay_pow(Limits::default());
+    assert_eq!(replies, 1, "the replays bought nothing");
+    assert_eq!(rejected_at(&net, 1, &RejectReason::PowInsufficient), 2);
+    // The paper's protocol: identical conditions, so the same nonce passes again.
+    let (net, replies) = replay_pow(Limits::unhardened());
+    assert_eq!(replies, 3, "one proof of work bought three replies");
+    assert_eq!(rejected_at(&net, 1, &RejectReason::PowInsufficient), 0);
+}
+
+/// A relay whose fee rises by one satoshi at every ask, as a fee that follows load would, and
+/// that forwards its n-th arrival of a topic to its n-th replier only.
+struct RisingFee {
+    params: PolicyParams,
+    next: std::cell::Cell<u64>,
+    repliers: Vec<PeerId>,
+    arrivals: usize,
+}
+
+impl Policy for RisingFee {
+    fn params(&self) -> &PolicyParams {
+        &self.params
+    }
+    fn routing_fee(&self, _topic: &Topic) -> u64 {
+        let fee = self.next.get();
+        self.next.set(fee + 1);
+        fee
+    }
+    fn fanout(
+        &mut self,
+        _ctx: &FanoutContext<'_>,
+        _rng: &mut dyn rand_core::RngCore,
+    ) -> Vec<PeerId> {
+        self.arrivals += 1;
+        vec![self.repliers[self.arrivals - 1]]
+    }
+}
+
+#[test]
+fn a_middleman_accepts_the_fee_it_asked_on_every_arrival_not_only_the_first() {
+    // 0 sends through 1 and 2 to middleman 3; 3 asks 10 sat of the first, 11 of the second,
+    // and carries the first arrival to replier 4, the second to replier 5.
+    let rising = RisingFee {
+        params: PolicyParams {
+            multibroadcast: 2,
+            ..params(10)
+        },
+        next: std::cell::Cell::new(10),
+        repliers: vec![PeerId(4), PeerId(5)],
+        arrivals: 0,
+    };
+    let policies = vec![
+        relay(5),
+        relay(7),
+        relay(11),
+        Box::new(rising),
+        replier(13, MSG),
+        replier(17, MSG),
+    ];
+    let edges = [(0, 1), (0, 2), (1, 3), (2, 3), (3, 4), (3, 5)];
+    let mut net = Net::builder(policies).edges(&edges).seed(8).build();
+    net.broadcast(0);
+    net.drive();
+    assert_eq!(
+        rejected_at(&net, 3, &RejectReason::RoutingInstructionMismatch),
+        0
+    );
+    let amounts: std::collections::BTreeSet<u64> = net
+        .events
+        .iter()
+        .filter_map(|(n, e)| match e {
+            Event::InvoiceIssued { amount_sat, .. } if *n == 3 => Some(*amount_sat),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(amounts, [10, 11].into(), "an invoice for each fee it asked");
+    assert_eq!(net.delivered.len(), 1);
+}

@@ -97,8 +97,7 @@ proptest! {
         let mut net = line(14);
         for (i, f) in fail.iter().enumerate() {
             if *f {
-                let acct = net.account(i + 1);
-                net.failing_accounts.insert(acct);
+                net.failing_payees.insert(i + 1);
             }
         }
         net.broadcast(0);

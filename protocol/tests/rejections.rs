@@ -62,13 +62,17 @@ fn reply_on(from: usize, to: usize, mut f: impl FnMut(&mut ReplyFrame) + 'static
     }))
 }
 
+/// Node `node`'s account for the topic of `request` (accounts are per topic).
+fn account_of(node: usize, request: &SignedRequestPayload) -> PublicKey {
+    let id = request.payload.payload_id;
+    topic_account(&RealCrypto, &key_seed(node, 2), &id).public()
+}
+
 /// Node `node`'s own payment instruction in a reply.
 fn own_instruction(r: &mut ReplyFrame, node: usize) -> &mut PaymentCryptoInstruction {
-    let key = RealCrypto.keypair_from_seed(key_seed(node, 2)).public();
-    let list = &mut r
-        .signed_reply_payload
-        .payload
-        .payment_crypto_instruction_list;
+    let payload = &mut r.signed_reply_payload.payload;
+    let key = account_of(node, &payload.signed_request_payload);
+    let list = &mut payload.payment_crypto_instruction_list;
     list.iter_mut()
         .find(|i| i.account == key)
         .expect("on the route")
@@ -185,14 +189,33 @@ fn ask_case(name: &str) -> Option<(Net, usize, FrameKind)> {
     Some(case)
 }
 
-/// A broadcast frame whose proof of work answers `work` again after tampering.
-fn resolve_pow(b: &mut PowBroadcastFrame) {
-    let work = WorkRequest {
-        pow_scheme: b.proof_of_work.pow_scheme,
-        pow_target: b.proof_of_work.pow_target,
-    };
+/// Solves the broadcast's proof of work again after tampering, under `challenge`.
+fn resolve_pow(b: &mut PowBroadcastFrame, challenge: Challenge) {
+    let work = pow_work(b, challenge);
     let data = encode(&b.broadcast_payload);
     b.proof_of_work.nonce = pow::solve(&data, &work, 0, u64::MAX).expect("easy").0;
+}
+
+fn pow_work(b: &PowBroadcastFrame, challenge: Challenge) -> WorkRequest {
+    WorkRequest {
+        pow_scheme: b.proof_of_work.pow_scheme,
+        pow_target: b.proof_of_work.pow_target,
+        challenge,
+    }
+}
+
+/// Rewrites the broadcast 0 → 1 with `f`, which also gets the challenge node 1 issued.
+fn broadcast_with_challenge(mut f: impl FnMut(&mut PowBroadcastFrame, Challenge) + 'static) -> Net {
+    let mut challenge = Challenge::default();
+    with_tamper(Box::new(move |a, b, bytes| {
+        let mut frame = Frame::decode(bytes).expect("honest frames decode");
+        match (&mut frame, a, b) {
+            (Frame::PowBroadcastConditions(c), 1, 0) => challenge = c.work_request.challenge,
+            (Frame::PowBroadcast(p), 0, 1) => f(p, challenge),
+            _ => return,
+        }
+        *bytes = frame.encode();
+    }))
 }
 
 /// Checks on a received broadcast.
@@ -216,11 +239,8 @@ fn broadcast_case(name: &str) -> Option<(Net, usize, FrameKind)> {
             b,
         ),
         "pow_insufficient" => {
-            let net = broadcast_on(0, 1, |f| {
-                let work = WorkRequest {
-                    pow_scheme: f.proof_of_work.pow_scheme,
-                    pow_target: f.proof_of_work.pow_target,
-                };
+            let net = broadcast_with_challenge(|f, challenge| {
+                let work = pow_work(f, challenge);
                 let data = encode(&f.broadcast_payload);
                 while pow::check(&data, &work, f.proof_of_work.nonce) {
                     f.proof_of_work.nonce = f.proof_of_work.nonce.wrapping_add(1);
@@ -229,9 +249,9 @@ fn broadcast_case(name: &str) -> Option<(Net, usize, FrameKind)> {
             (net, 1, b)
         }
         "timestamp_out_of_tolerance" => {
-            let net = broadcast_on(0, 1, |f| {
+            let net = broadcast_with_challenge(|f, challenge| {
                 f.broadcast_payload.timestamp.0 += 60_000_000;
-                resolve_pow(f);
+                resolve_pow(f, challenge);
             });
             (net, 1, b)
         }
@@ -274,7 +294,16 @@ fn limit_case(name: &str) -> Option<(Net, usize, FrameKind)> {
                 max_hops: 1,
                 ..Limits::default()
             };
-            let net = Net::builder(line_policies()).line().limits(limits).build();
+            // Without decoys, so the first middleman's list holds one entry.
+            let mut policies = line_policies();
+            policies[0] = Box::new(TestPolicy {
+                params: PolicyParams {
+                    decoy_hops_max: 0,
+                    ..params(5)
+                },
+                reply: None,
+            });
+            let net = Net::builder(policies).line().limits(limits).build();
             (run(net), 2, b)
         }
         "seal_failed" => {
@@ -314,8 +343,8 @@ fn reply_case(name: &str) -> Option<(Net, usize, FrameKind)> {
             // A replier signing a sealed preimage that does not open to its payment hash.
             let net = reply_on(3, 2, |f| {
                 let mut payload = f.signed_reply_payload.payload.clone();
+                let key = account_of(2, &payload.signed_request_payload);
                 let list = &mut payload.payment_crypto_instruction_list;
-                let key = RealCrypto.keypair_from_seed(key_seed(2, 2)).public();
                 let own = list
                     .iter_mut()
                     .find(|i| i.account == key)
@@ -328,9 +357,10 @@ fn reply_case(name: &str) -> Option<(Net, usize, FrameKind)> {
             (net, 2, r)
         }
         "unknown_payload" => {
+            // The sender already decrypted and forgot the topic; it still knows it was its own.
             let mut net = run(line());
-            net.inject(1, 2, net.frame(1, 0, r));
-            (net, 2, r)
+            net.inject(1, 0, net.frame(1, 0, r));
+            (net, 0, r)
         }
         "reply_after_deadline" => {
             let paying = |n: &Net| !n.payments.is_empty();
@@ -487,9 +517,9 @@ fn tampering_on_every_reply_link_is_caught() {
 /// Broadcast 0 → 1 with its timestamp moved `ahead_us` into the future and its proof of work
 /// solved again, as from an originator whose clock runs ahead.
 fn clock_ahead(ahead_us: u64) -> Net {
-    broadcast_on(0, 1, move |f| {
+    broadcast_with_challenge(move |f, challenge| {
         f.broadcast_payload.timestamp.0 += ahead_us;
-        resolve_pow(f);
+        resolve_pow(f, challenge);
     })
 }
 

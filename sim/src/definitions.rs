@@ -36,6 +36,8 @@ pub enum Unit {
     /// A plain count (nodes, topics, replies, operations, events).
     Count,
 }
+// Every unit but Share and Flag is a magnitude: no run value is negative (differences are
+// reported as absolute values, e.g. `fees_unbalanced_sat`), so intervals are clamped at 0.
 
 impl Unit {
     /// Short name, e.g. `share [0,1]`.
@@ -73,7 +75,7 @@ pub enum Family {
 }
 
 /// The crypto operations counted as `crypto_<op>`.
-pub const CRYPTO_OPS: [&str; 6] = ["sign", "verify", "seal", "open", "sym", "hash"];
+pub const CRYPTO_OPS: [&str; 7] = ["sign", "verify", "seal", "open", "sym", "hash", "derive"];
 
 /// One catalogue entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,9 +141,11 @@ pub const METRICS: &[MetricDef] = &[
     def("frames_lost_offline", Unit::Frames, RUN, "Frames, from any sender, that arrived at a node while it was offline (lost: an offline node receives nothing)."),
     def("pow_hashes", Unit::Hashes, RUN, "Proof-of-work hash attempts computed by all nodes."),
     def("pow_hashes_per_node", Unit::Hashes, PER_HONEST, "Proof-of-work hash attempts computed by honest nodes divided by the number of honest nodes."),
-    fam("crypto_<op>", Unit::Count, "Cryptographic operations of that kind summed over all nodes (sym = symmetric encryptions plus decryptions).", Family::CryptoOp),
+    fam("crypto_<op>", Unit::Count, "Cryptographic operations of that kind summed over all nodes (sym = symmetric encryptions plus decryptions; derive = key pairs derived for per-topic accounts and decoys, charged as a signature).", Family::CryptoOp),
     def("replies_received", Unit::Count, RUN, "Valid reply routes received by topic senders, summed over topics."),
     def("time_to_first_reply_s", Unit::Seconds, "mean over topics with a reply", "Seconds from broadcast to the sender's first valid reply route."),
+    def("sender_exposed_route_share", Unit::Share, RUN, "Reply routes whose first middleman (a peer of the sender) took the topic with a one-entry routing instruction list, and so could tell its peer is the sender, divided by replies_received (undefined without replies). The sender's decoy instructions lower it; the paper's protocol has it at 1."),
+    def("topics_stopped_onion_full", Unit::Count, RUN, "Times a middleman verified a topic but did not forward it because its route already filled the padded onion (protocol.onion_hops layers). Nonzero means the onion cap, not the fanout, ended dissemination somewhere; always 0 when protocol.hardening = false."),
     def("replies_delivered", Unit::Count, RUN, "Topics whose sender paid a route and decrypted its reply."),
     def("payment_success_rate", Unit::Share, "share of topics with a reply", "Topics with a delivered (paid, decrypted) reply divided by topics that received at least one reply."),
     def("reply_latency_s", Unit::Seconds, "mean over delivered replies", "Seconds from broadcast to the sender decrypting the paid reply."),
@@ -290,7 +294,8 @@ pub fn bounds(key: &str) -> crate::stats::Bounds {
     match lookup(key).map(|d| d.unit) {
         Some(Unit::Flag) => Bounds::Flag,
         Some(Unit::Share) => Bounds::Share,
-        _ => Bounds::Unbounded,
+        Some(_) => Bounds::NonNegative,
+        None => Bounds::Unbounded,
     }
 }
 
@@ -341,7 +346,7 @@ mod tests {
         use crate::stats::Bounds;
         assert_eq!(bounds("coverage_final"), Bounds::Share);
         assert_eq!(bounds("graph_connected"), Bounds::Flag);
-        assert_eq!(bounds("t90_s"), Bounds::Unbounded);
+        assert_eq!(bounds("t90_s"), Bounds::NonNegative);
         assert_eq!(bounds("unknown_key"), Bounds::Unbounded);
     }
 

@@ -39,6 +39,9 @@ struct TopicStats {
     first_reply_s: Option<f64>,
     replies: u32,
     delivered: Option<Delivered>,
+    /// Routing instructions a peer of the sender saw when it took the topic straight from the
+    /// sender: one means that peer could tell it is adjacent to the sender.
+    first_hop_list: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +68,7 @@ pub struct Collector {
     frames_lost: u64,
     frames_lost_offline: u64,
     payment_failures: u64,
+    onion_full_stops: u64,
     unpaid: u64,
     /// Engine events processed.
     pub events: u64,
@@ -88,6 +92,7 @@ impl Collector {
             frames_lost: 0,
             frames_lost_offline: 0,
             payment_failures: 0,
+            onion_full_stops: 0,
             unpaid: 0,
             events: 0,
         }
@@ -126,6 +131,7 @@ impl Collector {
             first_reply_s: None,
             replies: 0,
             delivered: None,
+            first_hop_list: None,
         };
         self.topics.insert(id, stats);
     }
@@ -156,6 +162,16 @@ impl Collector {
             t.accepted_s
                 .push(at.saturating_since(t.start).as_secs_f64());
             t.accepted_by.push(node);
+        }
+    }
+
+    /// A node took topic `id` from `from` with `list` routing instructions. Every peer of the
+    /// sender sees the same count (the sender's decoys plus its own), so the first is kept.
+    pub fn topic_accepted_from(&mut self, id: PayloadId, from: u32, list: u32) {
+        if let Some(t) = self.topics.get_mut(&id) {
+            if from == t.sender && t.first_hop_list.is_none() {
+                t.first_hop_list = Some(list);
+            }
         }
     }
 
@@ -252,6 +268,11 @@ impl Collector {
     /// Payee `node`'s protocol node reported an invoice of `amount_sat` settled (payee path).
     pub fn fee_settled(&mut self, node: u32, amount_sat: u64) {
         *grow(&mut self.fees.settled, node) += amount_sat;
+    }
+
+    /// A middleman did not forward a verified topic: its route filled the padded onion.
+    pub fn onion_full(&mut self) {
+        self.onion_full_stops += 1;
     }
 
     /// One invoice payment failed.
@@ -392,6 +413,7 @@ impl Collector {
         m.opt("bytes_per_node", ratio(honest_bytes as f64, honest));
         m.put("frames_lost", self.frames_lost as f64);
         m.put("frames_lost_offline", self.frames_lost_offline as f64);
+        m.put("topics_stopped_onion_full", self.onion_full_stops as f64);
         m.put("pow_hashes", self.pow_hashes as f64);
         m.opt("pow_hashes_per_node", ratio(honest_pow as f64, honest));
         m.put("attacker_frames", self.adversary_frames as f64);
@@ -504,6 +526,7 @@ fn crypto(m: &mut Metrics, c: &CryptoCounts) {
         ("crypto_open", c.open),
         ("crypto_sym", c.sym_encrypt + c.sym_decrypt),
         ("crypto_hash", c.hash),
+        ("crypto_derive", c.derive),
     ] {
         m.put(k, v as f64);
     }
@@ -535,6 +558,16 @@ fn replies(m: &mut Metrics, topics: &[&TopicStats]) -> Vec<Delivered> {
     m.opt(
         "route_fee_paid_sat",
         mean(delivered.iter().map(|d| d.fee_sat as f64)),
+    );
+    // Every route of a topic starts at a peer of the sender that saw the same list.
+    let exposed: u32 = topics
+        .iter()
+        .filter(|t| t.first_hop_list == Some(1))
+        .map(|t| t.replies)
+        .sum();
+    m.opt(
+        "sender_exposed_route_share",
+        ratio(f64::from(exposed), f64::from(replies)),
     );
     delivered
 }

@@ -16,8 +16,8 @@ use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use rand::RngCore;
 use sweet_gossip::{
-    sha256, CryptoError, CryptoProvider, Keypair, PublicKey, RealCrypto, Signature, WorkRequest,
-    SEAL_OVERHEAD,
+    sha256, Challenge, CryptoError, CryptoProvider, Keypair, PublicKey, RealCrypto, Signature,
+    WorkRequest, SEAL_OVERHEAD,
 };
 
 /// Finds proofs of work for simulated nodes.
@@ -48,7 +48,7 @@ impl PowSolver {
                     .expect("invariant: the search is unbounded")
                     .0
             }
-            ScaleMode::Model => ModelCrypto::pow_nonce(data),
+            ScaleMode::Model => ModelCrypto::pow_nonce(&work.challenge, data),
         };
         (nonce, attempts)
     }
@@ -73,9 +73,9 @@ const SEAL_TAG: &[u8] = b"sgsim/model/seal";
 const POW_TAG: &[u8] = b"sgsim/model/pow";
 
 impl ModelCrypto {
-    /// The one nonce the model accepts as proof of work over `data`.
-    pub fn pow_nonce(data: &[u8]) -> u64 {
-        let h = sha256(&[POW_TAG, data]);
+    /// The one nonce the model accepts as proof of work over `data` under `challenge`.
+    pub fn pow_nonce(challenge: &Challenge, data: &[u8]) -> u64 {
+        let h = sha256(&[POW_TAG, &challenge.0, data]);
         u64::from_le_bytes(h[..8].try_into().expect("8 bytes"))
     }
 
@@ -142,8 +142,8 @@ impl CryptoProvider for ModelCrypto {
         RealCrypto.sym_decrypt(key, ciphertext)
     }
 
-    fn pow_check(&self, data: &[u8], _work: &WorkRequest, nonce: u64) -> bool {
-        nonce == Self::pow_nonce(data)
+    fn pow_check(&self, data: &[u8], work: &WorkRequest, nonce: u64) -> bool {
+        nonce == Self::pow_nonce(&work.challenge, data)
     }
 }
 
@@ -158,6 +158,7 @@ mod tests {
         let work = WorkRequest {
             pow_scheme: PowScheme::Sha256,
             pow_target: PowTarget::from_expected_hashes(64),
+            challenge: Challenge::default(),
         };
         let (real, model) = (
             PowSolver::new(ScaleMode::Real),
@@ -219,8 +220,9 @@ mod tests {
         let work = WorkRequest {
             pow_scheme: PowScheme::Sha256,
             pow_target: PowTarget::MAX,
+            challenge: Challenge::default(),
         };
-        let nonce = ModelCrypto::pow_nonce(b"payload");
+        let nonce = ModelCrypto::pow_nonce(&work.challenge, b"payload");
         assert!(m.pow_check(b"payload", &work, nonce));
         assert!(!m.pow_check(b"payloaD", &work, nonce));
         // Real keys do not work with the model's opening, and vice versa.

@@ -1,5 +1,6 @@
 //! Summary statistics over replicates: mean, sample standard deviation, 95 % confidence
-//! intervals (Student's t; clamped or Wilson score for shares) and paired differences between
+//! intervals (Student's t; clamped at 0 for magnitudes; clamped or Wilson score for shares) and
+//! paired differences between
 //! sweep points.
 //!
 //! Only IEEE basic operations and the pure-Rust `libm` functions are used, so every number is
@@ -32,16 +33,20 @@ pub enum Method {
     T,
     /// The Student-t interval clamped to [0, 1] (a share whose per-run values are not all 0/1).
     TClamped,
+    /// The Student-t interval with its lower bound clamped at 0 (a count, time or amount,
+    /// never negative per run).
+    TNonNegative,
     /// Wilson score interval over the n runs (a share whose per-run values are all 0 or 1).
     Wilson,
 }
 
 impl Method {
-    /// Stable name written to `summary.csv` (`t`, `t_clamped`, `wilson`).
+    /// Stable name written to `summary.csv` (`t`, `t_nonneg`, `t_clamped`, `wilson`).
     pub fn name(self) -> &'static str {
         match self {
             Method::T => "t",
             Method::TClamped => "t_clamped",
+            Method::TNonNegative => "t_nonneg",
             Method::Wilson => "wilson",
         }
     }
@@ -195,6 +200,8 @@ pub fn wilson(successes: usize, n: usize) -> Option<(f64, f64)> {
 pub enum Bounds {
     /// Any real number: Student t.
     Unbounded,
+    /// A magnitude, never negative per run: Student t with its lower bound clamped at 0.
+    NonNegative,
     /// A share in [0, 1] averaged over topics or nodes: Student t clamped to [0, 1].
     Share,
     /// 0 or 1 per run (a Bernoulli outcome per run): Wilson score interval over the runs.
@@ -203,7 +210,8 @@ pub enum Bounds {
 
 /// The 95 % confidence interval of the mean of the defined `values` (`None` when fewer than two).
 ///
-/// [`Bounds::Unbounded`]: Student t. [`Bounds::Share`]: Student t clamped to [0, 1] (a share
+/// [`Bounds::Unbounded`]: Student t. [`Bounds::NonNegative`]: Student t, lower bound clamped
+/// at 0 (the clamp only removes values no run can take). [`Bounds::Share`]: Student t clamped to [0, 1] (a share
 /// averaged over topics is not a Bernoulli sample, so it never gets Wilson). [`Bounds::Flag`]:
 /// the Wilson score interval of (number of 1s, n); clamped Student t if a value is not 0 or 1.
 pub fn interval(values: &[f64], bounds: Bounds) -> Option<Interval> {
@@ -214,6 +222,13 @@ pub fn interval(values: &[f64], bounds: Bounds) -> Option<Interval> {
             low,
             high,
             method: Method::T,
+        });
+    }
+    if bounds == Bounds::NonNegative {
+        return Some(Interval {
+            low: low.max(0.0),
+            high,
+            method: Method::TNonNegative,
         });
     }
     if bounds == Bounds::Flag && v.iter().all(|x| *x == 0.0 || *x == 1.0) {
@@ -377,6 +392,15 @@ mod tests {
         let raw = interval(&[0.1, 0.0, 0.0], Bounds::Unbounded).unwrap();
         assert_eq!(raw.method, Method::T);
         assert!(raw.low < 0.0);
+        let count = interval(&[0.1, 0.0, 0.0], Bounds::NonNegative).unwrap();
+        assert_eq!(
+            (count.low, count.high, count.method),
+            (0.0, raw.high, Method::TNonNegative),
+            "only the impossible part is cut"
+        );
+        let far = interval(&[10.0, 11.0, 12.0], Bounds::NonNegative).unwrap();
+        let t = interval(&[10.0, 11.0, 12.0], Bounds::Unbounded).unwrap();
+        assert_eq!((far.low, far.high), (t.low, t.high), "no clamp away from 0");
         assert_eq!(interval(&[0.5], Bounds::Share), None);
         // A share that is 1 in every run is an average over topics, not a coin flip: no Wilson.
         let all_one = interval(&[1.0; 5], Bounds::Share).unwrap();

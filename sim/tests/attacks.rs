@@ -136,10 +136,12 @@ fn attacked_runs_are_reproducible() {
 
 #[test]
 fn silent_nodes_lower_coverage_at_a_fixed_fanout_but_not_when_flooding() {
-    let base = metrics(&attack("fixed", "silent", 0.0, ""));
-    let hit = metrics(&attack("fixed", "silent", 0.3, ""));
+    // Six replicates (36 topics): fixed fanout 2 covers about 0.89 of this world, and two
+    // replicates read as low as 0.82.
+    let base = metrics_of(BASE, &attack("fixed", "silent", 0.0, ""), 6);
+    let hit = metrics_of(BASE, &attack("fixed", "silent", 0.3, ""), 6);
     let (c0, c1) = both(&base, &hit, "coverage_final");
-    assert!(c0 > 0.85 && c1 < c0 - 0.3, "fixed: {c0} -> {c1}");
+    assert!(c0 > 0.8 && c1 < c0 - 0.3, "fixed: {c0} -> {c1}");
     assert_eq!(get(&hit, "corrupted_nodes"), 24.0);
     assert!(get(&hit, "attacker_frames_dropped") > 0.0);
     // Silent peers still answer asks, so honest originators solve proof of work for them.

@@ -285,10 +285,9 @@ fn without_hardening_one_proof_of_work_buys_several_acceptances() {
     assert!(get(&soft, "accepted_per_attacker_pow") > 1.2, "{soft:#?}");
 }
 
-/// Holds once the per-ask proof-of-work challenge (issue 11 hole 4, on the lead's branch) is
-/// merged: the hardened middleman's conditions differ per ask, so a replayed nonce fails.
+/// The hardened middleman's conditions carry a fresh challenge per ask (issue 11 hole 4), so
+/// a replayed nonce fails.
 #[test]
-#[ignore = "needs the per-ask proof-of-work challenge of issue 11 hole 4 (protocol side)"]
 fn with_hardening_a_replayed_proof_of_work_is_refused() {
     let hard = reuse(true);
     assert!(get(&hard, "pow_replays") > 10.0, "{hard:#?}");

@@ -4,7 +4,7 @@
 use sgsim::definitions;
 use sgsim::engine::run;
 use sgsim::scenario::{catalogue, parse};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// 40 nodes of degree 4, 2 customers, 4 topics, short horizon: seconds per run in debug.
@@ -40,7 +40,8 @@ fn attack_kinds() -> Vec<(&'static str, bool)> {
         .collect()
 }
 
-fn keys_of(kind: &str, timed: bool) -> BTreeSet<String> {
+/// The metrics of one run of `BASE` under attack `kind` (undefined values left out).
+fn metrics_of(kind: &str, timed: bool) -> BTreeMap<String, f64> {
     let mut text = format!("{BASE}[attack]\nkind = \"{kind}\"\n");
     if kind != "none" {
         text.push_str("share = 0.1\n");
@@ -50,21 +51,43 @@ fn keys_of(kind: &str, timed: bool) -> BTreeSet<String> {
     }
     let file = parse(&text, Path::new("definitions-test.toml")).expect("valid scenario");
     let out = run(&file.points[0].scenario, 0, Path::new(".")).expect("run");
-    out.metrics.metrics.into_keys().collect()
+    out.metrics
+        .metrics
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect()
 }
 
 #[test]
 fn every_produced_metric_is_defined_in_the_catalogue() {
     let kinds = attack_kinds();
     assert!(kinds.len() > 5, "{kinds:?}");
-    let mut missing: Vec<String> = Vec::new();
+    let (mut missing, mut out_of_range) = (Vec::new(), Vec::new());
     for (kind, timed) in kinds {
-        let keys = keys_of(kind, timed);
-        assert!(keys.contains("coverage_final"), "{kind}: {keys:?}");
-        for k in definitions::undefined(keys.iter().map(String::as_str)) {
+        let metrics = metrics_of(kind, timed);
+        assert!(
+            metrics.contains_key("coverage_final"),
+            "{kind}: {metrics:?}"
+        );
+        for k in definitions::undefined(metrics.keys().map(String::as_str)) {
             missing.push(format!("{k} (attack {kind})"));
         }
+        // Intervals are clamped to the unit's range, so no run may leave it.
+        for (k, v) in &metrics {
+            let Some(d) = definitions::lookup(k) else {
+                continue;
+            };
+            let top = if d.unit.is_share() {
+                1.0
+            } else {
+                f64::INFINITY
+            };
+            if !(0.0..=top).contains(v) {
+                out_of_range.push(format!("{k} = {v} (attack {kind})"));
+            }
+        }
     }
+    assert!(out_of_range.is_empty(), "{out_of_range:?}");
     assert!(
         missing.is_empty(),
         "{} metric keys are not defined in sim/src/definitions.rs:\n  {}",

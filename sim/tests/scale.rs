@@ -9,7 +9,7 @@ fn scenario(mode: &str, extra: &str) -> sgsim::scenario::Scenario {
     let text = format!(
         "name = \"scale\"\nseed = 5\nduration_s = 20.0\n[graph]\ngenerator = \"barabasi_albert\"\n\
          nodes = 300\nm = 3\n[roles]\ncustomers = 3\ngig_workers = 0.05\n[workload]\n\
-         arrivals = \"fixed\"\ntimes_s = [1.0, 2.5, 4.0]\n[policy]\nfanout = \"fixed\"\nfanout_k = 3\n\
+         arrivals = \"fixed\"\ntimes_s = [1.0, 2.5, 4.0, 5.5, 7.0, 8.5]\n[policy]\nfanout = \"fixed\"\nfanout_k = 3\n\
          fee_jitter_sat = 5\n[scale]\nmode = \"{mode}\"\n{extra}"
     );
     parse(&text, Path::new("scale.toml")).unwrap().points[0]
@@ -19,7 +19,7 @@ fn scenario(mode: &str, extra: &str) -> sgsim::scenario::Scenario {
 
 #[test]
 fn model_mode_measures_exactly_what_real_mode_measures() {
-    for extra in ["", "[payments]\nfailure_probability = 0.3\n"] {
+    for extra in ["", "[payments]\nfailure_probability = 0.9\n"] {
         let real = run(&scenario("real", extra), 0, Path::new(".")).unwrap();
         let model = run(&scenario("model", extra), 0, Path::new(".")).unwrap();
         let m = &real.metrics.metrics;

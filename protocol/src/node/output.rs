@@ -96,6 +96,12 @@ pub enum Event {
         /// Middlemen it has passed, this node included.
         hop: u32,
     },
+    /// A verified topic was not forwarded because its route already fills the padded onion
+    /// ([`crate::Limits::onion_hops`]): the onion cap, not the fanout, ended dissemination here.
+    TopicStoppedOnionFull {
+        /// The topic.
+        payload_id: PayloadId,
+    },
     /// A broadcast frame with proof of work was sent to a peer.
     TopicForwarded {
         /// The topic.

@@ -3,7 +3,7 @@
 
 use super::table::Expires;
 use super::{Event, Node, Output, TimerKind};
-use crate::crypto::CryptoError;
+use crate::crypto::{CryptoError, PublicKey};
 use crate::encoding::{decode, encode};
 use crate::error::RejectReason;
 use crate::frame::{
@@ -11,7 +11,7 @@ use crate::frame::{
     PowBroadcastFrame, RequestPayload, SignedRequestPayload,
 };
 use crate::ids::{AskId, PayloadId, PeerId};
-use crate::onion::Onion;
+use crate::onion::{Onion, OnionFormat, PADDED_HEAD_LEN};
 use crate::payment::RoutingPaymentInstruction;
 use crate::policy::FanoutContext;
 use crate::pow::{ProofOfWork, WorkRequest};
@@ -25,8 +25,9 @@ use std::sync::Arc;
 pub(super) struct Seen {
     /// Accepted arrivals of this payload id.
     pub(super) arrivals: u32,
-    /// The fee this node asked for it.
-    pub(super) fee: u64,
+    /// The smallest and largest fee this node asked for it over its arrivals (a policy may
+    /// ask different fees of different originators; a reply on any of their routes is paid).
+    pub(super) fees: (u64, u64),
     /// This node is the payload's sender.
     pub(super) own: bool,
     /// When the node forgets the payload id.
@@ -59,6 +60,8 @@ pub(super) struct IssuedConditions {
     pub(super) valid_till: Timestamp,
     pub(super) work: WorkRequest,
     pub(super) fee: u64,
+    /// This node's account for the topic, named in the conditions.
+    pub(super) account: PublicKey,
     pub(super) tolerance: Duration,
     /// When the node forgets these conditions: `valid_till` plus a grace period, so a late
     /// broadcast gets the precise reason rather than "unknown ask".
@@ -145,11 +148,21 @@ impl Node {
         let digest = request.digest();
         self.remember_seen(payload_id, 0, true);
         let deadline = now + self.policy.params().reply_deadline;
-        self.start_own(payload_id, digest);
+        let decoys = self.decoys(&payload_id);
+        let fee = self.policy.routing_fee(&request.payload.topic);
+        let route: Vec<RoutingPaymentInstruction> = decoys
+            .iter()
+            .map(|k| RoutingPaymentInstruction {
+                account: k.public(),
+                amount: fee,
+            })
+            .collect();
+        self.start_own(payload_id, digest, decoys);
         self.set_timer(TimerKind::ReplyDeadline(payload_id), deadline);
         self.event(Event::TopicBroadcast { payload_id });
         let request = Arc::new(SharedRequest::new(request));
-        let base = Arc::new(ForwardBase::new(request, &Onion::default(), &[]));
+        let origin = self.cfg.limits.onion_format().origin(&mut *self.rng);
+        let base = Arc::new(ForwardBase::new(request, &origin, &route));
         self.offer(base, 0, None);
         Ok(payload_id)
     }
@@ -221,7 +234,11 @@ impl Node {
         let params = self.policy.params();
         let (ttl, tolerance) = (params.conditions_ttl, params.timestamp_tolerance);
         let fee = self.policy.routing_fee(&req.payload.topic);
-        let work = self.policy.work_request(&req.payload.topic, from);
+        let account = self.account_public(&payload_id);
+        let mut work = self.policy.work_request(&req.payload.topic, from);
+        if self.cfg.limits.hardened {
+            self.rng.fill_bytes(&mut work.challenge.0);
+        }
         let valid_till = self.now + ttl;
         let expires = valid_till + ttl;
         let issued = IssuedConditions {
@@ -230,6 +247,7 @@ impl Node {
             valid_till,
             work,
             fee,
+            account,
             tolerance,
             expires,
         };
@@ -240,7 +258,7 @@ impl Node {
             work_request: work,
             timestamp_tolerance: tolerance,
             routing_payment_instruction: RoutingPaymentInstruction {
-                account: self.account,
+                account,
                 amount: fee,
             },
         });
@@ -279,9 +297,13 @@ impl Node {
                 self.cfg.address,
                 &peer_key,
                 &mut *self.rng,
+                self.cfg.limits.onion_format(),
             )
             .map_err(|_| RejectReason::BadOnion)?;
         self.counts.seal += 1;
+        if let OnionFormat::Padded { .. } = self.cfg.limits.onion_format() {
+            self.counts.sym_encrypt += 1;
+        }
         instructions.push(f.routing_payment_instruction);
         let rest = BroadcastPayload::encode_rest(&onion, &instructions, self.now);
         let data = [&base.request.encoded[..], &rest].concat();
@@ -350,27 +372,7 @@ impl Node {
         if payload.signed_request_payload.digest() != issued.digest {
             return Err(RejectReason::PayloadMismatch);
         }
-        let list = &payload.routing_payment_instruction_list;
-        if list.len() > self.cfg.limits.max_hops {
-            return Err(RejectReason::TooManyHops);
-        }
-        let mine = RoutingPaymentInstruction {
-            account: self.account,
-            amount: issued.fee,
-        };
-        let (last, earlier) = list
-            .split_last()
-            .ok_or(RejectReason::RoutingInstructionMismatch)?;
-        if *last != mine {
-            return Err(RejectReason::RoutingInstructionMismatch);
-        }
-        if earlier.iter().any(|i| i.account == mine.account) {
-            return Err(RejectReason::RoutingLoop);
-        }
-        let ts = payload.timestamp;
-        if ts > self.now + crate::policy::TIMESTAMP_SKEW_MAX || self.now > ts + issued.tolerance {
-            return Err(RejectReason::TimestampOutOfTolerance);
-        }
+        self.check_route(&issued, &payload)?;
         self.counts.hash += 1;
         if !self
             .cfg
@@ -383,7 +385,7 @@ impl Node {
         if self.is_exhausted(issued.payload_id, topic) {
             return Err(RejectReason::DuplicatePayload);
         }
-        let hop = list.len() as u32;
+        let hop = payload.routing_payment_instruction_list.len() as u32;
         self.remember_seen(issued.payload_id, issued.fee, false);
         self.event(Event::TopicAccepted {
             payload_id: issued.payload_id,
@@ -403,7 +405,52 @@ impl Node {
             &payload.backward_onion,
             &payload.routing_payment_instruction_list,
         ));
-        self.offer(base, hop, Some(from));
+        // A padded onion holds `onion_hops` layers: one more hop would push the first off.
+        let format = self.cfg.limits.onion_format();
+        let full = matches!(format, OnionFormat::Padded { hops } if hop as usize >= hops);
+        if full {
+            self.event(Event::TopicStoppedOnionFull {
+                payload_id: issued.payload_id,
+            });
+        } else {
+            self.offer(base, hop, Some(from));
+        }
+        Ok(())
+    }
+
+    /// Checks a broadcast's route against the conditions it meets: its length, its onion's
+    /// size, this node's instruction last and nowhere earlier, and its timestamp.
+    fn check_route(
+        &self,
+        issued: &IssuedConditions,
+        payload: &BroadcastPayload,
+    ) -> Result<(), RejectReason> {
+        let list = &payload.routing_payment_instruction_list;
+        if list.len() > self.cfg.limits.max_hops {
+            return Err(RejectReason::TooManyHops);
+        }
+        if let OnionFormat::Padded { hops } = self.cfg.limits.onion_format() {
+            if payload.backward_onion.len() != hops * PADDED_HEAD_LEN {
+                return Err(RejectReason::BadOnion);
+            }
+        }
+        let mine = RoutingPaymentInstruction {
+            account: issued.account,
+            amount: issued.fee,
+        };
+        let (last, earlier) = list
+            .split_last()
+            .ok_or(RejectReason::RoutingInstructionMismatch)?;
+        if *last != mine {
+            return Err(RejectReason::RoutingInstructionMismatch);
+        }
+        if earlier.iter().any(|i| i.account == mine.account) {
+            return Err(RejectReason::RoutingLoop);
+        }
+        let ts = payload.timestamp;
+        if ts > self.now + crate::policy::TIMESTAMP_SKEW_MAX || self.now > ts + issued.tolerance {
+            return Err(RejectReason::TimestampOutOfTolerance);
+        }
         Ok(())
     }
 
@@ -423,6 +470,7 @@ impl Node {
     fn remember_seen(&mut self, id: PayloadId, fee: u64, own: bool) {
         if let Some(seen) = self.seen.get_mut(&id) {
             seen.arrivals += 1;
+            seen.fees = (seen.fees.0.min(fee), seen.fees.1.max(fee));
             return;
         }
         if self.seen.len() >= self.cfg.limits.seen_max {
@@ -434,15 +482,15 @@ impl Node {
         let expires = self.now + self.cfg.limits.seen_ttl;
         let seen = Seen {
             arrivals,
-            fee,
+            fees: (fee, fee),
             own,
             expires,
         };
         self.seen.insert(id, seen);
     }
 
-    /// The fee this node asked for `id`, if it still remembers it.
-    pub(super) fn fee_for(&self, id: &PayloadId) -> Option<u64> {
-        self.seen.get(id).map(|s| s.fee)
+    /// The fees this node asked for `id` (smallest to largest), if it still remembers it.
+    pub(super) fn fees_for(&self, id: &PayloadId) -> Option<std::ops::RangeInclusive<u64>> {
+        self.seen.get(id).map(|s| s.fees.0..=s.fees.1)
     }
 }

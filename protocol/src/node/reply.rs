@@ -2,11 +2,13 @@
 //! preimage, check it against its payment hash, append an invoice, pass the frame on.
 
 use super::{Event, Node, Output};
-use crate::crypto::{sha256, PublicKey};
+use crate::crypto::{sha256, Keypair, PublicKey};
 use crate::error::RejectReason;
 use crate::frame::{BroadcastPayload, Frame, ReplyFrame, ReplyPayload, SignedReplyPayload};
+use crate::ids::PayloadId;
 use crate::ids::PeerId;
-use crate::payment::{Invoice, PaymentCryptoInstruction, Preimage};
+use crate::onion::{Onion, OnionFormat};
+use crate::payment::{Invoice, PaymentCryptoInstruction, Preimage, RoutingPaymentInstruction};
 
 const REPLIER_SECRET_TAG: &[u8] = b"sweet-gossip/replier-secret/v1";
 
@@ -16,30 +18,19 @@ impl Node {
         sha256(&[REPLIER_SECRET_TAG, self.credentials().identity.seed()])
     }
 
-    /// Builds and sends a reply to a broadcast accepted from `from`.
-    pub(super) fn reply_to(
+    /// One preimage per routing instruction, derived from this replier's secret, the topic
+    /// and the account, and sealed to that account.
+    fn seal_preimages(
         &mut self,
-        from: PeerId,
-        payload: BroadcastPayload,
-        message: Vec<u8>,
-    ) -> Result<(), RejectReason> {
-        self.counts.open += 1;
-        let (prev, inner) = payload
-            .backward_onion
-            .peel(self.cfg.crypto.as_ref(), &self.credentials().peer_key)
-            .map_err(|_| RejectReason::BadOnion)?;
-        if prev != from {
-            return Err(RejectReason::BadOnion);
-        }
-        let request = payload.signed_request_payload;
-        let payload_id = request.payload.payload_id;
+        payload_id: &PayloadId,
+        list: &[RoutingPaymentInstruction],
+    ) -> Result<(Vec<Preimage>, Vec<PaymentCryptoInstruction>), RejectReason> {
         let secret = self.replier_secret();
         let crypto = self.cfg.crypto.clone();
-        let list = payload.routing_payment_instruction_list;
         let mut preimages = Vec::with_capacity(list.len());
         let mut instructions = Vec::with_capacity(list.len());
-        for ri in &list {
-            let preimage = Preimage::derive(&secret, &payload_id, &ri.account);
+        for ri in list {
+            let preimage = Preimage::derive(&secret, payload_id, &ri.account);
             let sealed = crypto
                 .seal(&ri.account, &preimage.0, &mut *self.rng)
                 .map_err(|_| RejectReason::SealFailed)?;
@@ -53,6 +44,25 @@ impl Node {
             });
             preimages.push(preimage);
         }
+        Ok((preimages, instructions))
+    }
+
+    /// Builds and sends a reply to a broadcast accepted from `from`.
+    pub(super) fn reply_to(
+        &mut self,
+        from: PeerId,
+        payload: BroadcastPayload,
+        message: Vec<u8>,
+    ) -> Result<(), RejectReason> {
+        let (prev, inner) = self.peel(&payload.backward_onion)?;
+        if prev != from {
+            return Err(RejectReason::BadOnion);
+        }
+        let request = payload.signed_request_payload;
+        let payload_id = request.payload.payload_id;
+        let crypto = self.cfg.crypto.clone();
+        let list = payload.routing_payment_instruction_list;
+        let (preimages, instructions) = self.seal_preimages(&payload_id, &list)?;
         let sender_key = request.payload.sender_certificate.public_key;
         let mut encrypted = crypto
             .seal(&sender_key, &message, &mut *self.rng)
@@ -96,39 +106,59 @@ impl Node {
     }
 
     pub(super) fn on_reply(&mut self, from: PeerId, mut f: ReplyFrame) -> Result<(), RejectReason> {
-        if f.forward_onion.is_empty() {
-            return self.on_final_reply(from, f);
-        }
         let payload_id = f
             .signed_reply_payload
             .payload
             .signed_request_payload
             .payload
             .payload_id;
+        // A padded onion never runs empty: the sender knows a reply is for it by its topic.
+        let own = self.seen.get(&payload_id).is_some_and(|s| s.own);
+        if own || f.forward_onion.is_empty() {
+            return self.on_final_reply(from, f);
+        }
         let hardened = self.cfg.limits.hardened;
-        if hardened && self.seen.get(&payload_id).is_none_or(|s| s.own) {
+        if hardened && self.seen.get(&payload_id).is_none() {
             return Err(RejectReason::NotForwarded);
         }
-        let carried = carried_key(&f, self.account)?;
+        let account = self.account_for(&payload_id);
+        let carried = carried_key(&f, account.public())?;
         if hardened && self.has_carried(&carried) {
             return Err(RejectReason::DuplicateReply);
         }
         if self.cfg.limits.relay_verifies_replies {
             self.verify_reply(&f)?;
         }
-        self.counts.open += 1;
-        let (next, inner) = f
-            .forward_onion
-            .peel(self.cfg.crypto.as_ref(), &self.credentials().peer_key)
-            .map_err(|_| RejectReason::BadOnion)?;
+        let (next, inner) = self.peel(&f.forward_onion)?;
         if self.peer_key(next).is_none() {
             return Err(RejectReason::UnknownNextHop);
         }
-        let me = self.account;
-        let list = &f
-            .signed_reply_payload
-            .payload
-            .payment_crypto_instruction_list;
+        let (invoice, preimage) = self.open_own(&f, &account)?;
+        self.issue_invoice(invoice, preimage, from);
+        if hardened {
+            self.remember_carried(carried);
+        }
+        f.invoices.push(invoice);
+        f.forward_onion = inner;
+        self.send(next, &Frame::Reply(f));
+        self.event(Event::ReplyForwarded {
+            payload_id,
+            to: next,
+        });
+        Ok(())
+    }
+
+    /// Finds this node's instruction in a reply it carries, checks its fee, opens its
+    /// preimage with the topic's `account` and checks it against the payment hash: the
+    /// invoice to append and the preimage that settles it.
+    fn open_own(
+        &mut self,
+        f: &ReplyFrame,
+        account: &Keypair,
+    ) -> Result<(Invoice, Preimage), RejectReason> {
+        let me = account.public();
+        let reply = &f.signed_reply_payload.payload;
+        let list = &reply.payment_crypto_instruction_list;
         if list.len() > self.cfg.limits.max_hops {
             return Err(RejectReason::TooManyHops);
         }
@@ -136,23 +166,19 @@ impl Node {
             .iter()
             .find(|i| i.account == me)
             .ok_or(RejectReason::MissingOwnInstruction)?;
-        let topic = &f
-            .signed_reply_payload
-            .payload
-            .signed_request_payload
-            .payload
-            .topic;
-        let fee = self
-            .fee_for(&payload_id)
-            .unwrap_or_else(|| self.policy.routing_fee(topic));
-        if mine.amount != fee {
+        let request = &reply.signed_request_payload.payload;
+        let fees = self.fees_for(&request.payload_id).unwrap_or_else(|| {
+            let fee = self.policy.routing_fee(&request.topic);
+            fee..=fee
+        });
+        if !fees.contains(&mine.amount) {
             return Err(RejectReason::RoutingInstructionMismatch);
         }
         self.counts.open += 1;
         let opened = self
             .cfg
             .crypto
-            .open(&self.credentials().account, &mine.sealed_preimage)
+            .open(account, &mine.sealed_preimage)
             .map_err(|_| RejectReason::PreimageMismatch)?;
         let preimage = Preimage(
             opened
@@ -169,18 +195,7 @@ impl Node {
             payment_hash: mine.payment_hash,
             amount: mine.amount,
         };
-        self.issue_invoice(invoice, preimage, from);
-        if hardened {
-            self.remember_carried(carried);
-        }
-        f.invoices.push(invoice);
-        f.forward_onion = inner;
-        self.send(next, &Frame::Reply(f));
-        self.event(Event::ReplyForwarded {
-            payload_id,
-            to: next,
-        });
-        Ok(())
+        Ok((invoice, preimage))
     }
 
     /// Checks the replier's certificate and its signature on the reply.
@@ -239,4 +254,29 @@ fn carried_key(f: &ReplyFrame, account: PublicKey) -> Result<[u8; 32], RejectRea
         .get(..32)
         .and_then(|b| b.try_into().ok())
         .ok_or(RejectReason::PreimageMismatch)
+}
+
+impl Node {
+    /// Opens `onion`'s outer layer with this node's peer key, counting the open and, when
+    /// padded, the stream pass: the hop the layer names and the rest of the onion.
+    fn peel(&mut self, onion: &Onion) -> Result<(PeerId, Onion), RejectReason> {
+        self.counts.open += 1;
+        let format = self.cfg.limits.onion_format();
+        let peeled = onion
+            .peel(
+                self.cfg.crypto.as_ref(),
+                &self.credentials().peer_key,
+                format,
+            )
+            .map_err(|_| RejectReason::BadOnion)?;
+        self.count_onion_stream();
+        Ok(peeled)
+    }
+
+    /// A padded onion layer also costs one stream encryption or decryption of its body.
+    pub(super) fn count_onion_stream(&mut self) {
+        if let OnionFormat::Padded { .. } = self.cfg.limits.onion_format() {
+            self.counts.sym_decrypt += 1;
+        }
+    }
 }

@@ -2,11 +2,15 @@
 //! recover from failed payments over another route of the same replier (paper 3.9), decrypt.
 
 use super::{Event, Node, Output};
-use crate::crypto::PublicKey;
+use crate::crypto::{sha256, Keypair, PublicKey};
+
+const DECOY_TAG: &[u8] = b"sweet-gossip/decoy/v1";
 use crate::error::RejectReason;
 use crate::frame::ReplyFrame;
 use crate::ids::{PayloadId, PeerId};
-use crate::payment::{Invoice, PaymentFailure, PaymentHash, PaymentOutcome, Preimage};
+use crate::payment::{
+    Invoice, PaymentCryptoInstruction, PaymentFailure, PaymentHash, PaymentOutcome, Preimage,
+};
 use crate::policy::{Feedback, RouteOption};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -38,6 +42,8 @@ struct Paying {
 #[derive(Debug)]
 pub(super) struct OwnBroadcast {
     digest: [u8; 32],
+    /// Accounts of the decoy instructions the route starts with (see [`Node::decoys`]).
+    decoys: Vec<Keypair>,
     collecting: bool,
     routes: Vec<StoredRoute>,
     tried: BTreeSet<usize>,
@@ -59,11 +65,33 @@ impl OwnBroadcast {
 }
 
 impl Node {
-    pub(super) fn start_own(&mut self, id: PayloadId, digest: [u8; 32]) {
+    /// The decoy accounts this node starts topic `id`'s route with: none unless hardened,
+    /// else 0 to `decoy_hops_max`, fixed by a hash of the account seed and the topic.
+    pub(super) fn decoys(&mut self, id: &PayloadId) -> Vec<Keypair> {
+        let max = self.policy.params().decoy_hops_max;
+        if !self.cfg.limits.hardened || max == 0 {
+            return Vec::new();
+        }
+        let seed = self.account_seed;
+        let draw = sha256(&[DECOY_TAG, &seed, &id.0]);
+        let count =
+            u64::from_le_bytes(draw[..8].try_into().expect("8 bytes")) % (u64::from(max) + 1);
+        self.counts.hash += 1;
+        self.counts.derive += count;
+        (0..count)
+            .map(|i| {
+                let s = sha256(&[DECOY_TAG, &seed, &id.0, &i.to_le_bytes()]);
+                self.cfg.crypto.keypair_from_seed(s)
+            })
+            .collect()
+    }
+
+    pub(super) fn start_own(&mut self, id: PayloadId, digest: [u8; 32], decoys: Vec<Keypair>) {
         self.own.insert(
             id,
             OwnBroadcast {
                 digest,
+                decoys,
                 collecting: true,
                 routes: Vec::new(),
                 tried: BTreeSet::new(),
@@ -110,10 +138,14 @@ impl Node {
         if reply.signed_request_payload.digest() != own.digest {
             return Err(RejectReason::PayloadMismatch);
         }
+        let decoys = own.decoys.clone();
         self.verify_reply(&f)?;
+        let opened = self.open_decoys(&decoys, &reply.payment_crypto_instruction_list)?;
+        let decoys: Vec<PublicKey> = decoys.iter().map(Keypair::public).collect();
         check_invoices(
             reply.payment_crypto_instruction_list.as_slice(),
             &f.invoices,
+            &decoys,
             self.cfg.limits.max_hops,
         )?;
         let fee_max_sat = if self.cfg.limits.hardened {
@@ -136,6 +168,7 @@ impl Node {
             .get_mut(&payload_id)
             .expect("invariant: looked up above");
         own.routes.push(StoredRoute { option, frame: f });
+        own.held.extend(opened);
         self.event(Event::ReplyReceived {
             payload_id,
             route_length,
@@ -309,6 +342,40 @@ impl Node {
     }
 }
 
+impl Node {
+    /// Opens the preimage the replier sealed to each of the sender's decoy accounts: every
+    /// decoy must have exactly one instruction, whose preimage matches its payment hash.
+    fn open_decoys(
+        &mut self,
+        decoys: &[Keypair],
+        list: &[PaymentCryptoInstruction],
+    ) -> Result<Vec<(PaymentHash, Preimage)>, RejectReason> {
+        let crypto = self.cfg.crypto.clone();
+        let mut opened = Vec::with_capacity(decoys.len());
+        for key in decoys {
+            let mut mine = list.iter().filter(|i| i.account == key.public());
+            let (Some(instr), None) = (mine.next(), mine.next()) else {
+                return Err(RejectReason::MalformedInstructions);
+            };
+            self.counts.open += 1;
+            let plain = crypto
+                .open(key, &instr.sealed_preimage)
+                .map_err(|_| RejectReason::PreimageMismatch)?;
+            let preimage = Preimage(
+                plain
+                    .try_into()
+                    .map_err(|_| RejectReason::PreimageMismatch)?,
+            );
+            self.counts.hash += 1;
+            if preimage.payment_hash() != instr.payment_hash {
+                return Err(RejectReason::PreimageMismatch);
+            }
+            opened.push((instr.payment_hash, preimage));
+        }
+        Ok(opened)
+    }
+}
+
 /// The sum of `invoices`, checked: every amount within `fee_max_sat` (the sender's per-hop
 /// cap) and the sum within 64 bits, else [`RejectReason::ExcessiveFee`].
 fn route_fee_sat(invoices: &[Invoice], fee_max_sat: u64) -> Result<u64, RejectReason> {
@@ -321,11 +388,12 @@ fn route_fee_sat(invoices: &[Invoice], fee_max_sat: u64) -> Result<u64, RejectRe
     })
 }
 
-/// Checks that the invoices are exactly one per signed instruction, with the same account and
-/// hash and no higher amount.
+/// Checks that the invoices are exactly one per signed instruction that is not for one of
+/// the sender's `decoys`, with the same account and hash and no higher amount.
 fn check_invoices(
-    list: &[crate::payment::PaymentCryptoInstruction],
+    list: &[PaymentCryptoInstruction],
     invoices: &[Invoice],
+    decoys: &[PublicKey],
     max_hops: usize,
 ) -> Result<(), RejectReason> {
     if list.is_empty() {
@@ -338,13 +406,15 @@ fn check_invoices(
     if hashes.len() != list.len() {
         return Err(RejectReason::MalformedInstructions);
     }
+    let paid = |i: &&PaymentCryptoInstruction| !decoys.contains(&i.account);
+    let hashes: BTreeSet<PaymentHash> = list.iter().filter(paid).map(|i| i.payment_hash).collect();
     let mut by_hash: BTreeMap<PaymentHash, &Invoice> = BTreeMap::new();
     for inv in invoices {
         if by_hash.insert(inv.payment_hash, inv).is_some() || !hashes.contains(&inv.payment_hash) {
             return Err(RejectReason::InvoiceMismatch);
         }
     }
-    for instr in list {
+    for instr in list.iter().filter(paid) {
         let inv = by_hash
             .get(&instr.payment_hash)
             .ok_or(RejectReason::MissingInvoice)?;

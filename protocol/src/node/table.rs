@@ -206,6 +206,10 @@ impl<K: Ord + Copy, V> Fifo<K, V> {
         self.table.contains_key(key)
     }
 
+    pub(crate) fn get(&self, key: &K) -> Option<&V> {
+        self.table.get(key)
+    }
+
     /// Inserts `key` unless present (true if inserted), then forgets the oldest beyond `max`.
     pub(crate) fn insert(&mut self, key: K, value: V, max: usize) -> bool {
         if self.table.insert(key, value).is_some() {

@@ -16,8 +16,8 @@ use std::sync::Arc;
 struct Fixed(Credentials);
 
 impl CredentialSource for Fixed {
-    fn account(&self, _: PeerId) -> PublicKey {
-        self.0.account.public()
+    fn account_seed(&self, _: PeerId) -> [u8; 32] {
+        *self.0.account.seed()
     }
     fn credentials(&self, _: PeerId) -> Credentials {
         self.0.clone()

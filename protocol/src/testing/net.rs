@@ -91,8 +91,8 @@ pub struct Net {
     pub payments: Vec<(usize, PaymentHash, u64)>,
     /// Hashes whose payment fails.
     pub failing: BTreeSet<PaymentHash>,
-    /// Accounts whose invoices fail.
-    pub failing_accounts: BTreeSet<PublicKey>,
+    /// Nodes whose invoices fail (accounts are per topic, so nodes are named instead).
+    pub failing_payees: BTreeSet<usize>,
     /// Replies delivered, in order.
     pub delivered: Vec<Delivered>,
     /// Every event, in order, with the node that reported it.
@@ -151,7 +151,7 @@ impl Net {
             spent: BTreeMap::new(),
             payments: Vec::new(),
             failing: BTreeSet::new(),
-            failing_accounts: BTreeSet::new(),
+            failing_payees: BTreeSet::new(),
             delivered: Vec::new(),
             events: Vec::new(),
             checked,
@@ -269,8 +269,11 @@ impl Net {
     }
 
     fn pay(&mut self, payer: usize, inv: &Invoice) -> PaymentOutcome {
-        if self.failing.contains(&inv.payment_hash) || self.failing_accounts.contains(&inv.account)
-        {
+        let payee_fails = self
+            .invoices
+            .get(&inv.payment_hash)
+            .is_some_and(|(payee, ..)| self.failing_payees.contains(payee));
+        if self.failing.contains(&inv.payment_hash) || payee_fails {
             return PaymentOutcome::Failed(PaymentFailure::NoRoute);
         }
         let Some(&(payee, amount, preimage)) = self.invoices.get(&inv.payment_hash) else {
@@ -392,9 +395,9 @@ impl Net {
             .count()
     }
 
-    /// Node `node`'s account key.
-    pub fn account(&self, node: usize) -> PublicKey {
-        self.nodes[node].account()
+    /// Node `node`'s account key for the topic `id`.
+    pub fn account(&mut self, node: usize, id: &PayloadId) -> PublicKey {
+        self.nodes[node].account_for(id).public()
     }
 
     /// The first frame of `kind` sent from `from` to `to`.

@@ -38,7 +38,7 @@ use rand_chacha::ChaCha12Rng;
 use std::collections::{BTreeMap, VecDeque};
 use sweet_gossip::{
     encode, AskForBroadcastFrame, AskId, BroadcastPayload, Duration, Frame, FrameKind, Geohash,
-    Onion, PayloadId, PeerId, PowBroadcastConditionsFrame, PowBroadcastFrame, ProofOfWork,
+    OnionFormat, PayloadId, PeerId, PowBroadcastConditionsFrame, PowBroadcastFrame, ProofOfWork,
     SignedRequestPayload, TaxiTopic, Timestamp, Topic,
 };
 
@@ -90,11 +90,19 @@ pub(super) struct Chatter {
     asks_order: VecDeque<(u32, AskId)>,
     pow: PowSolver,
     pow_rng: ChaCha12Rng,
+    /// The network's onion format: a chatterbox starting a route builds an onion honest
+    /// middlemen accept.
+    onion: OnionFormat,
 }
 
 impl Chatter {
     /// Chatterboxes ticking `rate_per_s` times per second (never, if not positive and finite).
-    pub(super) fn new(rate_per_s: f64, pow: PowSolver, pow_rng: ChaCha12Rng) -> Self {
+    pub(super) fn new(
+        rate_per_s: f64,
+        pow: PowSolver,
+        pow_rng: ChaCha12Rng,
+        onion: OnionFormat,
+    ) -> Self {
         let period = (rate_per_s.is_finite() && rate_per_s > 0.0)
             .then(|| Duration::from_secs_f64(1.0 / rate_per_s))
             .filter(|d| d.as_micros() > 0);
@@ -105,6 +113,7 @@ impl Chatter {
             asks_order: VecDeque::new(),
             pow,
             pow_rng,
+            onion,
         }
     }
 
@@ -217,7 +226,7 @@ impl Chatter {
                 b.broadcast_payload.backward_onion.clone(),
                 b.broadcast_payload.routing_payment_instruction_list.clone(),
             ),
-            None => (Onion::default(), Vec::new()),
+            None => (self.onion.origin(&mut self.pow_rng), Vec::new()),
         };
         if list.len() >= HOPS_MAX {
             return None;

@@ -225,6 +225,7 @@ impl Adversary {
                 attack.chatterbox_rate_per_s,
                 PowSolver::new(s.scale.mode),
                 stream(s.seed, replicate, Concern::AttackPow),
+                s.limits().onion_format(),
             ),
             attack,
             honest_nodes,

@@ -742,13 +742,18 @@ impl World {
             }
             Event::InvoiceSettled { amount_sat, .. } => self.metrics.fee_settled(i, amount_sat),
             Event::TopicAccepted {
-                payload_id, from, ..
+                payload_id,
+                from,
+                hop,
             } => {
-                self.adversary.on_accepted(i, from.0 as u32);
-                self.metrics.topic_accepted(payload_id, i, at)
+                let from = u32::try_from(from.0).expect("invariant: sim addresses are indices");
+                self.adversary.on_accepted(i, from);
+                self.metrics.topic_accepted(payload_id, i, at);
+                self.metrics.topic_accepted_from(payload_id, from, hop);
             }
             Event::FrameRejected { reason, .. } => self.metrics.rejected(i, &reason),
             Event::ReplyReceived { payload_id, .. } => self.metrics.reply_received(payload_id, at),
+            Event::TopicStoppedOnionFull { .. } => self.metrics.onion_full(),
             Event::PaymentFailed { .. } => self.metrics.payment_failed(),
             Event::ReplyUnpaid { .. } => self.metrics.reply_unpaid(),
             _ => {}

@@ -60,11 +60,7 @@ pub(crate) fn policy_params(s: &Scenario) -> PolicyParams {
 /// The limits and defences of every node in `s`: the protocol's defaults, or with
 /// `protocol.hardening = false` the unhardened protocol ([`Limits::unhardened`]).
 pub(crate) fn limits(s: &Scenario) -> Limits {
-    if s.protocol.hardening {
-        Limits::default()
-    } else {
-        Limits::unhardened()
-    }
+    s.limits()
 }
 
 /// The shared part of the policy of nodes in `s` that fan out by `fanout`.
@@ -227,11 +223,9 @@ impl Factory {
 
 /// Credentials of the trusted authority's members, by node index.
 impl CredentialSource for Factory {
-    fn account(&self, address: PeerId) -> PublicKey {
+    fn account_seed(&self, address: PeerId) -> [u8; 32] {
         let index = u32::try_from(address.0).expect("invariant: sim addresses are node indices");
-        self.crypto
-            .keypair_from_seed(self.key_seeds(index)[1])
-            .public()
+        self.key_seeds(index)[1]
     }
 
     fn credentials(&self, address: PeerId) -> Credentials {

@@ -7,8 +7,9 @@ use super::model::Dataset;
 use crate::definitions::{lookup, Family};
 
 /// Interval methods in display order: `summary.csv` name and wording.
-const METHODS: [(&str, &str); 3] = [
+const METHODS: [(&str, &str); 4] = [
     ("t", "Student t"),
+    ("t_nonneg", "Student t clamped at 0"),
     ("t_clamped", "Student t clamped to [0, 1]"),
     ("wilson", "Wilson score"),
 ];

@@ -73,7 +73,8 @@ pub struct SummaryRow {
     pub ci95_low: Option<f64>,
     /// Upper end of the 95 % confidence interval of the mean.
     pub ci95_high: Option<f64>,
-    /// How the interval was computed (`t`, `t_clamped`, `wilson`), when the file says.
+    /// How the interval was computed (`t`, `t_nonneg`, `t_clamped`, `wilson`), when the file
+    /// says.
     pub ci95_method: Option<String>,
 }
 

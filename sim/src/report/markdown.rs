@@ -17,7 +17,8 @@ pub(crate) const SMALL_N: usize = 5;
 
 /// The "how to read" paragraph of the summary.
 const HOW_TO_READ: &str = "Mean over replicates with the 95 % confidence interval of the mean \
-in brackets. Intervals: Student's t with the exact 97.5 % quantile for n − 1 degrees of freedom; \
+in brackets. Intervals: Student's t with the exact 97.5 % quantile for n − 1 degrees of freedom, \
+its lower bound clamped at 0 for a count, time or amount (never negative in a run); \
 for a share (unit `share [0,1]` in the glossary) that interval is clamped to [0, 1]; for a flag \
 (unit `flag 0/1`, one Bernoulli outcome per run) it is the Wilson score interval over the n runs. The glossary names the interval each column uses. No interval below 2 \
 defined replicates. `(n=k)` marks a metric defined in only k of the point's replicates; `n/a` one \

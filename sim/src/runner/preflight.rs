@@ -136,8 +136,11 @@ pub fn check_references(
 
 /// Bytes one run holds besides its nodes (tables, buffers, the binary).
 pub const BASE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
-/// Bytes per node at a wave's peak, besides its links.
-pub const NODE_BYTES: f64 = 1_780.0;
+/// Bytes per node at a wave's peak in the paper's protocol (growing onions), besides its links.
+pub const NODE_BYTES: f64 = 1_935.0;
+/// Bytes per node at a wave's peak per byte of a hardened node's padded onion (held for
+/// forwarding and in frames in flight).
+pub const ONION_BYTES_SHARE: f64 = 0.6;
 /// Bytes per link end (adjacency, frozen adjacency, per-link latency and queue state).
 pub const LINK_END_BYTES: f64 = 40.0;
 /// Simulator CPU time per frame sent, seconds, in real and in model mode.
@@ -191,9 +194,10 @@ fn mean_degree(spec: &GraphSpec, size: Option<GraphSize>) -> f64 {
 }
 
 /// Forecasts a sweep of `runs` runs on `threads` threads. Model, calibrated on
-/// `scenarios/scale/million.toml` (1.95 GiB peak, about 90 s; README "Scale"): a run holds
-/// [`BASE_BYTES`] plus, per node (honest and Sybil), [`NODE_BYTES`] and [`LINK_END_BYTES`] per
-/// peer; it sends at most nodes x mean degree frames per topic, each costing
+/// `scenarios/scale/million.toml` (README "Scale": 3.73 GiB peak hardened, 2.16 GiB with
+/// `protocol.hardening = false`): a run holds [`BASE_BYTES`] plus, per node (honest and Sybil),
+/// [`NODE_BYTES`], [`ONION_BYTES_SHARE`] × the padded onion's bytes when hardened and
+/// [`LINK_END_BYTES`] per peer; it sends at most nodes x mean degree frames per topic, each costing
 /// [`SECONDS_PER_FRAME`]. Runs of one sweep execute `threads` at a time.
 pub fn estimate(
     file: &ScenarioFile,
@@ -207,7 +211,13 @@ pub fn estimate(
         let honest = s.node_count().or(size.map(|g| g.nodes)).unwrap_or(0);
         let nodes = f64::from(honest) + f64::from(s.attack.sybils(honest));
         let degree = mean_degree(&s.graph, *size);
-        run_bytes = run_bytes.max(BASE_BYTES + nodes * (NODE_BYTES + LINK_END_BYTES * degree));
+        let onion = if s.protocol.hardening {
+            f64::from(s.protocol.onion_hops) * sweet_gossip::PADDED_HEAD_LEN as f64
+        } else {
+            0.0
+        };
+        let node = NODE_BYTES + ONION_BYTES_SHARE * onion + LINK_END_BYTES * degree;
+        run_bytes = run_bytes.max(BASE_BYTES + nodes * node);
         let w = &s.workload;
         let topics = if w.times_s.is_empty() {
             (w.rate_per_s * (s.duration_s - w.start_s).max(0.0)).min(f64::from(w.topics_max))
@@ -245,5 +255,29 @@ mod tests {
             (3_000_000, 3)
         );
         assert_eq!(scan(""), (0, 0));
+    }
+
+    /// Peak bytes of one run of the million-node scale scenario with `protocol` appended.
+    fn million_bytes(protocol: &str) -> f64 {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios/scale/million.toml");
+        let text = std::fs::read_to_string(&path).unwrap() + protocol;
+        let file = crate::scenario::parse(&text, &path).unwrap();
+        estimate(&file, &[None], 1, 1).run_bytes
+    }
+
+    #[test]
+    fn memory_follows_the_padded_onion() {
+        const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+        let hardened = million_bytes("");
+        let paper = million_bytes("\n[protocol]\nhardening = false\n");
+        let half = million_bytes("\n[protocol]\nonion_hops = 16\n");
+        // The calibration runs (README "Scale"), /usr/bin/time -v maximum resident set size.
+        let within = |est: f64, kb: f64| (est / (kb * 1024.0) - 1.0).abs() < 0.05;
+        assert!(within(hardened, 3_913_492.0), "{}", hardened / GIB);
+        assert!(within(paper, 2_268_200.0), "{}", paper / GIB);
+        let onion = 1e6 * ONION_BYTES_SHARE * 32.0 * sweet_gossip::PADDED_HEAD_LEN as f64;
+        assert!((hardened - paper - onion).abs() < 1.0);
+        assert!((hardened - half - onion / 2.0).abs() < 1.0);
     }
 }

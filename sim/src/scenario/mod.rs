@@ -245,6 +245,21 @@ impl Scenario {
     pub fn to_toml(&self) -> String {
         to_toml_text(self, "")
     }
+
+    /// The protocol limits every node of this scenario runs with: the defaults, or the
+    /// paper's protocol without issue 11's defences when `protocol.hardening = false`, with
+    /// `protocol.onion_hops` layers in a padded onion.
+    pub fn limits(&self) -> sweet_gossip::Limits {
+        let limits = if self.protocol.hardening {
+            sweet_gossip::Limits::default()
+        } else {
+            sweet_gossip::Limits::unhardened()
+        };
+        sweet_gossip::Limits {
+            onion_hops: self.protocol.onion_hops as usize,
+            ..limits
+        }
+    }
 }
 
 impl ScenarioFile {

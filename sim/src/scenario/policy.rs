@@ -294,11 +294,27 @@ pub struct Protocol {
     /// "Hardening"). false runs the paper's protocol as written (`Limits::unhardened`), for
     /// contrast studies of what each defence buys.
     pub hardening: bool,
+    /// Layers of the hardened protocol's padded onion (default 32, in [4, 64]): every onion is
+    /// `onion_hops` × 88 bytes and a middleman forwards a topic only while its route is
+    /// shorter, so it trades bytes per frame against the deepest reachable hop. Counted by
+    /// `topics_stopped_onion_full`; ignored when `hardening = false` (the paper's onion grows).
+    #[serde(skip_serializing_if = "is_default_onion_hops")]
+    pub onion_hops: u32,
+}
+
+/// [`sweet_gossip::ONION_HOPS`] as a scenario value.
+const ONION_HOPS: u32 = sweet_gossip::ONION_HOPS as u32;
+
+fn is_default_onion_hops(v: &u32) -> bool {
+    *v == ONION_HOPS
 }
 
 impl Default for Protocol {
     fn default() -> Self {
-        Protocol { hardening: true }
+        Protocol {
+            hardening: true,
+            onion_hops: ONION_HOPS,
+        }
     }
 }
 
@@ -450,6 +466,7 @@ const FLOOD_RATE_PER_S: f64 = 100.0;
 #[cfg(test)]
 pub(crate) const UNWRITTEN_DEFAULTS: &[(&str, &str)] = &[
     ("protocol.hardening", "true"),
+    ("protocol.onion_hops", "32"),
     ("attack.replay_copies", "3"),
     ("attack.flood_rate_per_s", "100.0"),
 ];

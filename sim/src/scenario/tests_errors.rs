@@ -355,6 +355,8 @@ fn impossible_table_values_are_rejected_with_their_range() {
         ("[attack]\nvictim = 50\n", 1, "attack.victim", &["below the node count (50), got 50"]),
         ("[attack]\nkind = \"flash\"\nstart_s = 60.0\n", 2, "attack.start_s", &["before the end of the run (duration_s = 60.0)"]),
         ("[attack]\ninflate_factor = 0.5\n", 1, "attack.inflate_factor", &["at least 1.0, got 0.5"]),
+        ("[protocol]\nonion_hops = 3\n", 1, "protocol.onion_hops", &["in [4, 64]", "decoy", "got 3"]),
+        ("[protocol]\nonion_hops = 65\n", 1, "protocol.onion_hops", &["in [4, 64]", "max_hops", "got 65"]),
         ("[workload]\nbbox = { lat_min = -10.0, lat_max = -20.0, lon_min = 0.0, lon_max = 1.0 }\n", 1, "workload.bbox.lat_min", &["below lat_max (-20.0), got -10.0"]),
         ("[workload]\nbbox = { lat_min = -10.0, lat_max = 91.0, lon_min = 0.0, lon_max = 1.0 }\n", 1, "workload.bbox.lat_max", &["latitude in [-90.0, 90.0], got 91.0"]),
         ("[workload]\nbbox = { lat_min = -10.0, lat_max = 10.0, lon_min = -181.0, lon_max = 1.0 }\n", 1, "workload.bbox.lon_min", &["longitude in [-180.0, 180.0]"]),

@@ -237,6 +237,7 @@ impl Scenario {
         self.validate_roles(nodes)?;
         self.validate_workload()?;
         self.validate_policy()?;
+        self.validate_protocol()?;
         self.validate_network()?;
         self.validate_device_and_payments()?;
         self.validate_attack(nodes)
@@ -433,6 +434,25 @@ impl Scenario {
         positive("policy.timestamp_tolerance_s", p.timestamp_tolerance_s)?;
         positive("policy.conditions_ttl_s", p.conditions_ttl_s)?;
         positive("policy.ask_timeout_s", p.ask_timeout_s)
+    }
+
+    /// The padded onion needs room for the sender's decoys and one middleman, and no more
+    /// layers than a route may have instructions.
+    fn validate_protocol(&self) -> Check {
+        let hops = u64::from(self.protocol.onion_hops);
+        let decoys = u64::from(sweet_gossip::DECOY_HOPS_MAX);
+        let max = sweet_gossip::Limits::default().max_hops as u64;
+        if hops < decoys + 2 || hops > max {
+            fail(
+                "protocol.onion_hops",
+                format!(
+                    "must be in [{}, {max}] (room for the sender's {decoys} decoy instructions \
+                     and a middleman, and at most Limits::max_hops instructions), got {hops}",
+                    decoys + 2
+                ),
+            )?;
+        }
+        Ok(())
     }
 
     fn validate_network(&self) -> Check {
