@@ -1,41 +1,15 @@
 //! Whole sweeps through the runner and the binary: determinism across thread counts, resume,
 //! shards, and clear errors.
 
-use sgsim::runner::{merge, run_file, RunOptions};
-use std::collections::BTreeMap;
+mod common;
+
+use common::{files, run_opts as opts};
+use sgsim::runner::{merge, run_file};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const SMALL: &str = "tests/data/small-sweep.toml";
-
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
-fn opts(out: &Path, threads: usize) -> RunOptions {
-    RunOptions {
-        out: out.to_path_buf(),
-        threads: Some(threads),
-        quiet: true,
-        ..RunOptions::default()
-    }
-}
 
 #[test]
 fn outputs_are_byte_identical_for_one_and_two_threads() {

@@ -2,7 +2,10 @@
 //! missing runs, resume only reuses runs of the same sweep, engine errors are shown, resource
 //! limits are checked before a run, and added replicates reuse the finished ones.
 
+mod common;
+
 use sgsim::runner::{run_file, RunOptions};
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -49,12 +52,7 @@ fn s(p: &Path) -> &str {
 }
 
 fn opts(out: &Path) -> RunOptions {
-    RunOptions {
-        out: out.to_path_buf(),
-        threads: Some(1),
-        quiet: true,
-        ..RunOptions::default()
-    }
+    common::run_opts(out, 1)
 }
 
 fn digest(result_dir: &Path) -> String {
@@ -121,26 +119,8 @@ fn shards(root: &Path) -> [PathBuf; 2] {
     [root.join("0/small-sweep"), root.join("1/small-sweep")]
 }
 
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut v: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    for e in walk(dir) {
-        v.push((e.clone(), fs::read(&e).unwrap()));
-    }
-    v.sort();
-    v
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    common::files(dir)
 }
 
 #[test]
