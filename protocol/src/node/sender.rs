@@ -2,9 +2,7 @@
 //! recover from failed payments over another route of the same replier (paper 3.9), decrypt.
 
 use super::{Event, Node, Output};
-use crate::crypto::{sha256, Keypair, PublicKey};
-
-const DECOY_TAG: &[u8] = b"sweet-gossip/decoy/v1";
+use crate::crypto::{sha256, CryptoCounts, CryptoProvider, Keypair, PublicKey};
 use crate::error::RejectReason;
 use crate::frame::ReplyFrame;
 use crate::ids::{PayloadId, PeerId};
@@ -13,6 +11,8 @@ use crate::payment::{
 };
 use crate::policy::{Feedback, RouteOption};
 use std::collections::{BTreeMap, BTreeSet};
+
+const DECOY_TAG: &[u8] = b"sweet-gossip/decoy/v1";
 
 /// A valid reply route held by the sender.
 #[derive(Debug)]
@@ -138,16 +138,11 @@ impl Node {
         if reply.signed_request_payload.digest() != own.digest {
             return Err(RejectReason::PayloadMismatch);
         }
-        let decoys = own.decoys.clone();
         self.verify_reply(&f)?;
-        let opened = self.open_decoys(&decoys, &reply.payment_crypto_instruction_list)?;
-        let decoys: Vec<PublicKey> = decoys.iter().map(Keypair::public).collect();
-        check_invoices(
-            reply.payment_crypto_instruction_list.as_slice(),
-            &f.invoices,
-            &decoys,
-            self.cfg.limits.max_hops,
-        )?;
+        let decoys = &self.own.get(&payload_id).expect("looked up above").decoys;
+        let list = reply.payment_crypto_instruction_list.as_slice();
+        let opened = open_decoys(self.cfg.crypto.as_ref(), &mut self.counts, decoys, list)?;
+        check_invoices(list, &f.invoices, decoys, self.cfg.limits.max_hops)?;
         let fee_max_sat = if self.cfg.limits.hardened {
             self.policy.params().routing_fee_max_sat
         } else {
@@ -342,38 +337,36 @@ impl Node {
     }
 }
 
-impl Node {
-    /// Opens the preimage the replier sealed to each of the sender's decoy accounts: every
-    /// decoy must have exactly one instruction, whose preimage matches its payment hash.
-    fn open_decoys(
-        &mut self,
-        decoys: &[Keypair],
-        list: &[PaymentCryptoInstruction],
-    ) -> Result<Vec<(PaymentHash, Preimage)>, RejectReason> {
-        let crypto = self.cfg.crypto.clone();
-        let mut opened = Vec::with_capacity(decoys.len());
-        for key in decoys {
-            let mut mine = list.iter().filter(|i| i.account == key.public());
-            let (Some(instr), None) = (mine.next(), mine.next()) else {
-                return Err(RejectReason::MalformedInstructions);
-            };
-            self.counts.open += 1;
-            let plain = crypto
-                .open(key, &instr.sealed_preimage)
-                .map_err(|_| RejectReason::PreimageMismatch)?;
-            let preimage = Preimage(
-                plain
-                    .try_into()
-                    .map_err(|_| RejectReason::PreimageMismatch)?,
-            );
-            self.counts.hash += 1;
-            if preimage.payment_hash() != instr.payment_hash {
-                return Err(RejectReason::PreimageMismatch);
-            }
-            opened.push((instr.payment_hash, preimage));
+/// Opens the preimage the replier sealed to each of the sender's decoy accounts: every decoy
+/// must have exactly one instruction, whose preimage matches its payment hash.
+fn open_decoys(
+    crypto: &dyn CryptoProvider,
+    counts: &mut CryptoCounts,
+    decoys: &[Keypair],
+    list: &[PaymentCryptoInstruction],
+) -> Result<Vec<(PaymentHash, Preimage)>, RejectReason> {
+    let mut opened = Vec::with_capacity(decoys.len());
+    for key in decoys {
+        let mut mine = list.iter().filter(|i| i.account == key.public());
+        let (Some(instr), None) = (mine.next(), mine.next()) else {
+            return Err(RejectReason::MalformedInstructions);
+        };
+        counts.open += 1;
+        let plain = crypto
+            .open(key, &instr.sealed_preimage)
+            .map_err(|_| RejectReason::PreimageMismatch)?;
+        let preimage = Preimage(
+            plain
+                .try_into()
+                .map_err(|_| RejectReason::PreimageMismatch)?,
+        );
+        counts.hash += 1;
+        if preimage.payment_hash() != instr.payment_hash {
+            return Err(RejectReason::PreimageMismatch);
         }
-        Ok(opened)
+        opened.push((instr.payment_hash, preimage));
     }
+    Ok(opened)
 }
 
 /// The sum of `invoices`, checked: every amount within `fee_max_sat` (the sender's per-hop
@@ -393,7 +386,7 @@ fn route_fee_sat(invoices: &[Invoice], fee_max_sat: u64) -> Result<u64, RejectRe
 fn check_invoices(
     list: &[PaymentCryptoInstruction],
     invoices: &[Invoice],
-    decoys: &[PublicKey],
+    decoys: &[Keypair],
     max_hops: usize,
 ) -> Result<(), RejectReason> {
     if list.is_empty() {
@@ -406,7 +399,7 @@ fn check_invoices(
     if hashes.len() != list.len() {
         return Err(RejectReason::MalformedInstructions);
     }
-    let paid = |i: &&PaymentCryptoInstruction| !decoys.contains(&i.account);
+    let paid = |i: &&PaymentCryptoInstruction| decoys.iter().all(|d| d.public() != i.account);
     let hashes: BTreeSet<PaymentHash> = list.iter().filter(paid).map(|i| i.payment_hash).collect();
     let mut by_hash: BTreeMap<PaymentHash, &Invoice> = BTreeMap::new();
     for inv in invoices {
