@@ -121,9 +121,9 @@ impl Onion {
         rng.fill_bytes(&mut plain[8..]);
         let key: [u8; 32] = plain[8..].try_into().expect("32 bytes");
         let mut out = crypto.seal(next_hop_key, &plain, rng)?;
-        let mut body = self.0[..size - PADDED_HEAD_LEN].to_vec();
-        keystream_xor(&key, &mut body);
-        out.extend_from_slice(&body);
+        let head = out.len();
+        out.extend_from_slice(&self.0[..size - PADDED_HEAD_LEN]);
+        keystream_xor(&key, &mut out[head..]);
         Ok(Onion(out))
     }
 
@@ -151,7 +151,8 @@ impl Onion {
         }
         let previous = PeerId(u64::from_le_bytes(plain[..8].try_into().expect("8 bytes")));
         let stream: [u8; 32] = plain[8..].try_into().expect("32 bytes");
-        let mut rest = self.0[PADDED_HEAD_LEN..].to_vec();
+        let mut rest = Vec::with_capacity(self.0.len());
+        rest.extend_from_slice(&self.0[PADDED_HEAD_LEN..]);
         rest.resize(self.0.len(), 0);
         keystream_xor(&stream, &mut rest);
         Ok((previous, Onion(rest)))
