@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use csv::{parse_csv, read_csv, CsvOut};
 pub use csv::{read_coverage, read_summary};
+pub(crate) use input::{params_json, RunParams};
 pub use input::{
     read_runs, read_scenario_info, read_sweep, CoverageSample, Params, RunRecord, ScenarioInfo,
     Summary, SummaryRow, SweepInfo, SweepPoint,
