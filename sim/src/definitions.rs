@@ -11,6 +11,7 @@
 //! Families of keys (`frames_<kind>`, `bytes_<kind>`, `rejected_<reason>`, `crypto_<op>`) are
 //! one entry each, with the allowed suffixes listed in [`Family`].
 
+use serde::Serialize;
 use std::fmt::Write as _;
 use sweet_gossip::{FrameKind, RejectReason};
 
@@ -31,13 +32,34 @@ pub enum Unit {
     Hashes,
     /// Satoshis.
     Sat,
+    /// Millisatoshis (1/1000 satoshi).
+    Msat,
     /// Hops of a reply route.
     Hops,
-    /// A plain count (nodes, topics, replies, operations, events).
+    /// A plain count (nodes, topics, replies, operations, events): a whole number per run, or a
+    /// mean or maximum of such numbers where the scope says so.
     Count,
+    /// A quotient of two quantities that is not bounded by 1 (e.g. attempts per invoice):
+    /// dimensionless, never negative.
+    Ratio,
 }
 // Every unit but Share and Flag is a magnitude: no run value is negative (differences are
 // reported as absolute values, e.g. `fees_unbalanced_sat`), so intervals are clamped at 0.
+
+/// Every unit, in the order `metrics.json` lists them.
+pub const UNITS: [Unit; 11] = [
+    Unit::Share,
+    Unit::Flag,
+    Unit::Seconds,
+    Unit::Frames,
+    Unit::Bytes,
+    Unit::Hashes,
+    Unit::Sat,
+    Unit::Msat,
+    Unit::Hops,
+    Unit::Count,
+    Unit::Ratio,
+];
 
 impl Unit {
     /// Short name, e.g. `share [0,1]`.
@@ -50,9 +72,43 @@ impl Unit {
             Unit::Bytes => "bytes",
             Unit::Hashes => "hashes",
             Unit::Sat => "sat",
+            Unit::Msat => "msat",
             Unit::Hops => "hops",
             Unit::Count => "count",
+            Unit::Ratio => "ratio",
         }
+    }
+
+    /// Machine-readable name, as in `metrics.json`: `share`, `flag`, `s`, `frames`, `bytes`,
+    /// `hashes`, `sat`, `msat`, `hops`, `count` or `ratio`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Unit::Share => "share",
+            Unit::Flag => "flag",
+            other => other.name(),
+        }
+    }
+
+    /// What one unit of the value is, in a sentence.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Unit::Share => "a share in [0, 1]",
+            Unit::Flag => "1 or 0 per run",
+            Unit::Seconds => "seconds of virtual time",
+            Unit::Frames => "frames",
+            Unit::Bytes => "bytes of encoded frames",
+            Unit::Hashes => "proof-of-work hash attempts",
+            Unit::Sat => "satoshis",
+            Unit::Msat => "millisatoshis (1/1000 satoshi)",
+            Unit::Hops => "hops of a route",
+            Unit::Count => "a plain count (nodes, topics, replies, operations, events)",
+            Unit::Ratio => "a quotient of two quantities, not bounded by 1",
+        }
+    }
+
+    /// The largest value a run can give (`None`: unbounded); the smallest is always 0.
+    pub fn max(self) -> Option<f64> {
+        self.is_share().then_some(1.0)
     }
 
     /// Whether values live in [0, 1] (shares and flags), so intervals are bounded there.
@@ -121,10 +177,12 @@ pub const METRICS: &[MetricDef] = &[
     def("nodes", Unit::Count, RUN, "Nodes simulated, Sybils included."),
     def("honest_nodes", Unit::Count, RUN, "Honest nodes (neither Sybil nor corrupted)."),
     def("graph_connected", Unit::Flag, RUN, "1 iff the simulated peer graph at time 0 (after the adversary's rewiring, Sybils included) is connected; nodes with no link yet (flash Sybils before they connect) are left out."),
-    def("honest_graph_connected", Unit::Flag, RUN, "1 iff the honest nodes reach each other over honest–honest links alone at time 0 (after the adversary's rewiring)."),
+    def("honest_graph_connected", Unit::Flag, RUN, "1 iff the honest nodes reach each other over honest–honest links alone at time 0 (after the adversary's rewiring). It does not promise that flooding reaches every honest node: gig workers answer the topics of their service area instead of forwarding them (see honest_forwarder_graph_connected)."),
+    def("honest_forwarder_graph_connected", Unit::Flag, RUN, "1 iff the honest customers and gossipers (the nodes that forward every topic; gig workers answer the topics of their service area instead of forwarding them) reach each other over links between them alone at time 0 (after the adversary's rewiring), and every honest gig worker has one of them as a peer: then flooding can reach every honest node whichever topics the workers answer (loss, churn and the onion's hop cap aside). 0 where honest_graph_connected is 1 means some honest node may depend on a worker to forward."),
     def("topics", Unit::Count, RUN, "Topics broadcast during the run."),
     def("coverage_final", Unit::Share, TOPICS, "Share of the topic's eligible nodes that verified it by the end of the run; nodes offline at broadcast count in neither numerator nor denominator, so it never exceeds 1; topics with no eligible node are left out."),
-    def("late_joiner_coverage", Unit::Share, TOPICS, "Over topics with at least one late joiner (honest non-sender node offline at broadcast): share of those nodes that verified the topic before the run ended; undefined when no topic had one."),
+    def("late_joiner_coverage", Unit::Share, "mean over topics with a late joiner", "Per topic with at least one late joiner (honest non-sender node offline at broadcast), the share of its late joiners that verified it before the run ended; averaged over those topics, each weighing the same however many late joiners it had (late_joiner_coverage_pooled weighs each late joiner the same); undefined when no topic had one."),
+    def("late_joiner_coverage_pooled", Unit::Share, "pooled over topics", "Late joiners that verified their topic before the run ended, summed over topics, divided by the late joiners summed over topics (a node offline at the broadcast of two topics counts twice); undefined when no topic had one."),
     def("t50_s", Unit::Seconds, "mean over topics that reached 50 %", "Seconds from broadcast until 50 % of the topic's eligible nodes verified it, averaged over the topics that got there (censored: read with reach50_share)."),
     def("t90_s", Unit::Seconds, "mean over topics that reached 90 %", "Seconds from broadcast until 90 % of the topic's eligible nodes verified it, averaged over the topics that got there (censored: read with reach90_share)."),
     def("t99_s", Unit::Seconds, "mean over topics that reached 99 %", "Seconds from broadcast until 99 % of the topic's eligible nodes verified it, averaged over the topics that got there (censored: read with reach99_share)."),
@@ -204,9 +262,9 @@ pub const METRICS: &[MetricDef] = &[
     // Lightning payment model only (payments.model = "lightning"; docs/lightning.md).
     def("ln_fee_sat", Unit::Sat, "per delivered reply", "Lightning routing fees (LDK routes) of every invoice paid in the run, in satoshi (millisatoshi / 1000), divided by the replies delivered: what paying one gig's micro-invoices costs on top of them; undefined without a delivered reply."),
     def("ln_fee_total_sat", Unit::Sat, RUN, "Lightning routing fees of every invoice paid in the run, satoshi (millisatoshi / 1000)."),
-    def("ln_fee_overhead", Unit::Count, RUN, "ln_fee_total_sat divided by the Sweet-Gossip invoice amounts paid over Lightning (the middlemen's and repliers' fees): above 1, Lightning takes more than the middlemen."),
+    def("ln_fee_overhead", Unit::Ratio, RUN, "ln_fee_total_sat divided by the Sweet-Gossip invoice amounts paid over Lightning (the middlemen's and repliers' fees): above 1, Lightning takes more than the middlemen."),
     def("payment_attempts", Unit::Count, RUN, "Route attempts of every invoice payment: one per find_route call (a failure to find a route included), retries after a hop lacked liquidity included."),
-    def("payment_attempts_per_invoice", Unit::Count, "per invoice paid or failed over Lightning", "payment_attempts divided by the invoice payments that reached the router (paid or failed)."),
+    def("payment_attempts_per_invoice", Unit::Ratio, "per invoice paid or failed over Lightning", "payment_attempts divided by the invoice payments that reached the router (paid or failed)."),
     def("ln_payments_ok", Unit::Count, RUN, "Invoice payments that reached their payee over Lightning."),
     def("ln_failures_no_route", Unit::Count, RUN, "Invoice payments that failed because LDK found no route (none at all, or none avoiding the channels that already failed) although the payer's own channels held the amount."),
     def("ln_failures_attempts", Unit::Count, RUN, "Invoice payments that failed because every one of max_attempts attempts hit a hop lacking liquidity."),
@@ -220,7 +278,7 @@ pub const METRICS: &[MetricDef] = &[
     def("ln_time_to_pay_s", Unit::Seconds, "mean over delivered replies", "Seconds from a topic's first invoice payment to the delivery of its reply (every invoice of the route paid, retries and recoveries included)."),
     def("ln_locked_peak_sat", Unit::Sat, RUN, "Peak, over the run, of the liquidity locked in in-flight HTLCs on all channels (every hop's amount counted)."),
     def("ln_locked_per_middleman_sat", Unit::Sat, "mean over paid payees", "Per node paid at least one invoice (middlemen and repliers): the peak of its invoice amounts in flight toward it at once (the inbound liquidity it needs); averaged over those nodes."),
-    def("ln_money_unbalanced_msat", Unit::Count, RUN, "Millisatoshi on which the books disagree after every HTLC resolved: |channel sides + locked − capacity| + |fees earned − fees paid| + Σ over nodes |channel-side change − (invoices received − paid + fees earned − fees paid)|; 0 in a correct run."),
+    def("ln_money_unbalanced_msat", Unit::Msat, RUN, "Millisatoshi on which the books disagree after every HTLC resolved: |channel sides + locked − capacity| + |fees earned − fees paid| + Σ over nodes |channel-side change − (invoices received − paid + fees earned − fees paid)|; 0 in a correct run."),
     def("attacked_peers", Unit::Count, RUN, "Honest nodes that are peers of an adversarial node at time 0: the victims of reply_replay, ask_flood and pow_reuse (only those kinds)."),
     def("attacked_peer_crypto_s", Unit::Seconds, "mean over attacked peers", "Virtual seconds an attacked peer's device spent on cryptography over the run (signatures, verifications, seals, opens, symmetric operations and hashes at the device profile's costs; proof of work excluded), averaged over attacked_peers; the victims' CPU (reply_replay, ask_flood, pow_reuse)."),
     def("honest_crypto_s_per_node", Unit::Seconds, PER_HONEST, "attacked_peer_crypto_s over every honest node (reply_replay, ask_flood, pow_reuse): the baseline the victims' CPU compares with."),
@@ -228,7 +286,7 @@ pub const METRICS: &[MetricDef] = &[
     def("flood_asks", Unit::Frames, RUN, "Asks for fresh payload ids the flooders sent (ask_flood)."),
     def("attacker_pow_solved", Unit::Count, RUN, "Proofs of work adversarial nodes solved (pow_reuse)."),
     def("pow_replays", Unit::Frames, RUN, "Broadcasts the attackers resent under a fresh ask without new proof of work (pow_reuse)."),
-    def("accepted_per_attacker_pow", Unit::Count, RUN, "Broadcasts from adversarial nodes that honest nodes accepted, divided by attacker_pow_solved (pow_reuse): at most 1 when every proof of work buys one acceptance, above 1 when replayed work is accepted again."),
+    def("accepted_per_attacker_pow", Unit::Ratio, RUN, "Broadcasts from adversarial nodes that honest nodes accepted, divided by attacker_pow_solved (pow_reuse): at most 1 when every proof of work buys one acceptance, above 1 when replayed work is accepted again."),
     def("revoked_nodes", Unit::Count, RUN, "Adversarial nodes the trusted authority revoked at attack.revoke_at_s (those holding its certificates)."),
     def("topics_before_revocation", Unit::Count, RUN, "Topics broadcast from the strike (attack.start_s) until attack.revoke_at_s."),
     def("topics_after_revocation", Unit::Count, RUN, "Topics broadcast at or after attack.revoke_at_s."),
@@ -304,12 +362,25 @@ pub fn undefined<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     keys.into_iter().filter(|k| lookup(k).is_none()).collect()
 }
 
+/// The conventions every definition relies on (module doc), as `metrics.json` states them.
+pub const CONVENTIONS: [&str; 4] = [
+    "honest nodes are the simulated nodes that are neither Sybils nor corrupted",
+    "a topic's eligible nodes are the honest nodes other than its sender that were online when \
+     it was broadcast; honest non-sender nodes offline at broadcast are its late joiners",
+    "a node reaches a topic when it first verifies it",
+    "null is an undefined value (its denominator is empty); summaries skip it and report the \
+     number of runs that define it",
+];
+
 /// The catalogue as printed by `sgsim list metrics`.
 pub fn render() -> String {
     let mut s = String::from(
-        "Run metrics (keys of runs.jsonl `metrics`; null = undefined, skipped by summaries)\n\
-         eligible nodes of a topic = honest nodes other than its sender, online at broadcast\n",
+        "Run metrics (keys of runs.jsonl `metrics`; `sgsim list metrics --json` for the same \
+         catalogue as JSON)\n",
     );
+    for c in CONVENTIONS {
+        let _ = writeln!(s, "- {c}");
+    }
     for d in METRICS {
         let _ = writeln!(s, "\n  {}  [{}; {}]", d.name, d.unit.name(), d.scope);
         let _ = writeln!(s, "      {}", d.definition);
@@ -319,6 +390,96 @@ pub fn render() -> String {
         }
     }
     s
+}
+
+/// The file every result folder holds the catalogue in ([`render_json`]'s bytes).
+pub const CATALOGUE_FILE: &str = "metrics.json";
+
+#[derive(Serialize)]
+struct CatalogueJson {
+    about: &'static str,
+    conventions: &'static [&'static str],
+    units: Vec<UnitJson>,
+    metrics: Vec<MetricJson>,
+}
+
+#[derive(Serialize)]
+struct UnitJson {
+    id: &'static str,
+    meaning: &'static str,
+    min: u8,
+    max: Option<u8>,
+}
+
+#[derive(Serialize)]
+struct MetricJson {
+    name: &'static str,
+    unit: &'static str,
+    min: u8,
+    max: Option<u8>,
+    scope: &'static str,
+    definition: &'static str,
+    family: Option<FamilyJson>,
+}
+
+#[derive(Serialize)]
+struct FamilyJson {
+    placeholder: &'static str,
+    regex: String,
+    keys: Vec<String>,
+}
+
+/// The family part of an entry: its placeholder, a regular expression matching exactly its keys,
+/// and the keys; `None` for a single key.
+fn family_json(d: &MetricDef) -> Option<FamilyJson> {
+    let suffixes = family_suffixes(d.family);
+    if suffixes.is_empty() {
+        return None;
+    }
+    let prefix = d.name.split('<').next()?;
+    Some(FamilyJson {
+        placeholder: &d.name[prefix.len()..],
+        regex: format!("^{prefix}({})$", suffixes.join("|")),
+        keys: suffixes.iter().map(|x| format!("{prefix}{x}")).collect(),
+    })
+}
+
+/// The catalogue as JSON: what `sgsim list metrics --json` prints and every result folder holds
+/// as [`CATALOGUE_FILE`]. Same code, same bytes (entries in catalogue order, family keys in
+/// the protocol's order, pretty-printed, ending in a newline). Every metric is at least 0;
+/// `max` is 1 for shares and flags, `null` (unbounded) otherwise.
+pub fn render_json() -> String {
+    let bound = |u: Unit| u.max().map(|_| 1u8);
+    let doc = CatalogueJson {
+        about: "Run metrics of sgsim: the keys of `metrics` in runs.jsonl (one line per run), \
+                the `metric` column of summary.csv and paired.csv, the metric columns of \
+                runs.csv. A family entry (name with a <placeholder>) stands for the keys it \
+                lists.",
+        conventions: &CONVENTIONS,
+        units: UNITS
+            .iter()
+            .map(|&u| UnitJson {
+                id: u.id(),
+                meaning: u.meaning(),
+                min: 0,
+                max: bound(u),
+            })
+            .collect(),
+        metrics: METRICS
+            .iter()
+            .map(|d| MetricJson {
+                name: d.name,
+                unit: d.unit.id(),
+                min: 0,
+                max: bound(d.unit),
+                scope: d.scope,
+                definition: d.definition,
+                family: family_json(d),
+            })
+            .collect(),
+    };
+    let json = serde_json::to_string_pretty(&doc).expect("invariant: the catalogue serialises");
+    json + "\n"
 }
 
 #[cfg(test)]
@@ -348,6 +509,92 @@ mod tests {
         assert_eq!(bounds("graph_connected"), Bounds::Flag);
         assert_eq!(bounds("t90_s"), Bounds::NonNegative);
         assert_eq!(bounds("unknown_key"), Bounds::Unbounded);
+    }
+
+    /// The unit a name announces: `_msat` millisatoshis, `_sat` satoshis, `_s` seconds,
+    /// `share`/`coverage`/`rate` a share in [0, 1], `connected` a flag; a quotient (`_per_`,
+    /// `overhead`, `mean`) is never a plain count, which is a whole number per run.
+    #[test]
+    fn every_unit_agrees_with_the_name() {
+        let mut wrong = Vec::new();
+        for d in METRICS {
+            let tokens: Vec<&str> = d.name.split('_').collect();
+            let has = |t: &str| tokens.contains(&t);
+            let rules = [
+                ("msat", has("msat"), d.unit == Unit::Msat),
+                ("sat", has("sat"), d.unit == Unit::Sat),
+                ("s", has("s"), d.unit == Unit::Seconds),
+                (
+                    "share",
+                    has("share") || has("coverage") || has("rate"),
+                    d.unit == Unit::Share,
+                ),
+                ("connected", has("connected"), d.unit == Unit::Flag),
+            ];
+            for (token, named, unit) in rules {
+                if named != unit {
+                    wrong.push(format!("{}: {} vs `{token}`", d.name, d.unit.name()));
+                }
+            }
+            let quotient = has("per") || has("overhead") || has("mean");
+            if d.unit == Unit::Count && quotient && tokens.last() != Some(&"max") {
+                wrong.push(format!("{}: a quotient labelled count", d.name));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "units that contradict names:\n{}",
+            wrong.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_json_catalogue_holds_every_entry_with_its_unit_and_family_keys() {
+        let text = render_json();
+        assert_eq!(text, render_json(), "same bytes every time");
+        assert!(text.ends_with("}\n"));
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let entries = doc["metrics"].as_array().expect("metrics list");
+        assert_eq!(entries.len(), METRICS.len());
+        for (e, d) in entries.iter().zip(METRICS) {
+            assert_eq!(e["name"], d.name);
+            assert_eq!(e["unit"], d.unit.id());
+            assert_eq!(e["definition"], d.definition);
+            assert_eq!(e["scope"], d.scope);
+            let top = if d.unit.is_share() {
+                1.into()
+            } else {
+                serde_json::Value::Null
+            };
+            assert_eq!((&e["min"], &e["max"]), (&0.into(), &top), "{}", d.name);
+        }
+        let units: Vec<&str> = doc["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap())
+            .collect();
+        assert!(entries
+            .iter()
+            .all(|e| units.contains(&e["unit"].as_str().unwrap())));
+        let rejected = entries
+            .iter()
+            .find(|e| e["name"] == "rejected_<reason>")
+            .unwrap();
+        let family = &rejected["family"];
+        assert_eq!(family["placeholder"], "<reason>");
+        let keys = family["keys"].as_array().unwrap();
+        assert_eq!(keys.len(), RejectReason::NAMES.len());
+        for k in keys {
+            let k = k.as_str().unwrap();
+            assert_eq!(lookup(k).map(|d| d.name), Some("rejected_<reason>"), "{k}");
+            assert!(family["regex"]
+                .as_str()
+                .unwrap()
+                .contains(&k["rejected_".len()..]));
+        }
+        assert!(family["regex"].as_str().unwrap().starts_with("^rejected_("));
+        assert_eq!(entries[0]["family"], serde_json::Value::Null);
     }
 
     #[test]

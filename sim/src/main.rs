@@ -159,7 +159,8 @@ Examples:
 const LIST_HELP: &str = "\
 Examples:
   sgsim list                 # generators, fanout policies, latency models, attacks
-  sgsim list metrics         # every metric key: unit, scope and exact definition";
+  sgsim list metrics         # every metric key: unit, scope and exact definition
+  sgsim list metrics --json  # the same as JSON, as in every result folder's metrics.json";
 
 const REPORT_HELP: &str = "\
 Examples:
@@ -179,7 +180,13 @@ Examples:
 #[derive(Subcommand)]
 enum ListWhat {
     /// Every run metric of `runs.jsonl`: name, unit, scope and exact definition.
-    Metrics,
+    Metrics {
+        /// Print the catalogue as JSON (name, unit, range, scope, definition, and for a
+        /// family its regular expression and keys): the bytes of every result folder's
+        /// metrics.json.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_shard(s: &str) -> Result<(u32, u32), String> {
@@ -252,9 +259,13 @@ fn execute(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::List {
-            what: Some(ListWhat::Metrics),
+            what: Some(ListWhat::Metrics { json }),
         } => {
-            print!("{}", sgsim::definitions::render());
+            if json {
+                print!("{}", sgsim::definitions::render_json());
+            } else {
+                print!("{}", sgsim::definitions::render());
+            }
             Ok(())
         }
         Command::Report { dir, rebuild, png } => report(&dir, rebuild, png),

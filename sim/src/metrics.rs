@@ -360,6 +360,10 @@ impl Collector {
         m.put("honest_nodes", f64::from(totals.honest_nodes));
         m.flag("graph_connected", totals.graph_connected);
         m.flag("honest_graph_connected", totals.honest_graph_connected);
+        m.flag(
+            "honest_forwarder_graph_connected",
+            totals.honest_forwarder_graph_connected,
+        );
         propagation(&mut m, &topics);
         self.traffic(&mut m, totals);
         crypto(&mut m, &totals.crypto);
@@ -504,6 +508,12 @@ fn propagation(m: &mut Metrics, topics: &[&TopicStats]) {
                 .map(|t| f64::from(t.late) / t.offline.len() as f64),
         ),
     );
+    let late: u32 = topics.iter().map(|t| t.late).sum();
+    let offline: usize = topics.iter().map(|t| t.offline.len()).sum();
+    m.opt(
+        "late_joiner_coverage_pooled",
+        ratio(f64::from(late), offline as f64),
+    );
     for (q, pct) in [(0.5, 50), (0.9, 90), (0.99, 99)] {
         m.opt(
             &format!("t{pct}_s"),
@@ -634,6 +644,9 @@ pub struct Totals {
     pub graph_connected: bool,
     /// Whether the honest nodes were connected by honest–honest links alone at time 0.
     pub honest_graph_connected: bool,
+    /// Whether the honest customers and gossipers were connected by links between them alone
+    /// at time 0, with every honest gig worker a peer of one of them.
+    pub honest_forwarder_graph_connected: bool,
     /// Crypto operations summed over nodes.
     pub crypto: CryptoCounts,
     /// Satoshis earned per node.
@@ -749,6 +762,25 @@ mod tests {
         assert_eq!(r.metrics["coverage_final"], Some(1.0));
         assert_eq!(r.metrics["late_joiner_coverage"], Some(0.5));
         assert!(r.coverage.iter().all(|(_, v)| *v <= 1.0));
+    }
+
+    /// `late_joiner_coverage` weighs topics alike; its pooled twin weighs late joiners alike.
+    #[test]
+    fn late_joiner_coverage_is_a_mean_over_topics_and_its_twin_is_pooled() {
+        let mut c = Collector::new(vec![true; 6]);
+        let (a, b) = (PayloadId([5; 16]), PayloadId([6; 16]));
+        // Topic a: 1 late joiner of 1 verifies it; topic b: 1 of 3.
+        c.topic_started(a, 0, Timestamp(0), 4, vec![5]);
+        c.topic_started(b, 0, Timestamp(0), 2, vec![3, 4, 5]);
+        for (id, node) in [(a, 5), (b, 4)] {
+            c.topic_accepted(id, node, Timestamp(10));
+        }
+        let r = c.finish(&Totals::default(), 1.0);
+        let mean = r.metrics["late_joiner_coverage"].unwrap();
+        assert!((mean - (1.0 + 1.0 / 3.0) / 2.0).abs() < 1e-12, "{mean}");
+        assert_eq!(r.metrics["late_joiner_coverage_pooled"], Some(0.5));
+        let none = Collector::new(vec![true; 2]).finish(&Totals::default(), 1.0);
+        assert_eq!(none.metrics["late_joiner_coverage_pooled"], None);
     }
 
     /// A topic broadcast while every other honest node was offline has no coverage: it used

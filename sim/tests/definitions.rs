@@ -40,8 +40,8 @@ fn attack_kinds() -> Vec<(&'static str, bool)> {
         .collect()
 }
 
-/// The metrics of one run of `BASE` under attack `kind` (undefined values left out).
-fn metrics_of(kind: &str, timed: bool) -> BTreeMap<String, f64> {
+/// The scenario of one run of `BASE` under attack `kind`.
+fn attack_text(kind: &str, timed: bool) -> String {
     let mut text = format!("{BASE}[attack]\nkind = \"{kind}\"\n");
     if kind != "none" {
         text.push_str("share = 0.1\n");
@@ -49,8 +49,15 @@ fn metrics_of(kind: &str, timed: bool) -> BTreeMap<String, f64> {
     if timed {
         text.push_str("start_s = 2.5\n");
     }
-    let file = parse(&text, Path::new("definitions-test.toml")).expect("valid scenario");
-    let out = run(&file.points[0].scenario, 0, Path::new(".")).expect("run");
+    text
+}
+
+/// The metrics of one run of `text` (undefined values left out); the example Lightning
+/// snapshot resolves against `scenarios/`.
+fn metrics_of(text: &str) -> BTreeMap<String, f64> {
+    let file = parse(text, Path::new("definitions-test.toml")).expect("valid scenario");
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let out = run(&file.points[0].scenario, 0, &scenarios).expect("run");
     out.metrics
         .metrics
         .into_iter()
@@ -58,42 +65,111 @@ fn metrics_of(kind: &str, timed: bool) -> BTreeMap<String, f64> {
         .collect()
 }
 
-#[test]
-fn every_produced_metric_is_defined_in_the_catalogue() {
+/// Every run of the test: one per attack kind, and one honest run paying over Lightning.
+fn every_kind_of_run() -> Vec<(String, BTreeMap<String, f64>)> {
     let kinds = attack_kinds();
     assert!(kinds.len() > 5, "{kinds:?}");
+    let mut runs: Vec<(String, BTreeMap<String, f64>)> = kinds
+        .into_iter()
+        .map(|(kind, timed)| {
+            (
+                format!("attack {kind}"),
+                metrics_of(&attack_text(kind, timed)),
+            )
+        })
+        .collect();
+    let lightning = format!("{BASE}[payments]\nmodel = \"lightning\"\n");
+    runs.push(("lightning".to_owned(), metrics_of(&lightning)));
+    runs
+}
+
+/// Where a run value violates its unit: outside [0, max], or a fraction where the unit is
+/// counted in whole numbers per run (a plain count, frames, bytes, hashes, millisatoshis, a flag).
+fn unit_violation(d: &definitions::MetricDef, v: f64) -> Option<&'static str> {
+    use definitions::Unit;
+    let top = d.unit.max().unwrap_or(f64::INFINITY);
+    let whole = matches!(
+        d.unit,
+        Unit::Count | Unit::Frames | Unit::Bytes | Unit::Hashes | Unit::Msat | Unit::Flag
+    );
+    if !(0.0..=top).contains(&v) {
+        Some("outside its unit's range")
+    } else if whole && d.scope == "per run" && v.fract() != 0.0 {
+        Some("a fraction in a whole-number unit")
+    } else {
+        None
+    }
+}
+
+#[test]
+fn every_produced_metric_is_defined_in_the_catalogue() {
     let (mut missing, mut out_of_range) = (Vec::new(), Vec::new());
-    for (kind, timed) in kinds {
-        let metrics = metrics_of(kind, timed);
-        assert!(
-            metrics.contains_key("coverage_final"),
-            "{kind}: {metrics:?}"
-        );
+    for (run, metrics) in every_kind_of_run() {
+        assert!(metrics.contains_key("coverage_final"), "{run}: {metrics:?}");
         for k in definitions::undefined(metrics.keys().map(String::as_str)) {
-            missing.push(format!("{k} (attack {kind})"));
+            missing.push(format!("{k} ({run})"));
         }
         // Intervals are clamped to the unit's range, so no run may leave it.
         for (k, v) in &metrics {
             let Some(d) = definitions::lookup(k) else {
                 continue;
             };
-            let top = if d.unit.is_share() {
-                1.0
-            } else {
-                f64::INFINITY
-            };
-            if !(0.0..=top).contains(v) {
-                out_of_range.push(format!("{k} = {v} (attack {kind})"));
+            if let Some(why) = unit_violation(d, *v) {
+                out_of_range.push(format!("{k} = {v}: {why} {} ({run})", d.unit.name()));
             }
         }
+        // Forwarders connected implies honest nodes connected.
+        let flag = |k: &str| metrics.get(k).copied();
+        let forwarders = flag("honest_forwarder_graph_connected").expect("always defined");
+        assert!(
+            forwarders <= flag("honest_graph_connected").unwrap(),
+            "{run}"
+        );
+        assert_eq!(
+            flag("late_joiner_coverage").is_some(),
+            flag("late_joiner_coverage_pooled").is_some(),
+            "{run}: the pooled twin is defined where the mean is"
+        );
     }
-    assert!(out_of_range.is_empty(), "{out_of_range:?}");
+    assert!(out_of_range.is_empty(), "{out_of_range:#?}");
     assert!(
         missing.is_empty(),
         "{} metric keys are not defined in sim/src/definitions.rs:\n  {}",
         missing.len(),
         missing.join("\n  ")
     );
+}
+
+/// `sgsim list metrics --json` prints the catalogue's JSON, and the committed reference
+/// report holds the same bytes as `metrics.json`.
+#[test]
+fn list_metrics_json_is_the_catalogue_every_result_folder_holds() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sgsim"))
+        .args(["list", "metrics", "--json"])
+        .output()
+        .expect("sgsim runs");
+    assert!(out.status.success());
+    let printed = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_eq!(printed, definitions::render_json());
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/quickstart");
+    let file = std::fs::read_to_string(committed.join(definitions::CATALOGUE_FILE))
+        .expect("reports/quickstart/metrics.json");
+    assert_eq!(file, printed, "regenerate reports/quickstart (README)");
+    let doc: serde_json::Value = serde_json::from_str(&printed).expect("valid JSON");
+    let unit = |name: &str| {
+        doc["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .map(|m| m["unit"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(unit("ln_money_unbalanced_msat").as_deref(), Some("msat"));
+    assert_eq!(
+        unit("payment_attempts_per_invoice").as_deref(),
+        Some("ratio")
+    );
+    assert_eq!(unit("t90_s").as_deref(), Some("s"));
 }
 
 #[test]

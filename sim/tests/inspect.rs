@@ -178,16 +178,61 @@ fn graphml_parses_and_holds_the_simulated_graph_with_its_sybils() {
         edges.len() >= 120 * 6 / 2,
         "the honest graph's edges at least"
     );
+    let key_name = |id: &str| {
+        doc.descendants()
+            .find(|k| k.has_tag_name("key") && k.attribute("id") == Some(id))
+            .and_then(|k| k.attribute("attr.name"))
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        key_name("latency"),
+        "base_latency_s",
+        "seconds, like the topics"
+    );
+    assert_eq!(key_name("t0"), "first_receipt_s_topic0");
     for e in &edges {
-        let ms: f64 = e
+        let secs: f64 = e
             .children()
             .find_map(|d| d.text())
             .unwrap()
             .parse()
             .unwrap();
-        assert!(ms > 0.0, "every edge has a base latency");
+        assert!(
+            secs > 0.0 && secs < 1.0,
+            "every edge has a base latency in s"
+        );
+        for end in ["source", "target"] {
+            let id: usize = e.attribute(end).unwrap().parse().expect("a node index");
+            assert!(id < nodes.len());
+        }
     }
+    graphml_joins_nodes_csv(&nodes, &out.join("nodes.csv"));
     networkx_reads(&out.join("graph.graphml"), nodes.len());
+}
+
+/// GraphML node i is row i of `nodes.csv`: same id (the node index), same first receipt.
+fn graphml_joins_nodes_csv(nodes: &[roxmltree::Node], csv_path: &Path) {
+    let mut r = csv::Reader::from_path(csv_path).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    for (i, n) in nodes.iter().enumerate() {
+        assert_eq!(
+            n.attribute("id"),
+            Some(i.to_string().as_str()),
+            "ids are indices"
+        );
+        let row = rows
+            .iter()
+            .find(|row| &row[0] == n.attribute("id").unwrap());
+        let row = row.expect("the GraphML id is a nodes.csv node");
+        assert_eq!(&row[1], "0", "topic 0 rows come first");
+        let t0 = n
+            .children()
+            .find(|d| d.attribute("key") == Some("t0"))
+            .and_then(|d| d.text())
+            .unwrap_or("");
+        assert_eq!(t0, &row[7], "node {i}: first_receipt_s of topic 0");
+    }
 }
 
 /// Where python3 with networkx is installed, networkx reads the file with the node count.

@@ -158,14 +158,25 @@ struct Connectivity {
     all: bool,
     /// Honest nodes reach each other over honest–honest links alone.
     honest: bool,
+    /// Honest customers and gossipers (which forward every topic; gig workers answer some
+    /// instead) reach each other over links between them alone, and every honest gig worker
+    /// is a peer of one of them.
+    honest_forwarders: bool,
 }
 
 impl Connectivity {
-    fn of(graph: &crate::graph::PeerGraph, honest: impl Fn(u32) -> bool) -> Self {
+    /// `roles[i]` is node i's role (nodes past its end, Sybils, are not workers).
+    fn of(graph: &crate::graph::PeerGraph, roles: &[Role], honest: impl Fn(u32) -> bool) -> Self {
         let linked = |i: u32| honest(i) || !graph.peers(i).is_empty();
+        let worker = |i: u32| roles.get(i as usize) == Some(&Role::Worker);
+        let forwarder = |i: u32| honest(i) && !worker(i);
+        let workers_attached = (0..graph.node_count())
+            .filter(|&i| honest(i) && worker(i))
+            .all(|w| graph.peers(w).iter().any(|&p| forwarder(p)));
         Connectivity {
             all: graph.is_connected_among(linked, |_, _| true),
             honest: graph.is_connected_among(&honest, |a, b| honest(a) && honest(b)),
+            honest_forwarders: workers_attached && graph.is_connected_among(forwarder, |_, _| true),
         }
     }
 }
@@ -264,7 +275,7 @@ impl World {
         ));
         let (mut blueprint, roles) = setup::Blueprint::new(s, replicate, nodes, factory);
         let adversary = Adversary::new(s, replicate, &mut graph, &roles);
-        let graph_connected = Connectivity::of(&graph, |i| !adversary.is_adversarial(i));
+        let graph_connected = Connectivity::of(&graph, &roles, |i| !adversary.is_adversarial(i));
         let mut nodes: Vec<SimNode> = roles.iter().map(|r| SimNode::new(None, *r)).collect();
         let first_sybil = nodes.len() as u32;
         nodes.extend(setup::build_sybils(
@@ -805,6 +816,7 @@ impl World {
             honest_nodes: self.honest.iter().filter(|h| **h).count() as u32,
             graph_connected: self.graph_connected.all,
             honest_graph_connected: self.graph_connected.honest,
+            honest_forwarder_graph_connected: self.graph_connected.honest_forwarders,
             crypto,
             earned: self.ledger.earned().to_vec(),
             extra: self.adversary.metrics(&self.metrics, &crypto_s),
@@ -864,6 +876,28 @@ mod tests {
     #[test]
     fn conserved_fees_pass() {
         super::assert_fees_conserved(&[5, 0], &[0, 5], Some(0.0));
+    }
+
+    /// A gossiper whose only honest peer is a gig worker leaves the honest graph connected
+    /// but not the honest forwarders: the worker may answer a topic instead of forwarding it.
+    #[test]
+    fn a_node_behind_a_gig_worker_breaks_forwarder_connectivity_only() {
+        use super::{Connectivity, Role};
+        use crate::graph::PeerGraph;
+        let (c, w, g) = (Role::Customer, Role::Worker, Role::Gossiper);
+        // 0 customer - 1 gossiper - 2 worker - 3 gossiper; node 4 (a Sybil) links 1 and 3.
+        let graph = PeerGraph::from_edges(5, [(0, 1), (1, 2), (2, 3), (1, 4), (4, 3)]).unwrap();
+        let honest = |i: u32| i < 4;
+        let behind = Connectivity::of(&graph, &[c, g, w, g], honest);
+        assert!(behind.honest && behind.all && !behind.honest_forwarders);
+        // The same worker as a leaf, or node 3 also a gossiper's peer: forwarders connected.
+        let leaf = PeerGraph::from_edges(4, [(0, 1), (1, 2), (1, 3)]).unwrap();
+        assert!(Connectivity::of(&leaf, &[c, g, w, g], honest).honest_forwarders);
+        let both = PeerGraph::from_edges(4, [(0, 1), (1, 2), (2, 3), (1, 3)]).unwrap();
+        assert!(Connectivity::of(&both, &[c, g, w, g], honest).honest_forwarders);
+        // A worker whose only peers are workers is not reached through a forwarder.
+        let pair = PeerGraph::from_edges(4, [(0, 1), (1, 2), (2, 3)]).unwrap();
+        assert!(!Connectivity::of(&pair, &[c, g, w, w], honest).honest_forwarders);
     }
 
     /// Millions of events wait in the queue at a wave's peak: keep each one small.

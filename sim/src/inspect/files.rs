@@ -128,7 +128,9 @@ pub fn write_nodes(path: &Path, trace: &Trace) -> Result<(), InspectError> {
     w.flush().map_err(|e| InspectError::io("write", path, e))
 }
 
-/// The GraphML document of the simulated graph (undirected; Sybils included).
+/// The GraphML document of the simulated graph (undirected; Sybils included). Node ids are
+/// the node indices of `nodes.csv` and `trace.jsonl` (`0`, `1`, ...); every time is in seconds
+/// (`first_receipt_s_topicK`, `base_latency_s`).
 pub fn graphml(trace: &Trace) -> String {
     let mut s = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -149,13 +151,13 @@ pub fn graphml(trace: &Trace) -> String {
         );
     }
     s.push_str(
-        "<key id=\"latency\" for=\"edge\" attr.name=\"base_latency_ms\" attr.type=\"double\"/>\n\
+        "<key id=\"latency\" for=\"edge\" attr.name=\"base_latency_s\" attr.type=\"double\"/>\n\
          <graph id=\"G\" edgedefault=\"undirected\">\n",
     );
     for i in 0..trace.node_count() {
         let _ = write!(
             s,
-            "<node id=\"n{i}\"><data key=\"role\">{}</data>\
+            "<node id=\"{i}\"><data key=\"role\">{}</data>\
              <data key=\"adversary\">{}</data><data key=\"sybil\">{}</data>",
             trace.roles[i], trace.adversary[i], trace.sybil[i]
         );
@@ -167,9 +169,10 @@ pub fn graphml(trace: &Trace) -> String {
         s.push_str("</node>\n");
     }
     for (a, b, ms) in &trace.edges {
+        let secs = ms / 1e3;
         let _ = writeln!(
             s,
-            "<edge source=\"n{a}\" target=\"n{b}\"><data key=\"latency\">{ms}</data></edge>"
+            "<edge source=\"{a}\" target=\"{b}\"><data key=\"latency\">{secs}</data></edge>"
         );
     }
     s.push_str("</graph>\n</graphml>\n");

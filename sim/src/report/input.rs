@@ -6,8 +6,8 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use serde::Deserialize;
-use serde_json::Value;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
 
 use super::ReportError;
 
@@ -162,6 +162,52 @@ fn params_text(raw: Vec<(String, Value)>) -> Params {
     raw.into_iter().map(|(k, v)| (k, value_text(&v))).collect()
 }
 
+/// The `params` of a `runs.jsonl` line: an object from swept key to value, in key order. A
+/// value is a JSON number or boolean where its text reads back as exactly that text
+/// (`0.1`, `3`, `true`), else a string (`"flood"`), so [`RunParams`] reads back `params`.
+pub(crate) fn params_json(params: &[(String, String)]) -> Value {
+    let typed = |text: &str| match serde_json::from_str::<Value>(text) {
+        Ok(v @ (Value::Number(_) | Value::Bool(_))) if value_text(&v) == text => v,
+        _ => Value::String(text.to_owned()),
+    };
+    let map: Map<String, Value> = params.iter().map(|(k, v)| (k.clone(), typed(v))).collect();
+    Value::Object(map)
+}
+
+/// The `params` of a `runs.jsonl` line as `(key, value text)` pairs, read from either
+/// encoding: the object [`params_json`] writes, or the list of `[key, value]` pairs written
+/// before it (committed result folders), so `sgsim report --rebuild` reads both.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct RunParams(pub Params);
+
+impl<'de> Deserialize<'de> for RunParams {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let pair = |v: Value| match v {
+            Value::Array(mut kv) if kv.len() == 2 => match (kv.remove(0), kv.remove(0)) {
+                (Value::String(k), v) => Some((k, value_text(&v))),
+                _ => None,
+            },
+            _ => None,
+        };
+        match Value::deserialize(d)? {
+            Value::Object(map) => Ok(RunParams(
+                map.into_iter().map(|(k, v)| (k, value_text(&v))).collect(),
+            )),
+            Value::Array(list) => list
+                .into_iter()
+                .map(pair)
+                .collect::<Option<Params>>()
+                .map(RunParams)
+                .ok_or_else(|| D::Error::custom("params: a list entry is not a [key, value] pair")),
+            other => Err(D::Error::custom(format!(
+                "params: expected an object of swept key to value (or a list of [key, value] \
+                 pairs), found {other}"
+            ))),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct RawRun {
     point: usize,
@@ -170,7 +216,7 @@ struct RawRun {
     #[serde(default)]
     seed: Option<u64>,
     #[serde(default)]
-    params: Vec<(String, Value)>,
+    params: RunParams,
     #[serde(default)]
     metrics: BTreeMap<String, Option<f64>>,
     #[serde(default)]
@@ -200,7 +246,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRecord>, ReportError> {
             point: raw.point,
             replicate: raw.replicate,
             seed: raw.seed,
-            params: params_text(raw.params),
+            params: raw.params.0,
             metrics: raw.metrics,
             distributions: raw
                 .distributions
@@ -319,4 +365,52 @@ fn toml_string(value: &str) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(kv: &[(&str, &str)]) -> Params {
+        kv.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    /// `params` is an object pandas' `json_normalize` flattens, with numbers and booleans typed
+    /// only where their text reads back unchanged.
+    #[test]
+    fn params_are_written_as_an_object_of_typed_values() {
+        let p = pairs(&[
+            ("policy.fanout", "flood"),
+            ("attack.share", "0.1"),
+            ("policy.routing_fee_sat", "3"),
+            ("protocol.hardening", "true"),
+            ("x.scale", "1e-4"),
+            ("x.null", "null"),
+        ]);
+        assert_eq!(
+            params_json(&p).to_string(),
+            "{\"attack.share\":0.1,\"policy.fanout\":\"flood\",\"policy.routing_fee_sat\":3,\
+             \"protocol.hardening\":true,\"x.null\":\"null\",\"x.scale\":\"1e-4\"}"
+        );
+    }
+
+    /// Both encodings read back as the same text: the object written now, and the list of
+    /// pairs of the result folders written before it.
+    #[test]
+    fn both_params_encodings_read_back_as_the_same_text() {
+        let p = pairs(&[("policy.fanout", "flood"), ("attack.share", "0.0")]);
+        let object: RunParams = serde_json::from_value(params_json(&p)).unwrap();
+        let old = r#"[["policy.fanout","flood"],["attack.share","0.0"]]"#;
+        let list: RunParams = serde_json::from_str(old).unwrap();
+        assert_eq!(list.0, p, "the list keeps its order");
+        let mut sorted = p.clone();
+        sorted.sort();
+        assert_eq!(object.0, sorted, "an object reads in key order");
+        let bad = serde_json::from_str::<RunParams>("[[1, 2]]").unwrap_err();
+        assert!(bad.to_string().contains("[key, value]"), "{bad}");
+        let bad = serde_json::from_str::<RunParams>("7").unwrap_err();
+        assert!(bad.to_string().contains("object of swept key"), "{bad}");
+    }
 }

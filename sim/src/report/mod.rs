@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use csv::{parse_csv, read_csv, CsvOut};
 pub use csv::{read_coverage, read_summary};
+pub(crate) use input::{params_json, RunParams};
 pub use input::{
     read_runs, read_scenario_info, read_sweep, CoverageSample, Params, RunRecord, ScenarioInfo,
     Summary, SummaryRow, SweepInfo, SweepPoint,
@@ -121,7 +122,8 @@ pub enum ReportError {
 
 /// Reads DIR's result files and writes DIR/report.md plus DIR/*.svg; returns the
 /// list of files written (report.md first, then the plots in [`PLOT_FILES`]
-/// order). Deterministic: same inputs, same bytes.
+/// order). Also writes the metric catalogue DIR/metrics.json
+/// ([`crate::definitions::render_json`]), not listed. Deterministic: same inputs, same bytes.
 ///
 /// `runs.jsonl` and `summary.csv` are required; `coverage.csv`, `sweep.json` and
 /// `scenario.toml` are used when present. Plots whose data is absent are skipped
@@ -160,6 +162,8 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let report = dir.join(REPORT_FILE);
     write_file(&report, text.as_bytes())?;
     written.insert(0, report);
+    let catalogue = dir.join(crate::definitions::CATALOGUE_FILE);
+    write_file(&catalogue, crate::definitions::render_json().as_bytes())?;
     Ok(written)
 }
 

@@ -5,7 +5,7 @@
 use super::RunnerError;
 use crate::definitions::{bounds, PAIRED};
 use crate::metrics::RunMetrics;
-use crate::report::{read_csv, CsvOut, ReportError};
+use crate::report::{params_json, read_csv, CsvOut, ReportError, RunParams};
 use crate::scenario::{self, ScenarioError, ScenarioFile};
 use crate::stats::{baselines, interval, paired_difference, summarize};
 use serde::{Deserialize, Serialize};
@@ -126,7 +126,7 @@ pub fn write_tables(
             "point": rec.point,
             "replicate": rec.replicate,
             "seed": rec.seed,
-            "params": rec.params,
+            "params": params_json(&rec.params),
             "trace_sha256": rec.trace_sha256,
             "metrics": rec.metrics.metrics,
             "distributions": rec.metrics.distributions,
@@ -154,7 +154,8 @@ struct JsonlRun {
     point: u32,
     replicate: u32,
     seed: u64,
-    params: Vec<(String, String)>,
+    /// An object, or the list of pairs of older folders.
+    params: RunParams,
     trace_sha256: String,
     metrics: BTreeMap<String, Option<f64>>,
     distributions: BTreeMap<String, Vec<f64>>,
@@ -181,7 +182,7 @@ pub fn read_assembled(dir: &Path, meta: &SweepMeta) -> Result<Vec<RunRecord>, Ru
             point: run.point,
             replicate: run.replicate,
             seed: run.seed,
-            params: run.params,
+            params: run.params.0,
             sweep_digest: meta.digest.clone(),
             trace_sha256: run.trace_sha256,
             metrics: RunMetrics {
