@@ -349,10 +349,19 @@ mod tests {
         let mut l = links(spec.clone());
         let delay = ms(spec.one_way_delay_ms_mean);
         let t0 = Timestamp::ZERO;
-        assert_eq!(l.transmit(0, 1, 1000, t0).arrival(), Some(t0 + ms(1000.0) + delay));
-        assert_eq!(l.transmit(0, 2, 1000, t0).arrival(), Some(t0 + ms(2000.0) + delay));
+        assert_eq!(
+            l.transmit(0, 1, 1000, t0).arrival(),
+            Some(t0 + ms(1000.0) + delay)
+        );
+        assert_eq!(
+            l.transmit(0, 2, 1000, t0).arrival(),
+            Some(t0 + ms(2000.0) + delay)
+        );
         // Another node's uplink is free.
-        assert_eq!(l.transmit(1, 2, 1000, t0).arrival(), Some(t0 + ms(1000.0) + delay));
+        assert_eq!(
+            l.transmit(1, 2, 1000, t0).arrival(),
+            Some(t0 + ms(1000.0) + delay)
+        );
     }
 
     #[test]
@@ -362,7 +371,11 @@ mod tests {
         let arrivals = |spec: Network| {
             let mut l = links(spec);
             (0..200u64)
-                .map(|i| l.transmit(0, 1, 100, Timestamp(i * 1_000)).arrival().unwrap())
+                .map(|i| {
+                    l.transmit(0, 1, 100, Timestamp(i * 1_000))
+                        .arrival()
+                        .unwrap()
+                })
                 .collect::<Vec<_>>()
         };
         let fifo = arrivals(spec.clone());
@@ -438,6 +451,46 @@ mod tests {
             "weibull median"
         );
         assert!((avg - 10.0).abs() < 0.3, "weibull mean {avg}");
+    }
+
+    /// m·(1 − (x_m/D)^(α−1)/α) / m: the share of a Pareto mean a run of D seconds can show.
+    fn truncated_share(alpha: f64, mean: f64, d: f64) -> f64 {
+        let xm = mean * (alpha - 1.0) / alpha;
+        1.0 - libm::pow(xm / d, alpha - 1.0) / alpha
+    }
+
+    #[test]
+    fn truncated_pareto_sessions_reach_the_closed_form_share_of_their_mean() {
+        let doc = include_str!("../../docs/faults.md");
+        for (alpha, row) in [
+            (1.1, "| 1.1 |"),
+            (1.2, "| 1.2 |"),
+            (1.5, "| 1.5 |"),
+            (2.0, "| 2.0 |"),
+        ] {
+            let spec = Network {
+                session_lengths: SessionModel::Pareto,
+                pareto_shape: alpha,
+                ..Network::default()
+            };
+            let mut rng = stream(5, 0, Concern::Churn);
+            let n = 200_000;
+            let cut: f64 = (0..n)
+                .map(|_| session_s(&spec, &mut rng, 10.0).min(60.0))
+                .sum::<f64>()
+                / f64::from(n);
+            let want = truncated_share(alpha, 10.0, 60.0);
+            assert!(
+                (cut / 10.0 / want - 1.0).abs() < 0.02,
+                "α {alpha}: {cut} vs {want}"
+            );
+            let line = format!(
+                "{row} {:.3} | {:.3} |",
+                want,
+                truncated_share(alpha, 10.0, 600.0)
+            );
+            assert!(doc.contains(&line), "docs/faults.md lacks `{line}`");
+        }
     }
 
     #[test]

@@ -429,18 +429,30 @@ mod tests {
         assert!((all.low - libm::pow(0.025, 1.0 / 20.0)).abs() < 1e-12);
         assert_eq!((all.high, all.method), (1.0, Method::ExactRuns));
         // A per-run flag is a Bernoulli outcome per run: Wilson, never zero-width either.
-        assert_eq!(interval(&[1.0; 20], Bounds::Flag).unwrap().method, Method::Wilson);
+        assert_eq!(
+            interval(&[1.0; 20], Bounds::Flag).unwrap().method,
+            Method::Wilson
+        );
         let half = interval(&[0.5; 10], Bounds::Share).unwrap();
-        assert!(half.low < 0.5 && half.high > 0.5 && half.high - half.low > 0.3, "{half:?}");
+        assert!(
+            half.low < 0.5 && half.high > 0.5 && half.high - half.low > 0.3,
+            "{half:?}"
+        );
         // Counts keep their (clamped) t interval.
-        assert_eq!(interval(&[0.0; 4], Bounds::NonNegative).unwrap().method, Method::TNonNegative);
+        assert_eq!(
+            interval(&[0.0; 4], Bounds::NonNegative).unwrap().method,
+            Method::TNonNegative
+        );
     }
 
     #[test]
     fn clopper_pearson_matches_published_values() {
         // 3 of 10: (0.0667, 0.6525), the textbook exact interval.
         let (lo, hi) = clopper_pearson(3.0, 10.0).unwrap();
-        assert!((lo - 0.066_739).abs() < 1e-5 && (hi - 0.652_453).abs() < 1e-5, "{lo} {hi}");
+        assert!(
+            (lo - 0.066_739).abs() < 1e-5 && (hi - 0.652_453).abs() < 1e-5,
+            "{lo} {hi}"
+        );
         assert_eq!(clopper_pearson(1.0, 0.0), None);
     }
 
@@ -481,7 +493,10 @@ mod tests {
         // not the zero-width [1, 1] a t interval gives.
         let all_one = interval(&[1.0; 5], Bounds::Share).unwrap();
         assert_eq!((all_one.high, all_one.method), (1.0, Method::ExactRuns));
-        assert!((all_one.low - libm::pow(0.025, 0.2)).abs() < 1e-12, "{all_one:?}");
+        assert!(
+            (all_one.low - libm::pow(0.025, 0.2)).abs() < 1e-12,
+            "{all_one:?}"
+        );
     }
 
     #[test]

@@ -103,9 +103,15 @@ mod tests {
         let mut cut = 0;
         for replicate in 0..40 {
             let a = arrivals(&s, replicate, 5);
-            assert!(a.iter().all(|x| x.at.0 <= 52_000_000), "replicate {replicate}");
+            assert!(
+                a.iter().all(|x| x.at.0 <= 52_000_000),
+                "replicate {replicate}"
+            );
             cut += usize::from(a.len() < 45);
         }
-        assert!(cut > 0, "no replicate reached the end: the test does not exercise the rule");
+        assert!(
+            cut > 0,
+            "no replicate reached the end: the test does not exercise the rule"
+        );
     }
 }

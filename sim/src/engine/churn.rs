@@ -306,7 +306,11 @@ mod tests {
         let c = std::mem::replace(&mut w.metrics, Collector::new(Vec::new()));
         let m = c.finish(&Totals::default(), 20.0).metrics;
         assert_eq!(m["frames_lost_offline"], Some(3.0));
-        assert_eq!(m["frames_total"], Some(2.0), "dropped frames never left the node");
+        assert_eq!(
+            m["frames_total"],
+            Some(2.0),
+            "dropped frames never left the node"
+        );
         // Back at 2 s, the uplink is idle: nothing queued before the departure delays it.
         w.now = ms(1_250);
         churn(&mut w, 0, false);
@@ -326,7 +330,16 @@ mod tests {
         w.now = secs(2);
         churn(&mut w, 5, true);
         let leave = std::iter::from_fn(|| w.queue.pop())
-            .find_map(|(at, ev)| matches!(ev, Ev::Churn { node: 5, online: false }).then_some(at))
+            .find_map(|(at, ev)| {
+                matches!(
+                    ev,
+                    Ev::Churn {
+                        node: 5,
+                        online: false
+                    }
+                )
+                .then_some(at)
+            })
             .expect("a departure is scheduled");
         assert_eq!(w.links.departure(5), leave);
     }
