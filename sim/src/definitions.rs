@@ -196,7 +196,7 @@ pub const METRICS: &[MetricDef] = &[
     def("frames_per_node", Unit::Frames, PER_HONEST, "Frames sent by honest nodes divided by the number of honest nodes."),
     def("bytes_per_node", Unit::Bytes, PER_HONEST, "Encoded bytes sent by honest nodes divided by the number of honest nodes."),
     def("frames_lost", Unit::Frames, RUN, "Frames lost on their link (packet loss), from any sender."),
-    def("frames_lost_offline", Unit::Frames, RUN, "Frames, from any sender, that arrived at a node while it was offline (lost: an offline node receives nothing)."),
+    def("frames_lost_offline", Unit::Frames, RUN, "Frames lost to churn: those that arrived at a node while it was offline (an offline node receives nothing), and those its sender had not finished sending on its uplink when it went offline (an offline node sends nothing)."),
     def("pow_hashes", Unit::Hashes, RUN, "Proof-of-work hash attempts computed by all nodes."),
     def("pow_hashes_per_node", Unit::Hashes, PER_HONEST, "Proof-of-work hash attempts computed by honest nodes divided by the number of honest nodes."),
     fam("crypto_<op>", Unit::Count, "Cryptographic operations of that kind summed over all nodes (sym = symmetric encryptions plus decryptions; derive = key pairs derived for per-topic accounts and decoys, charged as a signature).", Family::CryptoOp),

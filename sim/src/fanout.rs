@@ -354,6 +354,28 @@ mod tests {
     }
 
     #[test]
+    fn a_silent_peer_scores_what_an_unlucky_peer_scores() {
+        // docs/attacks.md: offered topics alone never lower a score below 0.
+        let silent = Score {
+            paid: 0,
+            failed: 0,
+            offered: 500,
+        };
+        let unlucky = Score {
+            paid: 0,
+            failed: 0,
+            offered: 1,
+        };
+        let paid_once = Score {
+            paid: 1,
+            failed: 0,
+            offered: 500,
+        };
+        assert!(!silent.beats(&unlucky) && !unlucky.beats(&silent));
+        assert!(paid_once.beats(&silent) && paid_once.beats(&unlucky));
+    }
+
+    #[test]
     fn reputation_prefers_paid_peers() {
         let mut scores = BTreeMap::new();
         scores.insert(

@@ -9,6 +9,9 @@ use rand_chacha::ChaCha12Rng;
 use std::collections::HashMap;
 use sweet_gossip::{CryptoCounts, Duration, Timestamp};
 
+/// A departure that never comes.
+pub const NEVER: Timestamp = Timestamp(u64::MAX);
+
 /// Salts of the per-link draws, so a link's latency and loss rate are independent.
 const SALT_LATENCY: u64 = 1;
 const SALT_LOSS: u64 = 2;
@@ -24,6 +27,8 @@ pub struct Links {
     key: u64,
     /// Per node: when its uplink is next free.
     uplink: Vec<Timestamp>,
+    /// Per node: when it next goes offline (`NEVER` when it never will, or is offline).
+    departs: Vec<Timestamp>,
     /// Per directed link with a frame in flight: the latest arrival on it. Kept only when
     /// jitter could reorder frames and FIFO is asked for; an entry leaves when its frame lands.
     in_flight: HashMap<u64, Timestamp>,
@@ -38,34 +43,35 @@ impl Links {
             rng,
             key,
             uplink: vec![Timestamp::ZERO; nodes],
+            departs: vec![NEVER; nodes],
             in_flight: HashMap::new(),
         }
     }
 
     /// Puts a frame of `bytes` bytes from `from` to `to` on `from`'s uplink at `at`: it departs
-    /// when the uplink is free and holds it for bytes·8/kbps. Returns its arrival time, or
-    /// `None` if the link loses it (a lost frame still used the uplink). Without `reordering`,
-    /// a frame never arrives before an earlier frame of the same directed link.
-    pub fn transmit(
-        &mut self,
-        from: u32,
-        to: u32,
-        bytes: usize,
-        at: Timestamp,
-    ) -> Option<Timestamp> {
+    /// when the uplink is free and holds it for bytes·8/kbps. A frame whose last bit would leave
+    /// after its sender goes offline ([`Links::set_departure`]) is never sent: offline means
+    /// silent, so a departure drops the frame on air and every frame queued behind it, and the
+    /// uplink is idle when the node returns. Without `reordering`, a frame never arrives before
+    /// an earlier frame of the same directed link; a lost frame still used the uplink.
+    pub fn transmit(&mut self, from: u32, to: u32, bytes: usize, at: Timestamp) -> Transmit {
         let i = from as usize;
         if i >= self.uplink.len() {
             self.uplink.resize(i + 1, Timestamp::ZERO);
+            self.departs.resize(i + 1, NEVER);
         }
         let mut sent = self.uplink[i].max(at);
         if self.spec.bandwidth_kbps > 0 {
             let ms = bytes as f64 * 8.0 / f64::from(self.spec.bandwidth_kbps);
             sent = sent + Duration::from_secs_f64(ms / 1e3);
         }
+        if sent > self.departs[i] {
+            return Transmit::SenderLeft;
+        }
         self.uplink[i] = sent;
         let loss = self.loss_rate(from, to);
         if chance(&mut self.rng, loss) {
-            return None;
+            return Transmit::Lost;
         }
         let mut ms = self.base_ms(from, to);
         if self.spec.jitter_ms_mean > 0.0 {
@@ -77,7 +83,23 @@ impl Links {
             arrives = arrives.max(*last);
             *last = arrives;
         }
-        Some(arrives)
+        Transmit::Arrives(arrives)
+    }
+
+    /// Node `node` goes offline at `at` (`NEVER`: not before it comes back); set when
+    /// the node comes online, as its departure is then already drawn.
+    pub fn set_departure(&mut self, node: u32, at: Timestamp) {
+        let i = node as usize;
+        if i >= self.departs.len() {
+            self.departs.resize(i + 1, NEVER);
+            self.uplink.resize(i + 1, Timestamp::ZERO);
+        }
+        self.departs[i] = at;
+    }
+
+    /// When node `node` next goes offline, as last set.
+    pub fn departure(&self, node: u32) -> Timestamp {
+        self.departs.get(node as usize).copied().unwrap_or(NEVER)
     }
 
     /// Tells the links that a frame from `from` to `to` arrived at `at`; forgets the link's
@@ -120,6 +142,27 @@ impl Links {
     /// One draw of the latency model in milliseconds (payment round trips use it).
     pub fn delay_ms(&mut self) -> f64 {
         delay_ms(&self.spec, &mut self.rng)
+    }
+}
+
+/// What became of a frame put on a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transmit {
+    /// It arrives at this time.
+    Arrives(Timestamp),
+    /// The link lost it.
+    Lost,
+    /// Its sender went offline before the frame had left its uplink: never sent.
+    SenderLeft,
+}
+
+impl Transmit {
+    /// The arrival time, if the frame arrives.
+    pub fn arrival(self) -> Option<Timestamp> {
+        match self {
+            Transmit::Arrives(at) => Some(at),
+            Transmit::Lost | Transmit::SenderLeft => None,
+        }
     }
 }
 
@@ -298,7 +341,7 @@ mod tests {
         spec.packet_loss_probability = 1.0;
         assert_eq!(
             links(spec.clone()).transmit(0, 1, 10, Timestamp::ZERO),
-            None
+            Transmit::Lost
         );
         spec.packet_loss_probability = 0.0;
         spec.bandwidth_kbps = 8;
@@ -306,10 +349,19 @@ mod tests {
         let mut l = links(spec.clone());
         let delay = ms(spec.one_way_delay_ms_mean);
         let t0 = Timestamp::ZERO;
-        assert_eq!(l.transmit(0, 1, 1000, t0), Some(t0 + ms(1000.0) + delay));
-        assert_eq!(l.transmit(0, 2, 1000, t0), Some(t0 + ms(2000.0) + delay));
+        assert_eq!(
+            l.transmit(0, 1, 1000, t0).arrival(),
+            Some(t0 + ms(1000.0) + delay)
+        );
+        assert_eq!(
+            l.transmit(0, 2, 1000, t0).arrival(),
+            Some(t0 + ms(2000.0) + delay)
+        );
         // Another node's uplink is free.
-        assert_eq!(l.transmit(1, 2, 1000, t0), Some(t0 + ms(1000.0) + delay));
+        assert_eq!(
+            l.transmit(1, 2, 1000, t0).arrival(),
+            Some(t0 + ms(1000.0) + delay)
+        );
     }
 
     #[test]
@@ -319,7 +371,11 @@ mod tests {
         let arrivals = |spec: Network| {
             let mut l = links(spec);
             (0..200u64)
-                .map(|i| l.transmit(0, 1, 100, Timestamp(i * 1_000)).unwrap())
+                .map(|i| {
+                    l.transmit(0, 1, 100, Timestamp(i * 1_000))
+                        .arrival()
+                        .unwrap()
+                })
                 .collect::<Vec<_>>()
         };
         let fifo = arrivals(spec.clone());
@@ -335,7 +391,7 @@ mod tests {
     #[test]
     fn fifo_state_is_dropped_when_the_last_frame_lands() {
         let mut l = links(Network::default());
-        let at = l.transmit(0, 1, 100, Timestamp::ZERO).unwrap();
+        let at = l.transmit(0, 1, 100, Timestamp::ZERO).arrival().unwrap();
         assert_eq!(l.in_flight.len(), 1);
         l.arrived(0, 1, at);
         assert!(l.in_flight.is_empty());
@@ -395,6 +451,46 @@ mod tests {
             "weibull median"
         );
         assert!((avg - 10.0).abs() < 0.3, "weibull mean {avg}");
+    }
+
+    /// m·(1 − (x_m/D)^(α−1)/α) / m: the share of a Pareto mean a run of D seconds can show.
+    fn truncated_share(alpha: f64, mean: f64, d: f64) -> f64 {
+        let xm = mean * (alpha - 1.0) / alpha;
+        1.0 - libm::pow(xm / d, alpha - 1.0) / alpha
+    }
+
+    #[test]
+    fn truncated_pareto_sessions_reach_the_closed_form_share_of_their_mean() {
+        let doc = include_str!("../../docs/faults.md");
+        for (alpha, row) in [
+            (1.1, "| 1.1 |"),
+            (1.2, "| 1.2 |"),
+            (1.5, "| 1.5 |"),
+            (2.0, "| 2.0 |"),
+        ] {
+            let spec = Network {
+                session_lengths: SessionModel::Pareto,
+                pareto_shape: alpha,
+                ..Network::default()
+            };
+            let mut rng = stream(5, 0, Concern::Churn);
+            let n = 200_000;
+            let cut: f64 = (0..n)
+                .map(|_| session_s(&spec, &mut rng, 10.0).min(60.0))
+                .sum::<f64>()
+                / f64::from(n);
+            let want = truncated_share(alpha, 10.0, 60.0);
+            assert!(
+                (cut / 10.0 / want - 1.0).abs() < 0.02,
+                "α {alpha}: {cut} vs {want}"
+            );
+            let line = format!(
+                "{row} {:.3} | {:.3} |",
+                want,
+                truncated_share(alpha, 10.0, 600.0)
+            );
+            assert!(doc.contains(&line), "docs/faults.md lacks `{line}`");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Summary statistics over replicates: mean, sample standard deviation, 95 % confidence
-//! intervals (Student's t; clamped at 0 for magnitudes; clamped or Wilson score for shares) and
+//! intervals (Student's t; clamped at 0 for magnitudes; clamped, exact or Wilson score for
+//! shares) and
 //! paired differences between
 //! sweep points.
 //!
@@ -38,16 +39,22 @@ pub enum Method {
     TNonNegative,
     /// Wilson score interval over the n runs (a share whose per-run values are all 0 or 1).
     Wilson,
+    /// Clopper–Pearson exact interval of `v·n` successes in n trials, one trial per run: a
+    /// share that is the same value `v` in every run, whose t interval would have zero width.
+    /// Counting a run as one trial ignores the topics it pools, so it is conservative.
+    ExactRuns,
 }
 
 impl Method {
-    /// Stable name written to `summary.csv` (`t`, `t_nonneg`, `t_clamped`, `wilson`).
+    /// Stable name written to `summary.csv` (`t`, `t_nonneg`, `t_clamped`, `wilson`,
+    /// `exact_runs`).
     pub fn name(self) -> &'static str {
         match self {
             Method::T => "t",
             Method::TClamped => "t_clamped",
             Method::TNonNegative => "t_nonneg",
             Method::Wilson => "wilson",
+            Method::ExactRuns => "exact_runs",
         }
     }
 }
@@ -195,6 +202,40 @@ pub fn wilson(successes: usize, n: usize) -> Option<(f64, f64)> {
     Some(((centre - half).max(0.0), (centre + half).min(1.0)))
 }
 
+/// Clopper–Pearson 95 % interval for `k` successes in `n` trials (`k` may be fractional:
+/// the beta quantiles are defined for any 0 ≤ k ≤ n). `None` when n = 0. Bisection on the
+/// incomplete beta, so every machine gets the same bits.
+pub fn clopper_pearson(k: f64, n: f64) -> Option<(f64, f64)> {
+    if !(n > 0.0 && (0.0..=n).contains(&k)) {
+        return None;
+    }
+    let low = if k == 0.0 {
+        0.0
+    } else {
+        beta_quantile(0.025, k, n - k + 1.0)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        beta_quantile(0.975, k + 1.0, n - k)
+    };
+    Some((low, high))
+}
+
+/// The x in [0, 1] with I_x(a, b) = p, by 200 bisection steps.
+fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if inc_beta(a, b, mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
 /// What values a metric can take, which decides its interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bounds {
@@ -229,6 +270,15 @@ pub fn interval(values: &[f64], bounds: Bounds) -> Option<Interval> {
             low: low.max(0.0),
             high,
             method: Method::TNonNegative,
+        });
+    }
+    if bounds == Bounds::Share && v.iter().all(|x| *x == v[0]) {
+        // Every run gave the same share: a zero-width t interval would claim certainty.
+        let (low, high) = clopper_pearson(v[0].clamp(0.0, 1.0) * v.len() as f64, v.len() as f64)?;
+        return Some(Interval {
+            low,
+            high,
+            method: Method::ExactRuns,
         });
     }
     if bounds == Bounds::Flag && v.iter().all(|x| *x == 0.0 || *x == 1.0) {
@@ -370,6 +420,43 @@ mod tests {
     }
 
     #[test]
+    fn a_share_equal_in_every_run_gets_an_exact_interval_not_zero_width() {
+        // Eclipse's victim_coverage read 0 [0, 0] at n = 20.
+        let none = interval(&[0.0; 20], Bounds::Share).unwrap();
+        assert_eq!((none.low, none.method), (0.0, Method::ExactRuns));
+        assert!((none.high - (1.0 - libm::pow(0.025, 1.0 / 20.0))).abs() < 1e-12);
+        let all = interval(&[1.0; 20], Bounds::Share).unwrap();
+        assert!((all.low - libm::pow(0.025, 1.0 / 20.0)).abs() < 1e-12);
+        assert_eq!((all.high, all.method), (1.0, Method::ExactRuns));
+        // A per-run flag is a Bernoulli outcome per run: Wilson, never zero-width either.
+        assert_eq!(
+            interval(&[1.0; 20], Bounds::Flag).unwrap().method,
+            Method::Wilson
+        );
+        let half = interval(&[0.5; 10], Bounds::Share).unwrap();
+        assert!(
+            half.low < 0.5 && half.high > 0.5 && half.high - half.low > 0.3,
+            "{half:?}"
+        );
+        // Counts keep their (clamped) t interval.
+        assert_eq!(
+            interval(&[0.0; 4], Bounds::NonNegative).unwrap().method,
+            Method::TNonNegative
+        );
+    }
+
+    #[test]
+    fn clopper_pearson_matches_published_values() {
+        // 3 of 10: (0.0667, 0.6525), the textbook exact interval.
+        let (lo, hi) = clopper_pearson(3.0, 10.0).unwrap();
+        assert!(
+            (lo - 0.066_739).abs() < 1e-5 && (hi - 0.652_453).abs() < 1e-5,
+            "{lo} {hi}"
+        );
+        assert_eq!(clopper_pearson(1.0, 0.0), None);
+    }
+
+    #[test]
     fn share_intervals_never_leave_unit_interval() {
         for sample in [
             vec![0.0, 0.0, 0.5],
@@ -402,11 +489,13 @@ mod tests {
         let t = interval(&[10.0, 11.0, 12.0], Bounds::Unbounded).unwrap();
         assert_eq!((far.low, far.high), (t.low, t.high), "no clamp away from 0");
         assert_eq!(interval(&[0.5], Bounds::Share), None);
-        // A share that is 1 in every run is an average over topics, not a coin flip: no Wilson.
+        // A share that is 1 in every run gets the exact interval of 5 successes in 5 runs,
+        // not the zero-width [1, 1] a t interval gives.
         let all_one = interval(&[1.0; 5], Bounds::Share).unwrap();
-        assert_eq!(
-            (all_one.low, all_one.high, all_one.method),
-            (1.0, 1.0, Method::TClamped)
+        assert_eq!((all_one.high, all_one.method), (1.0, Method::ExactRuns));
+        assert!(
+            (all_one.low - libm::pow(0.025, 0.2)).abs() < 1e-12,
+            "{all_one:?}"
         );
     }
 

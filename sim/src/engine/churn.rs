@@ -2,11 +2,13 @@
 //! arriving while it is offline are lost; everything else that falls due (timers, proof-of-work
 //! completions, payment results, settlements, adversary wakes) is held and handled in its
 //! original order when the node comes back, like a suspended device. Its device work, proof of
-//! work included, is paused while it is offline. Peers are not told: they notice a departure
+//! work included, is paused while it is offline. Offline means silent: a frame that has not
+//! left the uplink when its node departs is dropped, with the frames queued behind it
+//! (`frames_lost_offline`). Peers are not told: they notice a departure
 //! only through the protocol's own timeouts.
 
 use super::{Ev, World};
-use crate::network::session_s;
+use crate::network::{session_s, NEVER};
 use sweet_gossip::{AskId, Duration};
 
 impl World {
@@ -100,6 +102,8 @@ impl World {
         };
         let t = session_s(n, &mut self.churn_rng, mean);
         let at = now + Duration::from_secs_f64(t);
+        self.links
+            .set_departure(node, if online { at } else { NEVER });
         let ev = Ev::Churn {
             node,
             online: !online,
@@ -122,6 +126,7 @@ pub(super) fn pow_done(node: u32, id: AskId, nonce: u64, paused_us: u64) -> Ev {
 mod tests {
     use super::super::{Ev, World};
     use super::pow_done;
+    use crate::metrics::{Collector, Totals};
     use crate::scenario::{parse, Scenario};
     use std::path::Path;
     use sweet_gossip::{
@@ -271,6 +276,72 @@ mod tests {
         let free = delivery_order("jitter_ms_mean = 20.0\nreordering = true\n");
         assert_eq!(free.len(), 60);
         assert!(free.windows(2).any(|w| w[0] > w[1]), "never reordered");
+    }
+
+    /// Arrival times of the frames from 0 to `to` queued now, in order.
+    fn arrivals_from_0(w: &mut World, to: u32) -> Vec<Timestamp> {
+        let mut times = Vec::new();
+        while let Some((at, ev)) = w.queue.pop() {
+            if matches!(ev, Ev::Deliver { from: 0, to: t, .. } if t == to) {
+                times.push(at);
+            }
+        }
+        times
+    }
+
+    #[test]
+    fn a_departing_node_drops_what_its_uplink_has_not_finished_sending() {
+        // 8 kbit/s: a 100-byte frame holds the uplink 100 ms; node 0 leaves at 1.25 s.
+        let mut w = world("latency = \"constant\"\njitter_ms_mean = 0.0\nbandwidth_kbps = 8\n");
+        let p = w.node_mut(0).peers()[0].0 as u32;
+        w.queue = super::super::queue::EventQueue::new();
+        w.links.set_departure(0, Timestamp(1_250_000));
+        w.now = secs(1);
+        for _ in 0..5 {
+            w.transmit(0, p, FrameKind::Broadcast, vec![0u8; 100].into(), secs(1));
+        }
+        // Two frames leave the radio before 1.25 s; the one on air and the two queued are lost.
+        let ms = |m: u64| Timestamp(m * 1_000);
+        assert_eq!(arrivals_from_0(&mut w, p), vec![ms(1_150), ms(1_250)]);
+        let c = std::mem::replace(&mut w.metrics, Collector::new(Vec::new()));
+        let m = c.finish(&Totals::default(), 20.0).metrics;
+        assert_eq!(m["frames_lost_offline"], Some(3.0));
+        assert_eq!(
+            m["frames_total"],
+            Some(2.0),
+            "dropped frames never left the node"
+        );
+        // Back at 2 s, the uplink is idle: nothing queued before the departure delays it.
+        w.now = ms(1_250);
+        churn(&mut w, 0, false);
+        w.now = secs(2);
+        churn(&mut w, 0, true);
+        w.queue = super::super::queue::EventQueue::new();
+        w.transmit(0, p, FrameKind::Broadcast, vec![0u8; 100].into(), secs(2));
+        assert_eq!(arrivals_from_0(&mut w, p), vec![ms(2_150)]);
+    }
+
+    #[test]
+    fn coming_online_tells_the_links_when_the_node_will_leave() {
+        let mut w = world("churn_fraction = 1.0\nbandwidth_kbps = 8\n");
+        w.queue = super::super::queue::EventQueue::new();
+        w.now = secs(1);
+        churn(&mut w, 5, false);
+        w.now = secs(2);
+        churn(&mut w, 5, true);
+        let leave = std::iter::from_fn(|| w.queue.pop())
+            .find_map(|(at, ev)| {
+                matches!(
+                    ev,
+                    Ev::Churn {
+                        node: 5,
+                        online: false
+                    }
+                )
+                .then_some(at)
+            })
+            .expect("a departure is scheduled");
+        assert_eq!(w.links.departure(5), leave);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::graph::GraphError;
 use crate::ledger::Ledger;
 use crate::metrics::{Collector, RunMetrics, Totals};
 use crate::model::PowSolver;
-use crate::network::{session_s, DeviceCosts, Links};
+use crate::network::{session_s, DeviceCosts, Links, Transmit};
 use crate::rng::{stream, Concern};
 use crate::scenario::{Network, Scenario};
 use queue::EventQueue;
@@ -392,8 +392,10 @@ impl World {
                 && crate::rng::chance(&mut self.churn_rng, f)
             {
                 let t = session_s(&s.network, &mut self.churn_rng, s.network.online_mean_s);
+                let leaves = Timestamp(Duration::from_secs_f64(t).as_micros());
+                self.links.set_departure(i, leaves);
                 self.push(
-                    Timestamp(Duration::from_secs_f64(t).as_micros()),
+                    leaves,
                     Ev::Churn {
                         node: i,
                         online: false,
@@ -724,16 +726,21 @@ impl World {
     }
 
     /// Puts a frame on the link from `from` to `to` at `at`.
-    /// An offline node sends nothing.
+    /// An offline node sends nothing, nor does one that leaves before the frame is on its way.
     fn transmit(&mut self, from: u32, to: u32, kind: FrameKind, bytes: FrameBytes, at: Timestamp) {
         if !self.is_online(from) {
+            return;
+        }
+        let outcome = self.links.transmit(from, to, bytes.len(), at);
+        if outcome == Transmit::SenderLeft {
+            self.metrics.frame_lost_offline();
             return;
         }
         self.metrics.frame_sent(from, kind, bytes.len());
         if let Some(r) = self.recorder.as_deref_mut() {
             r.sent(at, from, kind);
         }
-        match self.links.transmit(from, to, bytes.len(), at) {
+        match outcome.arrival() {
             Some(arrives) => self.push(arrives, Ev::Deliver { to, from, bytes }),
             None => self.metrics.frame_lost(),
         }

@@ -7,11 +7,15 @@ use super::model::Dataset;
 use crate::definitions::{lookup, Family};
 
 /// Interval methods in display order: `summary.csv` name and wording.
-const METHODS: [(&str, &str); 4] = [
+const METHODS: [(&str, &str); 5] = [
     ("t", "Student t"),
     ("t_nonneg", "Student t clamped at 0"),
     ("t_clamped", "Student t clamped to [0, 1]"),
     ("wilson", "Wilson score"),
+    (
+        "exact_runs",
+        "Clopper–Pearson over the runs (the same share in every run)",
+    ),
 ];
 
 /// Which intervals a column's cells use, from `summary.csv`'s `ci95_method` (or, for files

@@ -246,6 +246,13 @@ impl Scenario {
         to_toml_text(self, "")
     }
 
+    /// The latest time, seconds, at which a topic is published: `duration_s −
+    /// workload.reply_deadline_s`, so every topic's replies and payment fall inside the run
+    /// (the end-of-run rule; `docs/faults.md`). Never negative.
+    pub fn last_publish_s(&self) -> f64 {
+        (self.duration_s - self.workload.reply_deadline_s).max(0.0)
+    }
+
     /// The protocol limits every node of this scenario runs with: the defaults, or the
     /// paper's protocol without issue 11's defences when `protocol.hardening = false`, with
     /// `protocol.onion_hops` layers in a padded onion.

@@ -299,14 +299,16 @@ pub struct Workload {
     /// Arrival process of new topics: "poisson" or "fixed" (default "poisson").
     pub arrivals: Arrivals,
     /// Poisson arrival rate of new topics over the whole network, topics per
-    /// virtual second (default 0.2, at least 0). Used when arrivals = "poisson".
+    /// virtual second (default 0.2, at least 0). Used when arrivals = "poisson"; the stream
+    /// stops at duration_s − reply_deadline_s (the end-of-run rule).
     pub rate_per_s: f64,
     /// At most this many topics are published in a run, whatever the arrival
     /// process (default 5).
     pub topics_max: u32,
     /// Publication times in virtual seconds, ascending, each in
-    /// [0, duration_s) (default empty). Used, and required non-empty, when
-    /// arrivals = "fixed". Sweep it with a list of lists.
+    /// [0, duration_s − reply_deadline_s] (default empty), so every topic can finish inside
+    /// the run. Used, and required non-empty, when arrivals = "fixed". Sweep it with a list
+    /// of lists.
     pub times_s: Vec<f64>,
     /// Virtual second at which Poisson arrivals start (default 1.0, in
     /// [0, duration_s)), leaving time for the network to settle.

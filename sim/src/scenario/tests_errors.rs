@@ -363,6 +363,7 @@ fn impossible_table_values_are_rejected_with_their_range() {
         ("[workload]\narrivals = \"fixed\"\n", 0, "workload.times_s", &["at least one time", "not set in the file"]),
         ("[workload]\ntimes_s = [3.0, 1.0]\n", 1, "workload.times_s", &["ascending order, got 1.0 after 3.0"]),
         ("[workload]\ntimes_s = [90.0]\n", 1, "workload.times_s", &["before the end of the run"]),
+        ("[workload]\ntimes_s = [1.0, 55.5]\n", 1, "workload.times_s", &["published at 55.5 s cannot finish", "reply_deadline_s = 55.0 s"]),
     ];
     for (extra, offset, key, needles) in cases {
         let text = with(extra);

@@ -346,8 +346,19 @@ impl Scenario {
         at_least("workload.rate_per_s", w.rate_per_s, 0.0)?;
         at_most_f("workload.rate_per_s", w.rate_per_s, MAX_RATE_PER_S)?;
         at_most("workload.times_s", w.times_s.len() as u64, MAX_TOPICS)?;
+        let last = self.last_publish_s();
         for (i, &t) in w.times_s.iter().enumerate() {
             before_end("workload.times_s", t, self.duration_s)?;
+            if t > last {
+                fail(
+                    "workload.times_s",
+                    format!(
+                        "a topic published at {t:?} s cannot finish: every topic is published \
+                         by duration_s - workload.reply_deadline_s = {last:?} s, so its \
+                         replies and payments end inside the run"
+                    ),
+                )?;
+            }
             if i > 0 && t < w.times_s[i - 1] {
                 fail(
                     "workload.times_s",
