@@ -170,6 +170,13 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_states_the_default_cap() {
+        let readme = include_str!("../../README.md").replace('\n', " ");
+        let mib = DEFAULT_MAX_INPUT_BYTES / (1024 * 1024);
+        assert!(readme.contains(&format!("at most {mib} MiB (`--max-input-mib`")));
+    }
+
+    #[test]
     fn a_file_above_the_cap_is_refused_and_one_at_the_cap_is_read() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("big.txt");

@@ -224,15 +224,23 @@ fn parse_mib(s: &str) -> Result<u64, String> {
     }
 }
 
-/// Applies `--max-input-mib` to every input file read from now on.
-fn set_input_limit(mib: Option<u64>) {
-    if let Some(mib) = mib {
-        sgsim::input::set_max_bytes(mib.saturating_mul(1024 * 1024));
+impl Command {
+    /// `--max-input-mib`, for the commands that read scenario inputs.
+    fn max_input_mib(&self) -> Option<u64> {
+        match self {
+            Command::Run { max_input_mib, .. } | Command::Check { max_input_mib, .. } => {
+                *max_input_mib
+            }
+            _ => None,
+        }
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(mib) = cli.command.max_input_mib() {
+        sgsim::input::set_max_bytes(mib.saturating_mul(1024 * 1024));
+    }
     match execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
@@ -256,9 +264,8 @@ fn execute(command: Command) -> Result<(), String> {
             max_memory,
             overwrite,
             trace,
-            max_input_mib,
+            ..
         } => {
-            set_input_limit(max_input_mib);
             let opts = RunOptions {
                 out,
                 threads,
@@ -272,14 +279,7 @@ fn execute(command: Command) -> Result<(), String> {
             };
             run(&scenario, &opts, trace)
         }
-        Command::Check {
-            scenario,
-            emit,
-            max_input_mib,
-        } => {
-            set_input_limit(max_input_mib);
-            check(&scenario, emit.as_deref())
-        }
+        Command::Check { scenario, emit, .. } => check(&scenario, emit.as_deref()),
         Command::List { what: None } => {
             print!("{}", list());
             Ok(())

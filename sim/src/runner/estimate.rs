@@ -2,18 +2,22 @@
 //! CPU time of a sweep from its scenario and the sizes of the files it references.
 //!
 //! The model (README "Resource limits") counts the work a run does and prices each unit with
-//! constants measured on the committed scenarios (`estimate_calibration` in
-//! `sim/tests/resources.rs` checks them to a factor of 2):
+//! constants measured on the committed scenarios with the release binary (`sim/tests/
+//! resources.rs` checks the model against those measurements, and its memory against live
+//! runs, to a factor of 2):
 //!
 //! - memory of one run: [`BASE_BYTES`] + per node (honest and Sybil) [`NODE_BYTES`] and
-//!   [`LINK_END_BYTES`] per peer + per node and topic it holds ([`TOPIC_NODE_BYTES`] plus
-//!   [`ONION_BYTES_SHARE`] of the padded onion when hardened) + the Lightning graph
-//!   ([`LN_CHANNEL_BYTES`] per channel, [`LN_NODE_BYTES`] per LN node) + a snapshot's text
-//!   while it is parsed ([`SNAPSHOT_TEXT_FACTOR`] per byte);
-//! - CPU of one run: [`SETUP_SECONDS_PER_NODE`] per node (keys, certificates, peers) + per
-//!   forward offered ([`SECONDS_PER_FORWARD`]): every reached node offers each topic to its
-//!   fanout's peers, and flooders add their asks + [`LN_SECONDS_PER_PAYMENT`] per Lightning
-//!   payment.
+//!   [`LINK_END_BYTES`] per peer + per node and live topic ([`TOPIC_NODE_BYTES`] plus
+//!   [`ONION_BYTES_SHARE`] of the padded onion when hardened; a topic stays live for
+//!   `policy.conditions_ttl_s`) + [`CONDITION_BYTES`] per condition a flooder makes its peers
+//!   hold (up to the protocol's limits) + the Lightning graph ([`LN_CHANNEL_BYTES`] per
+//!   channel, [`LN_NODE_BYTES`] per LN node) or, if larger, a snapshot's text while it is
+//!   parsed ([`SNAPSHOT_TEXT_FACTOR`] per byte);
+//! - CPU of one run: [`SETUP_SECONDS`] per node and per link end, [`SECONDS_PER_FORWARD`] per
+//!   topic offered to a peer (nodes x fanout x topics x `multibroadcast`, attackers' topics
+//!   included), [`SECONDS_PER_REPLY_HOP`] per reply and hop (gig workers x topics x ln nodes),
+//!   [`SECONDS_PER_ASK`] per flooder's ask, and [`LN_SECONDS_PER_CHANNEL`] per Lightning
+//!   channel; the first of each pair is real mode, the second model mode.
 //!
 //! Runs of one sweep execute `threads` at a time: peak memory is the largest run times the
 //! threads, wall time the summed CPU over the threads.
@@ -23,29 +27,38 @@ use crate::graph::GraphSpec;
 use crate::scenario::{AttackKind, FanoutPolicy, ScaleMode, Scenario, ScenarioFile};
 
 /// Bytes of a run of a handful of nodes (the binary, tables, buffers).
-pub const BASE_BYTES: f64 = 12.0 * 1024.0 * 1024.0;
+pub const BASE_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
 /// Bytes per node besides its links and topics.
-pub const NODE_BYTES: f64 = 1_935.0;
+pub const NODE_BYTES: f64 = 1_790.0;
 /// Bytes per link end (adjacency, frozen adjacency, per-link latency and queue state).
 pub const LINK_END_BYTES: f64 = 40.0;
-/// Bytes per node and topic it holds (seen set, conditions, metrics).
+/// Bytes per node and live topic (seen set, conditions, metrics).
 pub const TOPIC_NODE_BYTES: f64 = 200.0;
-/// Bytes per node and topic per byte of a hardened node's padded onion (held for forwarding
-/// and in frames in flight).
+/// Bytes per node and live topic per byte of a hardened node's padded onion (held for
+/// forwarding and in frames in flight).
 pub const ONION_BYTES_SHARE: f64 = 0.6;
+/// Bytes per outstanding condition a flooded node holds.
+pub const CONDITION_BYTES: f64 = 300.0;
 /// Bytes per Lightning channel (LDK's network graph and scorer, balances).
-pub const LN_CHANNEL_BYTES: f64 = 600.0;
+pub const LN_CHANNEL_BYTES: f64 = 2_500.0;
 /// Bytes per Lightning node (keys, LDK's node entry, books).
-pub const LN_NODE_BYTES: f64 = 400.0;
-/// Bytes per byte of a Lightning snapshot's JSON text while it is read and parsed.
-pub const SNAPSHOT_TEXT_FACTOR: f64 = 3.0;
-/// CPU seconds per node to set a run up, in real and in model mode.
-pub const SETUP_SECONDS_PER_NODE: [f64; 2] = [150e-6, 10e-6];
-/// CPU seconds per forward offered (an ask, and for a new receiver its conditions, proof of
-/// work, broadcast and checks), in real and in model mode.
-pub const SECONDS_PER_FORWARD: [f64; 2] = [40e-6, 11e-6];
-/// CPU seconds per Lightning payment (LDK's route search and scoring).
-pub const LN_SECONDS_PER_PAYMENT: f64 = 2e-3;
+pub const LN_NODE_BYTES: f64 = 1_500.0;
+/// Bytes per byte of a Lightning snapshot's JSON text while it is read and parsed (the text
+/// and what serde makes of it; freed before the graph is built).
+pub const SNAPSHOT_TEXT_FACTOR: f64 = 1.5;
+/// CPU seconds to set up one node and one link end, in real and in model mode.
+pub const SETUP_SECONDS: [(f64, f64); 2] = [(120e-6, 2.5e-6), (5e-6, 2.5e-6)];
+/// CPU seconds per topic offered to a peer (the ask, and for a new receiver its conditions,
+/// proof of work, broadcast and checks), in real and in model mode.
+pub const SECONDS_PER_FORWARD: [f64; 2] = [32e-6, 11.5e-6];
+/// CPU seconds per reply and hop of its route (onion layers, preimages, invoices), in real
+/// and in model mode.
+pub const SECONDS_PER_REPLY_HOP: [f64; 2] = [500e-6, 50e-6];
+/// CPU seconds per ask a flooder sends (its checks at the flooded node), in real and in model
+/// mode.
+pub const SECONDS_PER_ASK: [f64; 2] = [40e-6, 10e-6];
+/// CPU seconds per Lightning channel (LDK's graph, keys, scoring).
+pub const LN_SECONDS_PER_CHANNEL: f64 = 20e-6;
 
 /// A rough forecast of a sweep's needs (see the module documentation for the model).
 #[derive(Debug, Clone, PartialEq)]
@@ -122,18 +135,63 @@ fn topics(s: &Scenario) -> f64 {
     listed.min(f64::from(w.topics_max)).max(1.0)
 }
 
-/// Forwards offered by attackers: flooders' asks, and the topics chatterboxes originate.
-fn attack_forwards(s: &Scenario, honest: u32, nodes: f64, fan: f64, degree: f64) -> f64 {
+/// Topics attackers originate (chatterboxes and proof-of-work reusers), each spreading like
+/// an honest one.
+fn attack_topics(s: &Scenario, honest: u32) -> f64 {
     let a = &s.attack;
-    let active = (s.duration_s - a.start_s).max(0.0);
-    let attackers = f64::from(a.corrupted(honest));
     match a.kind {
-        AttackKind::AskFlood => attackers * degree * a.flood_rate_per_s * active,
         AttackKind::Chatterbox | AttackKind::PowReuse => {
-            attackers * a.chatterbox_rate_per_s * active * nodes * fan
+            let active = (s.duration_s - a.start_s).max(0.0);
+            f64::from(a.corrupted(honest)) * a.chatterbox_rate_per_s * active
         }
         _ => 0.0,
     }
+}
+
+/// Asks flooders send, and the conditions their peers hold at once because of them.
+fn flood(s: &Scenario, honest: u32, degree: f64) -> (f64, f64) {
+    let a = &s.attack;
+    if a.kind != AttackKind::AskFlood {
+        return (0.0, 0.0);
+    }
+    let flooders = f64::from(a.corrupted(honest));
+    let peers = flooders * degree;
+    let asks = peers * a.flood_rate_per_s * (s.duration_s - a.start_s).max(0.0);
+    let limits = s.limits();
+    let cap = if s.protocol.hardening {
+        limits.conditions_per_peer_max as f64
+    } else {
+        limits.conditions_max as f64
+    };
+    let held = (a.flood_rate_per_s * s.policy.conditions_ttl_s).min(cap);
+    (asks, peers * held)
+}
+
+/// Topics held at once by a node: those published within `policy.conditions_ttl_s`.
+fn live_topics(s: &Scenario, topics: f64) -> f64 {
+    let w = &s.workload;
+    let span = match (w.times_s.first(), w.times_s.last()) {
+        (Some(first), Some(last)) => last - first,
+        _ => topics / w.rate_per_s.max(1e-9),
+    };
+    (topics * s.policy.conditions_ttl_s / span.max(1e-9)).clamp(1.0, topics)
+}
+
+/// Peak bytes and CPU seconds of the Lightning side of one run of `nodes` gossip nodes.
+fn lightning(s: &Scenario, size: &PointSize, nodes: f64) -> (f64, f64) {
+    let Some(ln) = s.payments.lightning.as_ref() else {
+        return (0.0, 0.0);
+    };
+    let (parse, ln_nodes, channels) = match size.snapshot {
+        Some(snap) => (
+            SNAPSHOT_TEXT_FACTOR * snap.bytes as f64,
+            f64::from(snap.nodes),
+            snap.channels as f64,
+        ),
+        None => (0.0, nodes, nodes * f64::from(ln.channels_per_node)),
+    };
+    let graph = LN_CHANNEL_BYTES * channels + LN_NODE_BYTES * ln_nodes;
+    (parse.max(graph), LN_SECONDS_PER_CHANNEL * channels)
 }
 
 /// The forecast of one sweep point: peak bytes of one run and CPU seconds of all its runs.
@@ -142,31 +200,30 @@ fn point(s: &Scenario, size: &PointSize) -> (f64, f64) {
     let nodes = f64::from(honest) + f64::from(gossip_sybils(s, honest));
     let degree = mean_degree(&s.graph, size);
     let fan = fanout(s, nodes, degree);
-    let topics = topics(s);
+    let topics = topics(s) + attack_topics(s, honest);
     let onion = if s.protocol.hardening {
         f64::from(s.protocol.onion_hops) * sweet_gossip::PADDED_HEAD_LEN as f64
     } else {
         0.0
     };
+    let (asks, conditions) = flood(s, honest, degree);
     let per_topic = TOPIC_NODE_BYTES + ONION_BYTES_SHARE * onion;
-    let mut bytes =
-        BASE_BYTES + nodes * (NODE_BYTES + LINK_END_BYTES * degree + topics * per_topic);
+    let (ln_bytes, ln_seconds) = lightning(s, size, nodes);
+    let bytes = BASE_BYTES
+        + nodes * (NODE_BYTES + LINK_END_BYTES * degree + live_topics(s, topics) * per_topic)
+        + CONDITION_BYTES * conditions
+        + ln_bytes;
     let mode = usize::from(s.scale.mode == ScaleMode::Model);
-    let forwards = nodes * fan * topics + attack_forwards(s, honest, nodes, fan, degree);
-    let mut seconds = SETUP_SECONDS_PER_NODE[mode] * nodes + SECONDS_PER_FORWARD[mode] * forwards;
-    if let Some(ln) = s.payments.lightning.as_ref() {
-        let (ln_nodes, channels) = match size.snapshot {
-            Some(snap) => {
-                bytes += SNAPSHOT_TEXT_FACTOR * snap.bytes as f64;
-                (f64::from(snap.nodes), snap.channels as f64)
-            }
-            None => (nodes, nodes * f64::from(ln.channels_per_node)),
-        };
-        bytes += LN_CHANNEL_BYTES * channels + LN_NODE_BYTES * ln_nodes;
-        // One route per reply paid, each a few invoices: about one payment per topic and hop.
-        let payments = topics * f64::from(s.policy.reply_routes_max.max(1)) * 4.0;
-        seconds += LN_SECONDS_PER_PAYMENT * payments * (channels / 1000.0).max(1.0).ln().max(1.0);
-    }
+    let (per_node, per_link) = SETUP_SECONDS[mode];
+    let forwards = nodes * fan * topics * f64::from(s.policy.multibroadcast.max(1));
+    let workers = f64::from(s.roles.gig_workers.resolve(honest));
+    let reply_hops = workers * topics * nodes.max(2.0).ln();
+    let seconds = per_node * nodes
+        + per_link * nodes * degree
+        + SECONDS_PER_FORWARD[mode] * forwards
+        + SECONDS_PER_REPLY_HOP[mode] * reply_hops
+        + SECONDS_PER_ASK[mode] * asks
+        + ln_seconds;
     (bytes, seconds * f64::from(s.replicates))
 }
 
