@@ -12,6 +12,7 @@ pub mod definitions;
 pub mod engine;
 pub mod fanout;
 pub mod graph;
+pub mod input;
 pub mod inspect;
 pub mod ledger;
 pub mod lightning;

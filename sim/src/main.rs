@@ -53,6 +53,10 @@ enum Command {
         /// under OUT/<name>/trace/pPPPPP-rRRRRR/ (see `sgsim inspect`).
         #[arg(long)]
         trace: bool,
+        /// Refuse input files (scenario, edge lists, Lightning snapshots) above this many MiB
+        /// (default 256).
+        #[arg(long, value_name = "MIB", value_parser = parse_mib)]
+        max_input_mib: Option<u64>,
     },
     /// Validate a scenario and print it resolved, with every default filled in.
     #[command(after_help = CHECK_HELP)]
@@ -62,6 +66,10 @@ enum Command {
         /// Also write one runnable scenario file per sweep point, DIR/<name>-pNNNNN.toml.
         #[arg(long, value_name = "DIR")]
         emit: Option<PathBuf>,
+        /// Refuse input files (scenario, edge lists, Lightning snapshots) above this many MiB
+        /// (default 256).
+        #[arg(long, value_name = "MIB", value_parser = parse_mib)]
+        max_input_mib: Option<u64>,
     },
     /// List graph generators, fanout policies, latency models, attacks and their parameters;
     /// `list metrics` defines every run metric.
@@ -214,8 +222,32 @@ fn parse_gib(s: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_mib(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(v) if (1..=1 << 30).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "expected a whole number of MiB from 1 to 1073741824, such as 1024, got {s:?}"
+        )),
+    }
+}
+
+impl Command {
+    /// `--max-input-mib`, for the commands that read scenario inputs.
+    fn max_input_mib(&self) -> Option<u64> {
+        match self {
+            Command::Run { max_input_mib, .. } | Command::Check { max_input_mib, .. } => {
+                *max_input_mib
+            }
+            _ => None,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(mib) = cli.command.max_input_mib() {
+        sgsim::input::set_max_bytes(mib.saturating_mul(1024 * 1024));
+    }
     match execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
@@ -239,6 +271,7 @@ fn execute(command: Command) -> Result<(), String> {
             max_memory,
             overwrite,
             trace,
+            ..
         } => {
             let opts = RunOptions {
                 out,
@@ -253,7 +286,7 @@ fn execute(command: Command) -> Result<(), String> {
             };
             run(&scenario, &opts, trace)
         }
-        Command::Check { scenario, emit } => check(&scenario, emit.as_deref()),
+        Command::Check { scenario, emit, .. } => check(&scenario, emit.as_deref()),
         Command::List { what: None } => {
             print!("{}", list());
             Ok(())
@@ -334,15 +367,20 @@ fn run(scenario: &Path, opts: &RunOptions, trace: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// `sgsim check`: the resolved sweep to stdout, its estimate to stderr, point files on request.
+/// `sgsim check`: the resolved sweep to stdout (point by point), its estimate to stderr, point
+/// files on request.
 fn check(scenario: &Path, emit: Option<&Path>) -> Result<(), String> {
-    let file = runner::load_scenario(scenario).map_err(|e| e.to_string())?;
-    let estimate = runner::check_file(scenario).map_err(|e| e.to_string())?;
-    print!("{}", file.resolved_toml());
-    eprintln!("{}", estimate.line());
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let checked = runner::check_streaming(scenario, &mut out, emit).map_err(|e| e.to_string())?;
+    std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
+    eprintln!("{}", checked.estimate.line());
     if let Some(dir) = emit {
-        let files = runner::emit_points(&file, dir).map_err(|e| e.to_string())?;
-        eprintln!("{} scenario files -> {}", files.len(), dir.display());
+        eprintln!(
+            "{} scenario files -> {}",
+            checked.emitted.len(),
+            dir.display()
+        );
     }
     Ok(())
 }

@@ -840,6 +840,7 @@ impl World {
             .copied()
             .flatten();
         assert_fees_conserved(self.ledger.spent(), self.ledger.earned(), unbalanced);
+        assert_metrics_computed(&metrics.metrics);
         RunOutput {
             metrics,
             trace_sha256,
@@ -863,6 +864,19 @@ fn assert_fees_conserved(spent: &[u64], earned: &[u64], unbalanced_sat: Option<f
     );
 }
 
+/// Every metric is a finite number or undefined (`None`, written as null): an infinite or NaN
+/// value (an overflow) would be written as null and read as "undefined", so it fails the run.
+fn assert_metrics_computed(metrics: &std::collections::BTreeMap<String, Option<f64>>) {
+    for (name, value) in metrics {
+        if let Some(v) = value {
+            assert!(
+                v.is_finite(),
+                "invariant: metric {name} is a finite number or undefined, got {v:?}"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests_invariants;
 
@@ -878,6 +892,20 @@ mod tests {
     #[should_panic(expected = "invariant: payers, ledger and payees' nodes agree on fees")]
     fn fees_seen_differently_by_payers_and_payees_break_the_run() {
         super::assert_fees_conserved(&[5], &[5], Some(2.0));
+    }
+
+    #[test]
+    #[should_panic(expected = "invariant: metric attacker_identity_cost_sat is a finite number")]
+    fn a_metric_that_overflows_breaks_the_run() {
+        let metrics = [
+            ("coverage_final".to_string(), Some(1.0)),
+            ("t99_s".to_string(), None),
+            (
+                "attacker_identity_cost_sat".to_string(),
+                Some(f64::INFINITY),
+            ),
+        ];
+        super::assert_metrics_computed(&metrics.into_iter().collect());
     }
 
     #[test]

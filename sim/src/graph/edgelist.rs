@@ -4,11 +4,13 @@ use std::path::Path;
 
 use super::{GraphError, PeerGraph, MAX_NODES};
 
-/// Reads and parses the edge list at `path` (already resolved).
+/// Reads (bounded, see [`crate::input`]) and parses the edge list at `path` (already
+/// resolved).
 pub(super) fn read(path: &Path) -> Result<PeerGraph, GraphError> {
-    let text = std::fs::read_to_string(path).map_err(|source| GraphError::Io {
-        path: path.to_path_buf(),
-        source,
+    use crate::input::{read_to_string, InputError};
+    let text = read_to_string(path).map_err(|e| match e {
+        InputError::Io { path, source } => GraphError::Io { path, source },
+        other => GraphError::Input(other),
     })?;
     parse(&text, path)
 }

@@ -12,6 +12,12 @@ mod spec;
 pub use peer::{Adjacency, DegreeStats, PeerGraph};
 pub use spec::{generator_catalogue, CatalogueEntry, GraphSpec};
 
+/// Parses edge-list text already read (by `sgsim check`, which hashes the bytes it reads);
+/// `path` names the file in errors. The same parse as an `edge_list` graph's.
+pub fn edge_list_from_text(text: &str, path: &std::path::Path) -> Result<PeerGraph, GraphError> {
+    edgelist::parse(text, path)
+}
+
 use std::path::PathBuf;
 
 /// Largest node count any graph may have; generators and edge lists refuse more.
@@ -58,6 +64,9 @@ pub enum GraphError {
         #[source]
         source: std::io::Error,
     },
+    /// The edge list is not a regular file, or is larger than the input limit.
+    #[error("edge list: {0}")]
+    Input(crate::input::InputError),
     /// A line of the edge list file is malformed.
     #[error("edge list {}, line {line}: {message}", path.display())]
     EdgeListLine {

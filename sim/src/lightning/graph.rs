@@ -4,6 +4,7 @@ use rand::RngCore;
 
 use crate::rng::{below, normal, unit};
 use crate::scenario::lightning::{BalanceSplit, CapacityDistribution, LightningSpec};
+use crate::scenario::MAX_MONEY_SAT;
 
 /// One direction's forwarding policy (what its source node charges to forward over it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +60,7 @@ fn capacity(spec: &LightningSpec, rng: &mut impl RngCore) -> u64 {
         }
     };
     // At most 21 M BTC; the scale applies to loaded snapshots too (see `scaled`).
-    raw.clamp(1.0, 2.1e15) as u64
+    raw.clamp(1.0, MAX_MONEY_SAT as f64) as u64
 }
 
 fn in_range(rng: &mut impl RngCore, lo: u64, hi: u64) -> u64 {
@@ -142,12 +143,13 @@ fn channel(spec: &LightningSpec, a: u32, b: u32, rng: &mut impl RngCore) -> Chan
 
 impl ChannelGraph {
     /// Applies `capacity_scale` (capacities, balances and HTLC maxima, keeping each channel's
-    /// balance share) and `fee_scale` (base and proportional fees, rounded down).
+    /// balance share; a capacity stays in [1 sat, 21 million bitcoin], what LDK accepts) and
+    /// `fee_scale` (base and proportional fees, rounded down).
     pub fn scaled(mut self, capacity_scale: f64, fee_scale: f64) -> Self {
         for c in &mut self.channels {
             let old = c.capacity_sat.max(1) as f64;
             let share = c.balance_a_msat as f64 / (old * 1000.0);
-            c.capacity_sat = ((old * capacity_scale) as u64).max(1);
+            c.capacity_sat = ((old * capacity_scale) as u64).clamp(1, MAX_MONEY_SAT);
             c.balance_a_msat = (c.capacity_sat as f64 * 1000.0 * share) as u64;
             for p in [&mut c.a_to_b, &mut c.b_to_a] {
                 p.fee_base_msat = (f64::from(p.fee_base_msat) * fee_scale) as u32;

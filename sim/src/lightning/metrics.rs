@@ -44,12 +44,13 @@ pub struct LnStats {
 /// The money state of both ledgers at the end of a run, after every HTLC resolved.
 #[derive(Debug, Clone, Default)]
 pub struct Books {
-    /// Sum of channel capacities, millisatoshi.
-    pub capacity_msat: u64,
+    /// Sum of channel capacities, millisatoshi (128 bits: each channel holds up to 21 million
+    /// bitcoin, so sums exceed 64 bits).
+    pub capacity_msat: u128,
     /// Per LN node: the sum of its channel sides at the start, millisatoshi.
-    pub start_msat: Vec<u64>,
+    pub start_msat: Vec<u128>,
     /// Per LN node: the sum of its channel sides now, millisatoshi.
-    pub now_msat: Vec<u64>,
+    pub now_msat: Vec<u128>,
     /// Still locked in unresolved HTLCs, millisatoshi.
     pub pending_msat: u64,
     /// Per LN node: routing fees earned and paid, millisatoshi.
@@ -65,13 +66,14 @@ pub struct Books {
 /// fees paid; and every node's channel-side change equals its invoice ledger change plus
 /// fees earned minus fees paid.
 pub fn unbalanced_msat(b: &Books) -> u128 {
-    let sides: u128 = b.now_msat.iter().map(|&x| u128::from(x)).sum();
-    let mut off = (sides + u128::from(b.pending_msat)).abs_diff(u128::from(b.capacity_msat));
+    let sides: u128 = b.now_msat.iter().sum();
+    let mut off = (sides + u128::from(b.pending_msat)).abs_diff(b.capacity_msat);
     let earned: u128 = b.fee_earned_msat.iter().map(|&x| u128::from(x)).sum();
     let paid: u128 = b.fee_paid_msat.iter().map(|&x| u128::from(x)).sum();
     off += earned.abs_diff(paid);
     for n in 0..b.now_msat.len() {
-        let change = i128::from(b.now_msat[n]) - i128::from(b.start_msat[n]);
+        // Each side is below 2^127: at most 2^32 nodes x 2^32 channels x 2.1e18 msat.
+        let change = b.now_msat[n] as i128 - b.start_msat[n] as i128;
         let expect = b.invoice_net_sat[n] * 1000 + i128::from(b.fee_earned_msat[n])
             - i128::from(b.fee_paid_msat[n]);
         off += (change - expect).unsigned_abs();

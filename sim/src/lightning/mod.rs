@@ -28,7 +28,7 @@ pub use crate::scenario::lightning::{
 pub use graph::{generate, ChannelGraph, ChannelSpec, Policy};
 pub use metrics::{unbalanced_msat, Books, LnStats};
 pub use router::{Hop, Router};
-pub use snapshot::{load, parse, Snapshot, SnapshotError};
+pub use snapshot::{check_scales, load, parse, read_text, Snapshot, SnapshotError};
 
 use crate::rng::{sample, stream, Concern};
 use crate::scenario::{Network, Scenario};
@@ -54,8 +54,9 @@ struct Inflight {
 pub struct Lightning {
     router: Router,
     chans: Vec<Chan>,
-    capacity_msat: u64,
-    start_msat: Vec<u64>,
+    /// Sums of channel sides (each at most 21 million bitcoin) need more than 64 bits.
+    capacity_msat: u128,
+    start_msat: Vec<u128>,
     /// Per LN node: its channels as (channel index, it is side a).
     adjacency: Vec<Vec<(u32, bool)>>,
     /// Gossip node → LN node.
@@ -132,16 +133,16 @@ impl Lightning {
     ) -> Lightning {
         let n = graph.nodes as usize;
         let mut adjacency = vec![Vec::new(); n];
-        let mut start_msat = vec![0u64; n];
+        let mut start_msat = vec![0u128; n];
         let mut chans = Vec::with_capacity(graph.channels.len());
         let mut capacity_msat = 0;
         for (i, c) in graph.channels.iter().enumerate() {
             let cap = c.capacity_sat * 1000;
-            capacity_msat += cap;
+            capacity_msat += u128::from(cap);
             adjacency[c.a as usize].push((i as u32, true));
             adjacency[c.b as usize].push((i as u32, false));
-            start_msat[c.a as usize] += c.balance_a_msat;
-            start_msat[c.b as usize] += cap - c.balance_a_msat;
+            start_msat[c.a as usize] += u128::from(c.balance_a_msat);
+            start_msat[c.b as usize] += u128::from(cap - c.balance_a_msat);
             chans.push(Chan {
                 a: c.a,
                 b: c.b,
@@ -213,7 +214,8 @@ impl Lightning {
         let now = std::time::Duration::from_micros(at.0);
         let first = self.first_hops(p);
         // The payer's own channels cannot carry the amount: LDK would find no route either.
-        let failure = if first.iter().map(|f| f.2).sum::<u64>() < amount_msat {
+        let outbound: u128 = first.iter().map(|f| u128::from(f.2)).sum();
+        let failure = if outbound < u128::from(amount_msat) {
             PaymentFailure::InsufficientBalance
         } else {
             PaymentFailure::NoRoute
@@ -373,10 +375,10 @@ impl Lightning {
     pub fn close(&mut self, invoice_net_sat: &[i128]) -> Books {
         self.settle_until(Timestamp(u64::MAX));
         let n = self.start_msat.len();
-        let mut now_msat = vec![0u64; n];
+        let mut now_msat = vec![0u128; n];
         for ch in &self.chans {
-            now_msat[ch.a as usize] += ch.bal_a_msat;
-            now_msat[ch.b as usize] += ch.bal_b_msat;
+            now_msat[ch.a as usize] += u128::from(ch.bal_a_msat);
+            now_msat[ch.b as usize] += u128::from(ch.bal_b_msat);
         }
         let mut net = vec![0i128; n];
         for (g, &x) in invoice_net_sat.iter().enumerate() {
@@ -406,14 +408,38 @@ impl Lightning {
             .iter()
             .map(|&q| self.inbound[q as usize].1 as f64 / 1000.0)
             .collect();
-        self.stats
-            .metrics(delivered, &peaks, unbalanced_msat(&books))
+        let unbalanced = unbalanced_msat(&books);
+        assert_money_conserved(unbalanced);
+        self.stats.metrics(delivered, &peaks, unbalanced)
     }
 
     /// The counters so far.
     pub fn stats(&self) -> &LnStats {
         &self.stats
     }
+}
+
+/// Money is conserved across channels, HTLCs, fees and the invoice ledger
+/// ([`unbalanced_msat`] is 0). Runs once per run, so it stays on in release: a run whose books
+/// disagree fails with its replay command instead of writing a result.
+fn assert_money_conserved(unbalanced_msat: u128) {
+    assert_eq!(
+        unbalanced_msat, 0,
+        "invariant: Lightning money is conserved (channel sides, HTLCs in flight, fees and \
+         invoices disagree by {unbalanced_msat} msat)"
+    );
+}
+
+/// A snapshot of `snapshot_nodes` LN nodes can serve `gossip_nodes` gossip nodes (honest and
+/// Sybil): each needs its own LN node.
+pub fn check_node_count(snapshot_nodes: u32, gossip_nodes: u32) -> Result<(), String> {
+    if snapshot_nodes < gossip_nodes {
+        return Err(format!(
+            "has {snapshot_nodes} nodes but the scenario has {gossip_nodes} gossip nodes (each \
+             needs its own LN node; payments.lightning.graph)"
+        ));
+    }
+    Ok(())
 }
 
 /// Gossip node i → snapshot node, by `snapshot_mapping`.
@@ -423,13 +449,7 @@ fn map_nodes(
     nodes: u32,
     rng: &mut impl rand::RngCore,
 ) -> Result<Vec<u32>, String> {
-    if snap.graph.nodes < nodes {
-        return Err(format!(
-            "has {} nodes but the scenario has {nodes} gossip nodes (each needs its own LN node; \
-             payments.lightning.graph)",
-            snap.graph.nodes
-        ));
-    }
+    check_node_count(snap.graph.nodes, nodes)?;
     let all: Vec<u32> = (0..snap.graph.nodes).collect();
     Ok(match spec.snapshot_mapping {
         SnapshotMapping::InOrder => all[..nodes as usize].to_vec(),

@@ -14,6 +14,7 @@ use serde::{de, Deserialize, Deserializer};
 use super::graph::{ChannelGraph, ChannelSpec, Policy};
 use crate::rng::unit;
 use crate::scenario::lightning::{BalanceSplit, LightningSpec};
+use crate::scenario::MAX_MONEY_SAT;
 
 /// Why a snapshot could not be loaded; every message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +91,8 @@ pub struct Snapshot {
     pub pub_keys: Vec<String>,
 }
 
-/// Reads and checks the snapshot at `path`.
+/// Reads (with the input limit) and checks the snapshot at `path`, and checks it against
+/// the scales of `spec`.
 pub fn load(
     path: &Path,
     spec: &LightningSpec,
@@ -100,8 +102,71 @@ pub fn load(
         path: path.to_path_buf(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    parse(&text, spec, rng).map_err(err)
+    let text = read_text(path)?;
+    let snap = parse(&text, spec, rng).map_err(err)?;
+    snap.check_scales(spec).map_err(err)?;
+    Ok(snap)
+}
+
+/// The snapshot's text, read with the input limit (see [`crate::input`]); the error names
+/// the file.
+pub fn read_text(path: &Path) -> Result<String, SnapshotError> {
+    crate::input::read_to_string(path).map_err(|e| SnapshotError {
+        path: path.to_path_buf(),
+        message: match e {
+            crate::input::InputError::Io { source, .. } => format!("cannot read: {source}"),
+            other => other.to_string(),
+        },
+    })
+}
+
+impl Snapshot {
+    /// Largest capacity (sat), base fee (msat) and proportional fee (ppm) of any channel.
+    pub fn maxima(&self) -> (u64, u32, u32) {
+        let mut m = (0, 0, 0);
+        for c in &self.graph.channels {
+            m.0 = m.0.max(c.capacity_sat);
+            for p in [&c.a_to_b, &c.b_to_a] {
+                m.1 = m.1.max(p.fee_base_msat);
+                m.2 = m.2.max(p.fee_ppm);
+            }
+        }
+        m
+    }
+
+    /// Checks that `capacity_scale` and `fee_scale` keep every channel within what the router
+    /// computes: see [`check_scales`].
+    pub fn check_scales(&self, spec: &LightningSpec) -> Result<(), String> {
+        check_scales(self.maxima(), spec)
+    }
+}
+
+/// Checks a snapshot's largest capacity, base fee and proportional fee (see
+/// [`Snapshot::maxima`]) against `capacity_scale` and `fee_scale`: a scaled capacity must be at
+/// most 21 million bitcoin (what LDK accepts) and a scaled fee must fit 32 bits.
+pub fn check_scales(maxima: (u64, u32, u32), spec: &LightningSpec) -> Result<(), String> {
+    let (capacity, base, ppm) = maxima;
+    let scaled = capacity as f64 * spec.capacity_scale;
+    if scaled > MAX_MONEY_SAT as f64 {
+        return Err(format!(
+            "its largest channel capacity ({capacity} sat) x payments.lightning.capacity_scale \
+             ({:?}) = {scaled:?} sat is above {MAX_MONEY_SAT} sat (21 million bitcoin, the \
+             largest capacity LDK accepts); lower capacity_scale",
+            spec.capacity_scale
+        ));
+    }
+    for (what, fee) in [("base fee (msat)", base), ("proportional fee (ppm)", ppm)] {
+        let scaled = f64::from(fee) * spec.fee_scale;
+        if scaled > f64::from(u32::MAX) {
+            return Err(format!(
+                "its largest {what} {fee} x payments.lightning.fee_scale ({:?}) = {scaled:?} \
+                 does not fit 32 bits (at most {}); lower fee_scale",
+                spec.fee_scale,
+                u32::MAX
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parses describegraph JSON text; the error says which entry and field is wrong.
@@ -139,9 +204,10 @@ pub fn parse(text: &str, spec: &LightningSpec, rng: &mut impl RngCore) -> Result
         if a == b {
             return Err(format!("{at}: node1_pub and node2_pub are the same node"));
         }
-        if e.capacity == 0 || e.capacity > 2_100_000_000_000_000 {
+        if e.capacity == 0 || e.capacity > MAX_MONEY_SAT {
             return Err(format!(
-                "{at}: capacity must be 1..=2100000000000000 sat, got {}",
+                "{at}: capacity must be 1..={MAX_MONEY_SAT} sat (at most 21 million bitcoin), \
+                 got {}",
                 e.capacity
             ));
         }

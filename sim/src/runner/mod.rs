@@ -1,19 +1,23 @@
 //! Whole sweeps: every sweep point × replicate, in parallel, with results written in a fixed
 //! order. Runs are independent, so thread count and sharding never change a result byte.
 
+mod check;
+mod estimate;
 mod guard;
 mod merge;
 mod output;
 mod preflight;
 mod progress;
 
+pub use check::{check_file, check_streaming, Checked};
+pub use estimate::{estimate, Estimate, Estimator};
 pub use guard::{check_existing, clear_runs, result_dir};
 pub use merge::{merge, merge_with, MergeSummary};
 pub use output::{assemble, read_run, run_path, PointMeta, RunRecord, SweepMeta};
 pub use output::{
     emit_points, load_scenario, parse_scenario, read_assembled, rebuild, saved_runs, write_tables,
 };
-pub use preflight::{check_references, estimate, Estimate, GraphSize};
+pub use preflight::{check_references, GraphSize, PointSize, Preflight, SnapshotSize};
 pub use progress::{LogLines, LOG_INTERVAL};
 
 use crate::engine::EngineError;
@@ -143,13 +147,13 @@ pub fn runs_digest(file: &ScenarioFile) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-/// Loads `path`, applies the overrides of `opts`, reads and checks every file it references,
-/// and returns the file with its sweep metadata and each point's edge-list size.
+/// Loads `path` (with the input limit), applies the overrides of `opts`, reads and checks every
+/// file it references, and returns the file with its sweep metadata and each point's sizes.
 pub fn prepare(
     path: &Path,
     opts: &RunOptions,
-) -> Result<(ScenarioFile, SweepMeta, Vec<Option<GraphSize>>), RunnerError> {
-    let text = fs::read_to_string(path).map_err(|e| RunnerError::io("read", path, e))?;
+) -> Result<(ScenarioFile, SweepMeta, Vec<PointSize>), RunnerError> {
+    let text = crate::scenario::read_text(path)?;
     let mut file = output::parse_scenario(&text, path)?;
     if let Some(r) = opts.replicates {
         if r == 0 || u64::from(r) > MAX_REPLICATES {
@@ -221,6 +225,24 @@ pub fn threads_for(requested: Option<usize>, runs: usize) -> usize {
     t.min(runs).clamp(1, MAX_THREADS)
 }
 
+/// Number of runs of this shard (0 for an invalid shard, which [`jobs`] refuses), without
+/// listing them.
+fn job_count(file: &ScenarioFile, shard: Option<(u32, u32)>) -> usize {
+    let all: u64 = file
+        .points
+        .iter()
+        .map(|p| u64::from(p.scenario.replicates))
+        .sum();
+    let share = match shard {
+        None => all,
+        Some((i, n)) if n > 0 && i < n => {
+            all / u64::from(n) + u64::from(all % u64::from(n) > u64::from(i))
+        }
+        Some(_) => 0,
+    };
+    usize::try_from(share).unwrap_or(usize::MAX)
+}
+
 /// Every (point position, replicate) of this shard, in order.
 fn jobs(file: &ScenarioFile, shard: Option<(u32, u32)>) -> Result<Vec<(usize, u32)>, RunnerError> {
     let mut jobs: Vec<(usize, u32)> = Vec::new();
@@ -245,14 +267,6 @@ fn jobs(file: &ScenarioFile, shard: Option<(u32, u32)>) -> Result<Vec<(usize, u3
     Ok(jobs)
 }
 
-/// What `sgsim check` adds to the scenario checks: reads and checks every referenced file,
-/// checks roles fit each graph, and returns the estimate of a full run on all cores.
-pub fn check_file(path: &Path) -> Result<Estimate, RunnerError> {
-    let (file, _, sizes) = prepare(path, &RunOptions::default())?;
-    let runs = jobs(&file, None)?.len();
-    Ok(estimate(&file, &sizes, runs, threads_for(None, runs)))
-}
-
 /// Refuses a sweep whose estimated peak memory exceeds the limit of `opts`.
 fn check_memory(est: &Estimate, opts: &RunOptions) -> Result<(), RunnerError> {
     let limit = opts.max_memory_gib.unwrap_or(DEFAULT_MAX_MEMORY_GIB);
@@ -273,10 +287,11 @@ fn check_memory(est: &Estimate, opts: &RunOptions) -> Result<(), RunnerError> {
 pub fn run_file(path: &Path, opts: &RunOptions) -> Result<SweepResult, RunnerError> {
     let (file, meta, sizes) = prepare(path, opts)?;
     let dir = result_dir(&opts.out, &meta.name)?;
-    let jobs = jobs(&file, opts.shard)?;
-    let total = jobs.len();
+    // Refuse before listing the runs: a sweep may hold more runs than memory holds entries.
+    let total = job_count(&file, opts.shard);
     let est = estimate(&file, &sizes, total, threads_for(opts.threads, total));
     check_memory(&est, opts)?;
+    let jobs = jobs(&file, opts.shard)?;
     guard::check_existing(&dir, &meta, opts.overwrite)?;
     let runs_dir = dir.join("runs");
     fs::create_dir_all(&runs_dir).map_err(|e| RunnerError::io("create", &runs_dir, e))?;

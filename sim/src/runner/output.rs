@@ -447,19 +447,22 @@ pub(crate) fn num(v: f64) -> String {
 /// Parses a scenario file, or a result folder's `scenario.toml` (the resolved sweep, told
 /// apart by its top-level `[[points]]` tables), so a result folder can be run again as is.
 pub fn parse_scenario(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
-    if text.lines().any(|l| l.trim() == "[[points]]") {
+    if is_resolved(text) {
         ScenarioFile::from_resolved_toml(text, path)
     } else {
         scenario::parse(text, path)
     }
 }
 
-/// Loads a scenario file or a result folder's `scenario.toml` (see [`parse_scenario`]).
+/// Whether `text` is a result folder's resolved sweep (top-level `[[points]]` tables).
+pub(crate) fn is_resolved(text: &str) -> bool {
+    text.lines().any(|l| l.trim() == "[[points]]")
+}
+
+/// Loads a scenario file or a result folder's `scenario.toml` (see [`parse_scenario`]), with
+/// the input limit (see [`scenario::read_text`]).
 pub fn load_scenario(path: &Path) -> Result<ScenarioFile, ScenarioError> {
-    match fs::read_to_string(path) {
-        Ok(text) => parse_scenario(&text, path),
-        Err(_) => scenario::load(path),
-    }
+    parse_scenario(&scenario::read_text(path)?, path)
 }
 
 /// Writes one runnable scenario file per sweep point, `dir/<name>-pNNNNN.toml`, each named

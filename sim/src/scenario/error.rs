@@ -69,6 +69,9 @@ pub enum ScenarioError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Not a regular file (a device, a pipe, a folder) or larger than the input limit.
+    #[error("scenario file: {0}")]
+    Input(crate::input::InputError),
     /// Not valid TOML (or not UTF-8).
     #[error("{0}")]
     Syntax(Diagnostic),
@@ -96,7 +99,7 @@ impl ScenarioError {
     /// Location and message, for every kind but I/O.
     pub fn diagnostic(&self) -> Option<&Diagnostic> {
         match self {
-            ScenarioError::Io { .. } => None,
+            ScenarioError::Io { .. } | ScenarioError::Input(_) => None,
             ScenarioError::Syntax(d)
             | ScenarioError::UnknownKey(d)
             | ScenarioError::WrongType(d)

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Payments, Violation};
+use crate::scenario::{Payments, Violation, MAX_MONEY_SAT};
 
 /// Which payment model settles invoices (`payments.model`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -80,11 +80,14 @@ pub struct LightningSpec {
     pub channels_per_node: u32,
     /// Generated graph: "lognormal" (default) or "pareto".
     pub capacity_distribution: CapacityDistribution,
-    /// Generated graph: lognormal median or Pareto minimum capacity, satoshi (default 2000000).
+    /// Generated graph: lognormal median or Pareto minimum capacity, satoshi (default 2000000;
+    /// times `capacity_scale` at most 21 million bitcoin). Draws are clamped to [1 sat, 21
+    /// million bitcoin] after scaling.
     pub capacity_sat: f64,
     /// Generated graph: lognormal sigma or Pareto tail index (default 1.5, > 0).
     pub capacity_shape: f64,
-    /// Every channel's capacity (generated or loaded) is multiplied by this (default 1.0, > 0).
+    /// Every channel's capacity (generated or loaded) is multiplied by this (default 1.0, in
+    /// (0, 1e6]); a scaled capacity is at least 1 sat and at most 21 million bitcoin.
     pub capacity_scale: f64,
     /// Generated graph: "uniform" (default) or "even".
     pub balance_split: BalanceSplit,
@@ -96,7 +99,8 @@ pub struct LightningSpec {
     pub fee_ppm_min: u32,
     /// Generated graph: largest proportional fee, parts per million (default 500).
     pub fee_ppm_max: u32,
-    /// Every fee policy (generated or loaded) is multiplied by this (default 1.0, >= 0).
+    /// Every fee policy (generated or loaded) is multiplied by this (default 1.0, in [0, 1e6];
+    /// a scaled fee must fit 32 bits).
     pub fee_scale: f64,
     /// Generated graph: smallest CLTV delta, blocks (default 40).
     pub cltv_delta_min: u16,
@@ -184,14 +188,46 @@ impl LightningSpec {
                 format!("must be in 1..=64, got {}", self.channels_per_node),
             )?;
         }
-        positive("capacity_sat", self.capacity_sat, 2.1e15)?;
+        let money = MAX_MONEY_SAT as f64;
+        positive("capacity_sat", self.capacity_sat, money)?;
         positive("capacity_shape", self.capacity_shape, 10.0)?;
         positive("capacity_scale", self.capacity_scale, 1e6)?;
+        let scaled = self.capacity_sat * self.capacity_scale;
+        if scaled > money {
+            violation(
+                "capacity_scale",
+                format!(
+                    "capacity_sat x capacity_scale must be at most {MAX_MONEY_SAT} sat (21 \
+                     million bitcoin, the largest capacity LDK accepts: {} msat), got {:?} x \
+                     {:?} = {scaled:?}",
+                    MAX_MONEY_SAT * 1000,
+                    self.capacity_sat,
+                    self.capacity_scale
+                ),
+            )?;
+        }
         if !(self.fee_scale.is_finite() && (0.0..=1e6).contains(&self.fee_scale)) {
             violation(
                 "fee_scale",
                 format!("must be in [0, 1e6], got {:?}", self.fee_scale),
             )?;
+        }
+        for (key, max) in [
+            ("fee_base_msat_max", self.fee_base_msat_max),
+            ("fee_ppm_max", self.fee_ppm_max),
+        ] {
+            let fee = f64::from(max) * self.fee_scale;
+            if fee > f64::from(u32::MAX) {
+                violation(
+                    "fee_scale",
+                    format!(
+                        "{key} x fee_scale must be at most {} (a scaled fee must fit 32 \
+                         bits), got {max} x {:?} = {fee:?}",
+                        u32::MAX,
+                        self.fee_scale
+                    ),
+                )?;
+            }
         }
         ordered(
             "fee_base_msat",

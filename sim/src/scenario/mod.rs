@@ -32,6 +32,7 @@ mod error;
 pub mod lightning;
 mod locate;
 mod policy;
+mod prescan;
 mod schema;
 mod sweep;
 mod validate;
@@ -58,7 +59,10 @@ pub use schema::{
     graph_node_count, Amount, Arrivals, BBox, Roles, Scale, ScaleMode, Scenario, Workload,
 };
 pub use sweep::MAX_SWEEP_POINTS;
-pub use validate::{is_slug, Violation, MAX_NAME_LEN, MAX_REPLICATES};
+pub use validate::{
+    is_slug, Violation, MAX_DURATION_S, MAX_MONEY_SAT, MAX_NAME_LEN, MAX_REPLICATES, MAX_SPAN_S,
+    MAX_TOPICS,
+};
 
 use error::{Point, Source};
 use locate::SourceIndex;
@@ -113,64 +117,31 @@ pub struct Reference {
 
 /// Reads, checks and expands a scenario file.
 pub fn load(path: &Path) -> Result<ScenarioFile, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io {
-        path: path.to_path_buf(),
-        source,
+    parse(&read_text(path)?, path)
+}
+
+/// The text of a scenario file, read with the input limit (a regular file of at most
+/// [`crate::input::max_bytes`] bytes) and checked to be UTF-8.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    let bytes = crate::input::read(path).map_err(|e| match e {
+        crate::input::InputError::Io { path, source } => ScenarioError::Io { path, source },
+        other => ScenarioError::Input(other),
     })?;
-    match std::str::from_utf8(&bytes) {
-        Ok(text) => parse(text, path),
-        Err(e) => {
-            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
-            Err(error::not_utf8(path, valid))
-        }
-    }
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        error::not_utf8(path, valid)
+    })
 }
 
 /// Checks and expands the text of a scenario file; `path` is only used in
 /// error messages and in the result.
 pub fn parse(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
-    let doc = toml_edit::ImDocument::parse(text.to_string())
-        .map_err(|e| error::syntax(path, text, &e))?;
-    let index = SourceIndex::build(&doc, text);
-    let mut source = Source {
-        path,
-        text,
-        index: &index,
-        sweeps: &[],
-        points: 1,
-    };
-    let sweeps = sweep::find_sweeps(&index).map_err(|p| source.problem(p))?;
-    source.sweeps = &sweeps;
-    let total = sweep::point_count(&sweeps).map_err(|p| source.problem(p))?;
-    source.points = total;
-
-    let mut points = Vec::with_capacity(total);
-    for number in 0..total {
-        let picks = sweep::choice(&sweeps, number);
-        let point = Point {
-            number,
-            picks: &picks,
-        };
-        let spliced = Spliced::new(text, &sweeps, &picks);
-        let mut scenario: Scenario =
-            toml::from_str(&spliced.text).map_err(|e| source.deserialize(&e, &spliced, &point))?;
-        crate::scenario::lightning::fill_defaults(&mut scenario.payments);
-        scenario
-            .validate()
-            .map_err(|v| source.violation(v, &point))?;
-        let params = sweeps
-            .iter()
-            .zip(&picks)
-            .map(|(s, &pick)| {
-                let label = s.elements.get(pick).map(|e| e.label.clone());
-                (s.path.clone(), label.unwrap_or_default())
-            })
-            .collect();
-        points.push(SweepPoint {
-            index: u32::try_from(number).unwrap_or(u32::MAX),
-            params,
-            scenario,
-        });
+    let mut iter = PointIter::new(text, path)?;
+    let mut points = Vec::with_capacity(iter.len());
+    for point in &mut iter {
+        points.push(point?);
     }
     let name = points
         .first()
@@ -179,10 +150,121 @@ pub fn parse(text: &str, path: &Path) -> Result<ScenarioFile, ScenarioError> {
     Ok(ScenarioFile {
         path: path.to_path_buf(),
         name,
-        digest: sha256_hex(text.as_bytes()),
+        digest: iter.digest(),
         references: Vec::new(),
         points,
     })
+}
+
+/// The sweep points of a scenario file's text, resolved and checked one at a time, in order:
+/// what [`parse`] collects, for callers that must not hold every point at once (`sgsim check`
+/// on a sweep of many points). Stops after the first error.
+pub struct PointIter<'a> {
+    text: &'a str,
+    path: &'a Path,
+    index: SourceIndex,
+    sweeps: Vec<sweep::Sweep>,
+    total: usize,
+    next: usize,
+}
+
+impl<'a> PointIter<'a> {
+    /// Parses `text` and finds its sweeps; errors in the TOML or in the sweeps come here,
+    /// errors of one point when it is produced.
+    pub fn new(text: &'a str, path: &'a Path) -> Result<Self, ScenarioError> {
+        prescan::check_list_lengths(text, path)?;
+        let doc = toml_edit::ImDocument::parse(text.to_string())
+            .map_err(|e| error::syntax(path, text, &e))?;
+        let index = SourceIndex::build(&doc, text);
+        drop(doc);
+        let mut source = Source {
+            path,
+            text,
+            index: &index,
+            sweeps: &[],
+            points: 1,
+        };
+        let sweeps = sweep::find_sweeps(&index).map_err(|p| source.problem(p))?;
+        source.sweeps = &sweeps;
+        let total = sweep::point_count(&sweeps).map_err(|p| source.problem(p))?;
+        Ok(PointIter {
+            text,
+            path,
+            index,
+            sweeps,
+            total,
+            next: 0,
+        })
+    }
+
+    /// Number of sweep points (all of them, produced or not).
+    pub fn len(&self) -> usize {
+        self.total
+    }
+
+    /// Always false: a file has at least one point.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Hex SHA-256 of the file's text ([`ScenarioFile::digest`]).
+    pub fn digest(&self) -> String {
+        sha256_hex(self.text.as_bytes())
+    }
+
+    fn point(&self, number: usize) -> Result<SweepPoint, ScenarioError> {
+        let source = Source {
+            path: self.path,
+            text: self.text,
+            index: &self.index,
+            sweeps: &self.sweeps,
+            points: self.total,
+        };
+        let picks = sweep::choice(&self.sweeps, number);
+        let point = Point {
+            number,
+            picks: &picks,
+        };
+        let spliced = Spliced::new(self.text, &self.sweeps, &picks);
+        let mut scenario: Scenario =
+            toml::from_str(&spliced.text).map_err(|e| source.deserialize(&e, &spliced, &point))?;
+        crate::scenario::lightning::fill_defaults(&mut scenario.payments);
+        scenario
+            .validate()
+            .map_err(|v| source.violation(v, &point))?;
+        let params = self
+            .sweeps
+            .iter()
+            .zip(&picks)
+            .map(|(s, &pick)| {
+                let label = s.elements.get(pick).map(|e| e.label.clone());
+                (s.path.clone(), label.unwrap_or_default())
+            })
+            .collect();
+        Ok(SweepPoint {
+            index: u32::try_from(number).unwrap_or(u32::MAX),
+            params,
+            scenario,
+        })
+    }
+}
+
+impl Iterator for PointIter<'_> {
+    type Item = Result<SweepPoint, ScenarioError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.total {
+            return None;
+        }
+        let result = self.point(self.next);
+        // After an error, stop: the caller reports the first.
+        self.next = if result.is_ok() {
+            self.next + 1
+        } else {
+            self.total
+        };
+        Some(result)
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -275,15 +357,33 @@ impl ScenarioFile {
     /// results). Deterministic; [`ScenarioFile::from_resolved_toml`] reads it
     /// back.
     pub fn resolved_toml(&self) -> String {
-        let header = format!(
+        to_toml_text(self, &self.header(self.points.len()))
+    }
+
+    fn header(&self, points: usize) -> String {
+        format!(
             "# Resolved scenario {:?}: {} sweep point(s), every default filled in.\n\
              # Source {} (sha256 {}).\n\n",
             self.name,
-            self.points.len(),
+            points,
             self.path.display(),
             self.digest
-        );
-        to_toml_text(self, &header)
+        )
+    }
+
+    /// One piece of [`ScenarioFile::resolved_toml`] written point by point: `self` holds the
+    /// one point to write, `total` is the sweep's number of points, and the first piece
+    /// (`first`) carries the header. The pieces of every point, in order, are the bytes of
+    /// `resolved_toml` of the whole sweep.
+    pub fn resolved_piece(&self, total: usize, first: bool) -> String {
+        let text = to_toml_text(self, &self.header(total));
+        if first {
+            return text;
+        }
+        match text.find("\n[[points]]\n") {
+            Some(at) => text[at..].to_string(),
+            None => String::new(),
+        }
     }
 
     /// Reads back what [`ScenarioFile::resolved_toml`] printed, checking every

@@ -204,6 +204,46 @@ pub const MAX_DELAY_MS: f64 = 86_400_000.0;
 pub const MAX_SIGMA: f64 = 10.0;
 /// Fastest device, hashes per second.
 pub const MAX_HASH_RATE: f64 = 1.0e15;
+/// Longest time span any key may give (deadlines, timeouts, session means, attack start),
+/// seconds: the longest run, so every timer of a run fits virtual time (microseconds in a
+/// `u64`) with room to add them up.
+pub const MAX_SPAN_S: f64 = MAX_DURATION_S;
+/// Slowest crypto operation, microseconds: one that takes the longest run.
+pub const MAX_CRYPTO_US: f64 = MAX_DURATION_S * 1e6;
+/// All the money there will ever be, satoshi (21 million bitcoin): the largest amount any key
+/// may give, and what LDK accepts as a channel's capacity.
+pub const MAX_MONEY_SAT: u64 = 2_100_000_000_000_000;
+
+/// A time span in (0, [`MAX_SPAN_S`]].
+fn span(key: &str, v: f64) -> Check {
+    positive(key, v)?;
+    if v <= MAX_SPAN_S {
+        Ok(())
+    } else {
+        fail(
+            key,
+            format!(
+                "must be at most {MAX_SPAN_S:?} s (the longest run, so the run's timers fit \
+                 its virtual clock), got {v:?}"
+            ),
+        )
+    }
+}
+
+const MONEY_WHY: &str = "21 million bitcoin, all there will ever be";
+
+/// An amount of money in [0, [`MAX_MONEY_SAT`]] satoshi.
+fn money(key: &str, v: f64) -> Check {
+    at_least(key, v, 0.0)?;
+    if v <= MAX_MONEY_SAT as f64 {
+        Ok(())
+    } else {
+        fail(
+            key,
+            format!("must be at most {MAX_MONEY_SAT} sat ({MONEY_WHY}), got {v:?}"),
+        )
+    }
+}
 
 fn at_most_f(key: &str, v: f64, max: f64) -> Check {
     if v <= max {
@@ -378,7 +418,7 @@ impl Scenario {
         before_end("workload.start_s", w.start_s, self.duration_s)?;
         validate_bbox(&w.bbox)?;
         precision("workload.precision", w.precision)?;
-        positive("workload.reply_deadline_s", w.reply_deadline_s)?;
+        span("workload.reply_deadline_s", w.reply_deadline_s)?;
         int_at_least("workload.message_bytes", w.message_bytes.into(), 1)?;
         at_most(
             "workload.message_bytes",
@@ -442,9 +482,9 @@ impl Scenario {
             )?;
         }
         precision("policy.geohash_precision_max", p.geohash_precision_max)?;
-        positive("policy.timestamp_tolerance_s", p.timestamp_tolerance_s)?;
-        positive("policy.conditions_ttl_s", p.conditions_ttl_s)?;
-        positive("policy.ask_timeout_s", p.ask_timeout_s)
+        span("policy.timestamp_tolerance_s", p.timestamp_tolerance_s)?;
+        span("policy.conditions_ttl_s", p.conditions_ttl_s)?;
+        span("policy.ask_timeout_s", p.ask_timeout_s)
     }
 
     /// The padded onion needs room for the sender's decoys and one middleman, and no more
@@ -486,8 +526,8 @@ impl Scenario {
         at_least("network.lognormal_sigma", n.lognormal_sigma, 0.0)?;
         probability("network.packet_loss_probability", n.packet_loss_probability)?;
         share("network.churn_fraction", n.churn_fraction)?;
-        positive("network.offline_mean_s", n.offline_mean_s)?;
-        positive("network.online_mean_s", n.online_mean_s)?;
+        span("network.offline_mean_s", n.offline_mean_s)?;
+        span("network.online_mean_s", n.online_mean_s)?;
         finite("network.pareto_shape", n.pareto_shape)?;
         if n.pareto_shape <= 1.0 {
             fail(
@@ -514,12 +554,24 @@ impl Scenario {
         let d = &self.device;
         positive("device.hash_rate_per_s", d.hash_rate_per_s)?;
         at_most_f("device.hash_rate_per_s", d.hash_rate_per_s, MAX_HASH_RATE)?;
-        at_least("device.sign_us", d.sign_us, 0.0)?;
-        at_least("device.verify_us", d.verify_us, 0.0)?;
-        at_least("device.seal_us", d.seal_us, 0.0)?;
-        at_least("device.open_us", d.open_us, 0.0)?;
-        at_least("device.sym_us", d.sym_us, 0.0)?;
-        at_least("device.hash_us", d.hash_us, 0.0)?;
+        for (key, v) in [
+            ("device.sign_us", d.sign_us),
+            ("device.verify_us", d.verify_us),
+            ("device.seal_us", d.seal_us),
+            ("device.open_us", d.open_us),
+            ("device.sym_us", d.sym_us),
+            ("device.hash_us", d.hash_us),
+        ] {
+            at_least(key, v, 0.0)?;
+            at_most_f(key, v, MAX_CRYPTO_US)?;
+        }
+        let balance = self.payments.balance_sat;
+        if balance > MAX_MONEY_SAT {
+            fail(
+                "payments.balance_sat",
+                format!("must be at most {MAX_MONEY_SAT} sat ({MONEY_WHY}), got {balance}"),
+            )?;
+        }
         probability(
             "payments.failure_probability",
             self.payments.failure_probability,
@@ -548,6 +600,7 @@ impl Scenario {
             MAX_RATE_PER_S,
         )?;
         at_least("attack.start_s", a.start_s, 0.0)?;
+        at_most_f("attack.start_s", a.start_s, MAX_SPAN_S)?;
         // Every kind strikes at start_s except "none" and "cold_boot" (which strikes at 0).
         if !matches!(
             a.kind,
@@ -556,7 +609,7 @@ impl Scenario {
             before_end("attack.start_s", a.start_s, self.duration_s)?;
         }
         at_least("attack.inflate_factor", a.inflate_factor, 1.0)?;
-        at_least("attack.sybil_cost_sat", a.sybil_cost_sat, 0.0)?;
+        money("attack.sybil_cost_sat", a.sybil_cost_sat)?;
         int_at_least("attack.replay_copies", a.replay_copies.into(), 1)?;
         at_most("attack.replay_copies", a.replay_copies.into(), 1_000)?;
         positive("attack.flood_rate_per_s", a.flood_rate_per_s)?;
