@@ -145,7 +145,10 @@ fn capacities_up_to_all_the_money_route_and_conserve_it() {
 #[test]
 fn the_longest_deadline_allowed_runs_to_a_result() {
     let d = tempfile::tempdir().unwrap();
-    let text = B.replace("reply_deadline_s = 5.0", "reply_deadline_s = 1e7");
+    // The longest run allows a deadline that still ends inside it (the end-of-run rule).
+    let text = B
+        .replace("duration_s = 20.0", "duration_s = 1e7")
+        .replace("reply_deadline_s = 5.0", "reply_deadline_s = 9999997.0");
     let f = write(d.path(), "tiny.toml", &text);
     let done = run_file(&f, &common::run_opts(&d.path().join("out"), 1)).unwrap();
     assert_eq!(done.runs_executed, 1);

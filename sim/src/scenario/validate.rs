@@ -386,19 +386,8 @@ impl Scenario {
         at_least("workload.rate_per_s", w.rate_per_s, 0.0)?;
         at_most_f("workload.rate_per_s", w.rate_per_s, MAX_RATE_PER_S)?;
         at_most("workload.times_s", w.times_s.len() as u64, MAX_TOPICS)?;
-        let last = self.last_publish_s();
         for (i, &t) in w.times_s.iter().enumerate() {
             before_end("workload.times_s", t, self.duration_s)?;
-            if t > last {
-                fail(
-                    "workload.times_s",
-                    format!(
-                        "a topic published at {t:?} s cannot finish: every topic is published \
-                         by duration_s - workload.reply_deadline_s = {last:?} s, so its \
-                         replies and payments end inside the run"
-                    ),
-                )?;
-            }
             if i > 0 && t < w.times_s[i - 1] {
                 fail(
                     "workload.times_s",
@@ -419,12 +408,36 @@ impl Scenario {
         validate_bbox(&w.bbox)?;
         precision("workload.precision", w.precision)?;
         span("workload.reply_deadline_s", w.reply_deadline_s)?;
+        self.validate_end_of_run()?;
         int_at_least("workload.message_bytes", w.message_bytes.into(), 1)?;
         at_most(
             "workload.message_bytes",
             w.message_bytes.into(),
             MAX_MESSAGE_BYTES,
         )
+    }
+
+    /// The end-of-run rule: every topic is published by `duration_s − reply_deadline_s`.
+    fn validate_end_of_run(&self) -> Check {
+        let w = &self.workload;
+        let last = self.last_publish_s();
+        let rule = format!(
+            "every topic is published by duration_s - workload.reply_deadline_s = {last:?} s, \
+             so its replies and payments end inside the run"
+        );
+        if let Some(t) = w.times_s.iter().find(|t| **t > last) {
+            fail(
+                "workload.times_s",
+                format!("a topic published at {t:?} s cannot finish: {rule}"),
+            )?;
+        }
+        if w.arrivals == Arrivals::Poisson && w.start_s > last {
+            fail(
+                "workload.start_s",
+                format!("Poisson topics starting at {:?} s cannot finish: {rule}", w.start_s),
+            )?;
+        }
+        Ok(())
     }
 
     fn validate_policy(&self) -> Check {
