@@ -127,7 +127,8 @@ pub fn lock(dir: &Path, command: &str) -> Result<FolderLock, OutError> {
         }
         file.set_len(0).map_err(io("write", &path))?;
         let line = format!("PID {}, {command}\n", std::process::id());
-        file.write_all(line.as_bytes()).map_err(io("write", &path))?;
+        file.write_all(line.as_bytes())
+            .map_err(io("write", &path))?;
         remove_leftovers(dir)?;
         remove_leftovers(&dir.join("runs"))?;
         return Ok(FolderLock { path, _file: file });
@@ -177,7 +178,8 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, OutError> {
     b.prefix(&prefix).suffix(TEMP_SUFFIX);
     #[cfg(unix)]
     b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    b.tempfile_in(dir).map_err(io("create a temporary file for", path))
+    b.tempfile_in(dir)
+        .map_err(io("create a temporary file for", path))
 }
 
 /// Writes `bytes` to `path` atomically: in full to a temporary file in the same folder, then
@@ -185,7 +187,8 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, OutError> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutError> {
     let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes).map_err(io("write", path))?;
-    tmp.persist(path).map_err(|e| io("rename into", path)(e.error))?;
+    tmp.persist(path)
+        .map_err(|e| io("rename into", path)(e.error))?;
     Ok(())
 }
 
@@ -218,13 +221,13 @@ impl Stage {
         self.tmp.path()
     }
 
-    /// Stages `bytes` as `dir/name` (`name` a plain file name).
+    /// Stages `bytes` as `dir/name` (`name` a plain file name); [`Stage::commit`] renames in
+    /// the order of the last `put` of each name.
     pub fn put(&mut self, name: &str, bytes: &[u8]) -> Result<(), OutError> {
         let p = self.tmp.path().join(name);
         fs::write(&p, bytes).map_err(io("write", &p))?;
-        if !self.names.iter().any(|n| n == name) {
-            self.names.push(name.to_owned());
-        }
+        self.names.retain(|n| n != name);
+        self.names.push(name.to_owned());
         Ok(())
     }
 

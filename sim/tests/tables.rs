@@ -131,6 +131,11 @@ fn rebuild_from_runs_jsonl_writes_exactly_what_run_wrote() {
         .collect();
     assert!(old.starts_with("point,replicate,time_s,coverage\n"));
     fs::write(dir.join("coverage.csv"), old).unwrap();
+    // An older version's sweep.json sealed no table.
+    let sweep = fs::read_to_string(dir.join("sweep.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&sweep).unwrap();
+    v.as_object_mut().unwrap().remove("sha256").unwrap();
+    fs::write(dir.join("sweep.json"), v.to_string()).unwrap();
 
     assert_eq!(rebuild(&dir).unwrap(), 4);
     for (n, b) in names.iter().zip(&before) {
