@@ -227,7 +227,29 @@ fn a_result_folders_scenario_toml_runs_again_to_the_same_runs() {
 #[test]
 fn every_subcommand_help_has_examples_and_run_says_name_picks_the_folder() {
     let bin = env!("CARGO_BIN_EXE_sgsim");
-    for sub in ["run", "check", "list", "report", "validate", "merge"] {
+    let top = std::process::Command::new(bin)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let top = String::from_utf8(top.stdout).unwrap();
+    let listed: Vec<&str> = top
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .take_while(|w| *w != "Options:")
+        .filter(|w| *w != "help")
+        .collect();
+    let subs = [
+        "run", "check", "list", "report", "validate", "inspect", "merge",
+    ];
+    assert_eq!(
+        listed.len(),
+        subs.len(),
+        "every subcommand is checked: {listed:?}"
+    );
+    for sub in subs {
         let out = std::process::Command::new(bin)
             .args([sub, "--help"])
             .output()
