@@ -402,3 +402,17 @@ fn several_scenarios_on_one_pool_write_what_each_writes_alone() {
     assert!(err.contains("both named \"tiny\""), "{err}");
     assert!(!twice.exists(), "nothing written");
 }
+
+#[test]
+fn a_nested_table_error_names_the_key_that_is_missing() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("sub.toml");
+    fs::write(&f, B.replace("[graph]\n", "[graph.sub]\n")).unwrap();
+    let (code, _, err) = sgsim(&["check", s(&f)]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("key `graph.generator`: required key is missing"),
+        "{err}"
+    );
+    assert!(!err.contains("graph.sub.generator"), "{err}");
+}
