@@ -282,13 +282,7 @@ fn execute(command: Command) -> Result<(), String> {
             print!("{}", sgsim::definitions::render());
             Ok(())
         }
-        Command::Report { dir, rebuild, png } => {
-            let (files, notes) =
-                runner::seal::report_folder(&dir, rebuild, png).map_err(|e| e.to_string())?;
-            notes.iter().for_each(|n| eprintln!("note: {n}"));
-            files.iter().for_each(|f| println!("{}", f.display()));
-            Ok(())
-        }
+        Command::Report { dir, rebuild, png } => report(&dir, rebuild, png),
         Command::Inspect {
             dir,
             point,
@@ -318,11 +312,12 @@ fn execute(command: Command) -> Result<(), String> {
         } => {
             let m = runner::merge_with(&out, &shards, allow_partial, overwrite)
                 .map_err(|e| e.to_string())?;
+            let report = out.join("report.md");
             eprintln!(
                 "merged {} of {} runs -> {}",
                 m.found,
                 m.expected,
-                out.join("report.md").display()
+                report.display()
             );
             Ok(())
         }
@@ -372,6 +367,15 @@ fn check(scenario: &Path, emit: Option<&Path>) -> Result<(), String> {
         let files = runner::emit_points(&file, dir).map_err(|e| e.to_string())?;
         eprintln!("{} scenario files -> {}", files.len(), dir.display());
     }
+    Ok(())
+}
+
+/// `sgsim report`: the folder checked against its seal, its report (and tables) rewritten.
+fn report(dir: &Path, rebuild: bool, png: bool) -> Result<(), String> {
+    let (files, notes) =
+        runner::seal::report_folder(dir, rebuild, png).map_err(|e| e.to_string())?;
+    notes.iter().for_each(|n| eprintln!("note: {n}"));
+    files.iter().for_each(|f| println!("{}", f.display()));
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! alone would write them. Each folder is locked for the whole command and written only after
 //! every scenario was read and checked.
 
-use super::output::{self, assemble, read_run, run_path, RunRecord, SweepMeta};
+use super::output::{self, publish, read_run, run_path, saved_runs, RunRecord, SweepMeta};
 use super::{check_memory, estimate, jobs, prepare, Estimate, GraphSize};
 use super::{guard, progress, run_caught, threads_for, RunOptions, RunnerError, SweepResult};
 use crate::outdir::{self, FolderLock};
@@ -177,7 +177,9 @@ pub fn run_files_locked(
             continue;
         }
         if opts.shard.is_none() {
-            assemble(&p.dir, &p.meta)?;
+            let records = saved_runs(&p.dir, &p.meta);
+            check_read_back(p, &records)?;
+            publish(&p.dir, &p.meta, &records)?;
         } else {
             let json =
                 serde_json::to_string_pretty(&p.meta).expect("invariant: sweep meta serialises");
@@ -291,6 +293,32 @@ fn execute(
         });
     }
     Ok(out)
+}
+
+/// Refuses to assemble a sweep whose every run finished but some saved run does not read back
+/// as a run of this sweep (no table is written then), naming the first such file and why.
+fn check_read_back(p: &Planned, records: &[RunRecord]) -> Result<(), RunnerError> {
+    if records.len() == p.jobs.len() {
+        return Ok(());
+    }
+    let missing = p.jobs.iter().find_map(|&(pi, r)| {
+        let point = p.file.points[pi].index;
+        let found = records.iter().any(|x| x.point == point && x.replicate == r);
+        (!found).then(|| run_path(&p.dir, point, r))
+    });
+    let why = missing.as_ref().map_or_else(String::new, |path| {
+        match fs::read_to_string(path).map(|t| serde_json::from_str::<RunRecord>(&t)) {
+            Err(e) => format!("{}: {e}", path.display()),
+            Ok(Err(e)) => format!("{}: {e}", path.display()),
+            Ok(Ok(_)) => format!("{}: a run of another sweep", path.display()),
+        }
+    });
+    Err(RunnerError::Invalid(format!(
+        "{} of {} runs finished but do not read back as runs of this sweep, so nothing was \
+         assembled; the first: {why}",
+        p.jobs.len() - records.len(),
+        p.jobs.len()
+    )))
 }
 
 /// Runs replicate `r` of point position `pi` of sweep `p` and saves it.

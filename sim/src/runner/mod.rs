@@ -14,11 +14,12 @@ pub use guard::{check_existing, clear_runs, result_dir};
 pub use merge::{merge, merge_with, MergeSummary};
 pub use output::{assemble, read_run, run_path, PointMeta, RunRecord, SweepMeta};
 pub use output::{
-    emit_points, load_scenario, parse_scenario, publish, read_assembled, rebuild, saved_runs,
-    table_files, SEALED,
+    emit_points, load_scenario, parse_scenario, publish, read_assembled, saved_runs, table_files,
+    SEALED,
 };
 pub use preflight::{check_references, estimate, Estimate, GraphSize};
 pub use progress::{LogLines, LOG_INTERVAL};
+pub use seal::rebuild;
 
 use crate::engine::EngineError;
 use crate::scenario::{ScenarioError, ScenarioFile, MAX_REPLICATES};

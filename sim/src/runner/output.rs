@@ -279,35 +279,6 @@ fn read_curves(path: &Path) -> Result<Curves, RunnerError> {
     Ok(curves)
 }
 
-/// Rewrites a result folder's tables and report from its own files, without simulating:
-/// the runs come from `runs.jsonl` and `coverage.csv` when present, else from `runs/`. Used
-/// to bring an existing folder to the current table format; returns the number of runs.
-/// Everything is read and checked first (the folder's seal, see [`super::seal`]; a missing
-/// `runs.jsonl` with no saved run to rebuild from is named as missing), and nothing is
-/// written unless all of it can be ([`publish`]). The caller holds the folder's lock.
-pub fn rebuild(dir: &Path) -> Result<usize, RunnerError> {
-    let (meta, _) = super::seal::verify(dir, &["runs.jsonl", "coverage.csv"])?;
-    let records = if dir.join("runs.jsonl").is_file() {
-        read_assembled(dir, &meta)?
-    } else {
-        let saved = saved_runs(dir, &meta);
-        if saved.is_empty() {
-            return Err(RunnerError::Invalid(format!(
-                "{} is missing, and {} holds none of the sweep's {} runs: there is nothing \
-                 to rebuild the tables from. Restore runs.jsonl, or rerun the scenario with \
-                 `sgsim run {} --out ...`",
-                dir.join("runs.jsonl").display(),
-                dir.join("runs").display(),
-                meta.points.len() * meta.replicates as usize,
-                dir.join("scenario.toml").display()
-            )));
-        }
-        saved
-    };
-    publish(dir, &meta, &records)?;
-    Ok(records.len())
-}
-
 /// Header of a per-point table: `point`, the swept keys, then `rest`. A swept key that
 /// equals a fixed column name is written `param.<key>` so no two columns share a name.
 fn header(meta: &SweepMeta, rest: &[&str]) -> Vec<String> {

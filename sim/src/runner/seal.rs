@@ -84,8 +84,37 @@ pub fn verify(dir: &Path, tables: &[&str]) -> Result<(SweepMeta, Vec<String>), R
     Ok((meta, notes))
 }
 
+/// Rewrites a result folder's tables and report from its own files, without simulating:
+/// the runs come from `runs.jsonl` and `coverage.csv` when present, else from `runs/`. Used
+/// to bring an existing folder to the current table format; returns the number of runs.
+/// Everything is read and checked first (the folder's seal, see this module; a missing
+/// `runs.jsonl` with no saved run to rebuild from is named as missing), and nothing is
+/// written unless all of it can be ([`super::publish`]). The caller holds the folder's lock.
+pub fn rebuild(dir: &Path) -> Result<usize, RunnerError> {
+    let (meta, _) = verify(dir, &["runs.jsonl", "coverage.csv"])?;
+    let records = if dir.join("runs.jsonl").is_file() {
+        super::read_assembled(dir, &meta)?
+    } else {
+        let saved = super::saved_runs(dir, &meta);
+        if saved.is_empty() {
+            return Err(RunnerError::Invalid(format!(
+                "{} is missing, and {} holds none of the sweep's {} runs: there is nothing \
+                 to rebuild the tables from. Restore runs.jsonl, or rerun the scenario with \
+                 `sgsim run {} --out ...`",
+                dir.join("runs.jsonl").display(),
+                dir.join("runs").display(),
+                meta.points.len() * meta.replicates as usize,
+                dir.join("scenario.toml").display()
+            )));
+        }
+        saved
+    };
+    super::publish(dir, &meta, &records)?;
+    Ok(records.len())
+}
+
 /// `sgsim report DIR [--rebuild] [--png]`: locks the folder, checks it against its seal
-/// (when it has a `sweep.json`), rebuilds the tables if asked ([`super::rebuild`]), and writes
+/// (when it has a `sweep.json`), rebuilds the tables if asked ([`rebuild`]), and writes
 /// the report and, if asked, PNGs of its plots. Returns the files written and notes on files
 /// taken unchecked.
 pub fn report_folder(
@@ -103,7 +132,7 @@ pub fn report_folder(
     let mut notes = Vec::new();
     if rebuild {
         notes = verify(dir, &["runs.jsonl", "coverage.csv"])?.1;
-        super::rebuild(dir)?;
+        self::rebuild(dir)?;
     } else if dir.join("sweep.json").is_file() {
         notes = verify(dir, &super::SEALED)?.1;
     }
