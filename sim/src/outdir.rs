@@ -311,7 +311,7 @@ mod tests {
         assert_eq!(fs::read(&p).unwrap(), b"new", "untouched before commit");
         assert!(stage.path().join("stale.svg").is_file());
         let written = stage.commit(&["stale.svg", "absent.svg"]).unwrap();
-        assert_eq!(written, [p.clone()]);
+        assert_eq!(written, std::slice::from_ref(&p));
         assert_eq!(fs::read(&p).unwrap(), b"staged");
         let left: Vec<_> = fs::read_dir(d.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "only a.csv: no stage, no temporary");
