@@ -442,6 +442,46 @@ mod tests {
     }
 
     #[test]
+    fn in_a_batch_a_failing_scenario_is_named_and_the_others_are_assembled() {
+        let d = tempfile::tempdir().unwrap();
+        let small = fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/small-sweep.toml"),
+        )
+        .unwrap();
+        let mut paths = Vec::new();
+        for name in ["batch-ok", "batch-fails"] {
+            let path = d.path().join(format!("{name}.toml"));
+            fs::write(&path, small.replace("small-sweep", name)).unwrap();
+            paths.push(path);
+        }
+        INJECTED.lock().unwrap().push(("batch-fails".into(), 0, 1));
+        let opts = RunOptions {
+            out: d.path().join("out"),
+            threads: Some(2),
+            quiet: true,
+            ..RunOptions::default()
+        };
+        let Err(
+            e @ RunnerError::Scenarios {
+                failed: 1,
+                total: 2,
+                ..
+            },
+        ) = run_files(&paths, &opts)
+        else {
+            panic!("expected one of two scenarios to fail");
+        };
+        let shown = e.to_string();
+        assert!(
+            shown.contains("batch-fails.toml") && shown.contains("point 0, replicate 1"),
+            "{shown}"
+        );
+        assert!(d.path().join("out/batch-ok/report.md").is_file());
+        assert!(!d.path().join("out/batch-fails/runs.jsonl").exists());
+        assert!(run_path(&d.path().join("out/batch-fails"), 1, 1).is_file());
+    }
+
+    #[test]
     fn a_failed_run_names_point_replicate_seed_and_how_many_failed() {
         let e = RunnerError::Run {
             point: 2,
