@@ -19,6 +19,7 @@ pub mod lightning;
 pub mod metrics;
 pub mod model;
 pub mod network;
+pub mod outdir;
 pub mod record;
 pub mod report;
 pub mod rng;

@@ -15,12 +15,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run every sweep point × replicate of a scenario; write results and a report to
-    /// OUT/<scenario name>/.
+    /// Run every sweep point × replicate of one or more scenarios; write each one's results
+    /// and report to OUT/<scenario name>/.
     #[command(after_help = RUN_HELP)]
     Run {
-        /// The scenario file (TOML).
-        scenario: PathBuf,
+        /// Scenario files (TOML), or folders whose *.toml files are run; all their runs share
+        /// one pool of threads.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
         /// Output folder.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
@@ -105,8 +107,9 @@ enum Command {
         #[arg(long, default_value = "scenarios/validation")]
         scenarios: PathBuf,
     },
-    /// Replay one run of a result folder, verify its trace hash against runs.jsonl, and write
-    /// its trace.jsonl, nodes.csv, graph.graphml and pictures to OUT.
+    /// Replay one run of a result folder, verify its trace hash and metrics against
+    /// runs.jsonl, and write its trace.jsonl, nodes.csv, graph.graphml and pictures to OUT.
+    #[command(after_help = INSPECT_HELP)]
     Inspect {
         /// A result folder, e.g. reports/quickstart.
         dir: PathBuf,
@@ -145,6 +148,9 @@ enum Command {
         /// Merge even when runs of the sweep are missing (they are listed).
         #[arg(long)]
         allow_partial: bool,
+        /// Replace results of another sweep, or other files, in OUT (default: refuse).
+        #[arg(long)]
+        overwrite: bool,
     },
 }
 
@@ -156,7 +162,13 @@ Examples:
   sgsim run scenarios/quickstart.toml --out results --replicates 3 --seed 7
   sgsim run scenarios/quickstart.toml --resume              # keep finished runs, run the rest
   sgsim run reports/quickstart/scenario.toml --out again    # rerun a result folder as is
-  sgsim run scenarios/fanout-comparison.toml --shard 0/4 --out shards/0 --quiet";
+  sgsim run scenarios/fanout-comparison.toml --shard 0/4 --out shards/0 --quiet
+  sgsim run scenarios/quickstart.toml scenarios/attacks/  # several scenarios, one thread pool
+
+Several scenarios (files, or folders of *.toml files) run as one batch: every run of every
+scenario is scheduled on one pool of threads, and each scenario's folder gets exactly the
+files a run of it alone writes. A result folder is locked while it is written; a second sgsim
+writing the same folder is refused and told the PID of the first.";
 
 const CHECK_HELP: &str = "\
 Examples:
@@ -183,7 +195,20 @@ Examples:
 
 const MERGE_HELP: &str = "\
 Examples:
-  sgsim merge --out reports/fanout-comparison shards/*/fanout-comparison";
+  sgsim merge --out reports/fanout-comparison shards/*/fanout-comparison
+  sgsim merge --out merged --allow-partial shards/0/fanout-comparison   # some shards missing
+  sgsim merge --out reports/fanout-comparison --overwrite shards/*/fanout-comparison";
+
+const INSPECT_HELP: &str = "\
+Examples:
+  sgsim inspect reports/quickstart --point 0 --replicate 0 --out inside
+  sgsim inspect reports/quickstart --point 1 --replicate 3 --out inside --topic 0
+  sgsim inspect reports/quickstart --point 0 --replicate 0 --out inside --node 417  # one node's log
+  sgsim inspect reports/quickstart --point 0 --replicate 0 --out inside --report   # adds inside.svg
+
+The replay must reproduce the recorded run: same seed, same trace hash, same metrics; any
+difference is an error naming the file and what differs. --node and --topic must name a node
+and a topic of the run.";
 
 #[derive(Subcommand)]
 enum ListWhat {
@@ -260,7 +285,7 @@ fn main() -> ExitCode {
 fn execute(command: Command) -> Result<(), String> {
     match command {
         Command::Run {
-            scenario,
+            scenarios,
             out,
             threads,
             replicates,
@@ -284,7 +309,7 @@ fn execute(command: Command) -> Result<(), String> {
                 max_memory_gib: max_memory,
                 overwrite,
             };
-            run(&scenario, &opts, trace)
+            run(&scenarios, &opts, trace)
         }
         Command::Check { scenario, emit, .. } => check(&scenario, emit.as_deref()),
         Command::List { what: None } => {
@@ -316,52 +341,61 @@ fn execute(command: Command) -> Result<(), String> {
                 point,
                 replicate,
                 topic,
+                node,
                 base_dir,
                 report,
             };
-            inspect(&dir, &out, &opts, node)
+            inspect(&dir, &out, &opts)
         }
         Command::Validate { out, scenarios } => validate(&out, &scenarios),
         Command::Merge {
             out,
             shards,
             allow_partial,
+            overwrite,
         } => {
-            let m = runner::merge_with(&out, &shards, allow_partial).map_err(|e| e.to_string())?;
+            let m = runner::merge_with(&out, &shards, allow_partial, overwrite)
+                .map_err(|e| e.to_string())?;
+            let report = out.join("report.md");
             eprintln!(
                 "merged {} of {} runs -> {}",
                 m.found,
                 m.expected,
-                out.join("report.md").display()
+                report.display()
             );
             Ok(())
         }
     }
 }
 
-/// `sgsim run`: the sweep, then its traces with `--trace`.
-fn run(scenario: &Path, opts: &RunOptions, trace: bool) -> Result<(), String> {
-    let r = runner::run_file(scenario, opts).map_err(|e| e.to_string())?;
-    if !opts.quiet {
-        eprintln!(
-            "{} runs ({} executed, {} reused) -> {}",
-            r.runs_total,
-            r.runs_executed,
-            r.runs_resumed,
-            r.dir
-                .join(if opts.shard.is_some() {
-                    "runs"
-                } else {
-                    "report.md"
-                })
-                .display()
-        );
+/// `sgsim run`: the sweeps, then their traces with `--trace`, each folder locked throughout.
+fn run(args: &[PathBuf], opts: &RunOptions, trace: bool) -> Result<(), String> {
+    let paths = runner::scenario_files(args).map_err(|e| e.to_string())?;
+    let (results, _locks) = runner::run_files_locked(&paths, opts).map_err(|e| e.to_string())?;
+    for r in &results {
+        if !opts.quiet {
+            let last = if opts.shard.is_some() {
+                "runs"
+            } else {
+                "report.md"
+            };
+            eprintln!(
+                "{} runs ({} executed, {} reused) -> {}",
+                r.runs_total,
+                r.runs_executed,
+                r.runs_resumed,
+                r.dir.join(last).display()
+            );
+        }
     }
     if trace {
-        let base = scenario.parent().unwrap_or(Path::new(""));
-        let n = sgsim::inspect::trace_all(&r.dir, base, opts.threads).map_err(|e| e.to_string())?;
-        if !opts.quiet {
-            eprintln!("{n} runs traced -> {}", r.dir.join("trace").display());
+        for (r, path) in results.iter().zip(&paths) {
+            let base = path.parent().unwrap_or(Path::new(""));
+            let n =
+                sgsim::inspect::trace_all(&r.dir, base, opts.threads).map_err(|e| e.to_string())?;
+            if !opts.quiet {
+                eprintln!("{n} runs traced -> {}", r.dir.join("trace").display());
+            }
         }
     }
     Ok(())
@@ -385,36 +419,23 @@ fn check(scenario: &Path, emit: Option<&Path>) -> Result<(), String> {
     Ok(())
 }
 
-/// `sgsim report`: rebuild the tables if asked, write the report, PNGs if asked.
+/// `sgsim report`: the folder checked against its seal, its report (and tables) rewritten.
 fn report(dir: &Path, rebuild: bool, png: bool) -> Result<(), String> {
-    if rebuild {
-        runner::rebuild(dir).map_err(|e| e.to_string())?;
-    }
-    let mut files = sgsim::report::write_report(dir).map_err(|e| e.to_string())?;
-    if png {
-        let svgs: Vec<PathBuf> = files
-            .iter()
-            .filter(|f| f.extension().is_some_and(|e| e == "svg"))
-            .cloned()
-            .collect();
-        files.extend(sgsim::report::write_pngs(&svgs).map_err(|e| e.to_string())?);
-    }
-    for f in files {
-        println!("{}", f.display());
-    }
+    let (files, notes) =
+        runner::seal::report_folder(dir, rebuild, png).map_err(|e| e.to_string())?;
+    notes.iter().for_each(|n| eprintln!("note: {n}"));
+    files.iter().for_each(|f| println!("{}", f.display()));
     Ok(())
 }
 
 /// `sgsim inspect`: the verified replay's files, or one node's log with `--node`.
-fn inspect(
-    dir: &Path,
-    out: &Path,
-    opts: &sgsim::inspect::InspectOptions,
-    node: Option<u32>,
-) -> Result<(), String> {
+fn inspect(dir: &Path, out: &Path, opts: &sgsim::inspect::InspectOptions) -> Result<(), String> {
     let done = sgsim::inspect::inspect(dir, out, opts).map_err(|e| e.to_string())?;
-    let status = format!("trace_sha256 {} verified", done.trace.trace_sha256);
-    let Some(n) = node else {
+    let status = format!(
+        "trace_sha256 {} and metrics verified",
+        done.trace.trace_sha256
+    );
+    let Some(n) = opts.node else {
         println!("{status}");
         done.files.iter().for_each(|f| println!("{}", f.display()));
         return Ok(());

@@ -131,6 +131,11 @@ fn rebuild_from_runs_jsonl_writes_exactly_what_run_wrote() {
         .collect();
     assert!(old.starts_with("point,replicate,time_s,coverage\n"));
     fs::write(dir.join("coverage.csv"), old).unwrap();
+    // An older version's sweep.json sealed no table.
+    let sweep = fs::read_to_string(dir.join("sweep.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&sweep).unwrap();
+    v.as_object_mut().unwrap().remove("sha256").unwrap();
+    fs::write(dir.join("sweep.json"), v.to_string()).unwrap();
 
     assert_eq!(rebuild(&dir).unwrap(), 4);
     for (n, b) in names.iter().zip(&before) {
@@ -222,7 +227,29 @@ fn a_result_folders_scenario_toml_runs_again_to_the_same_runs() {
 #[test]
 fn every_subcommand_help_has_examples_and_run_says_name_picks_the_folder() {
     let bin = env!("CARGO_BIN_EXE_sgsim");
-    for sub in ["run", "check", "list", "report", "validate", "merge"] {
+    let top = std::process::Command::new(bin)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let top = String::from_utf8(top.stdout).unwrap();
+    let listed: Vec<&str> = top
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .take_while(|w| *w != "Options:")
+        .filter(|w| *w != "help")
+        .collect();
+    let subs = [
+        "run", "check", "list", "report", "validate", "inspect", "merge",
+    ];
+    assert_eq!(
+        listed.len(),
+        subs.len(),
+        "every subcommand is checked: {listed:?}"
+    );
+    for sub in subs {
         let out = std::process::Command::new(bin)
             .args([sub, "--help"])
             .output()

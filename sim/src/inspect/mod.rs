@@ -6,6 +6,7 @@
 //! point and replicate give the same events. The recorded `trace_sha256` proves it; a replay
 //! whose hash differs is refused ([`InspectError::HashMismatch`]).
 
+mod compare;
 mod files;
 
 pub use crate::record::{
@@ -63,6 +64,50 @@ pub enum InspectError {
     /// Bad command-line value.
     #[error("{0}")]
     Usage(String),
+    /// The replay runs another seed than the recorded run: the folder's `scenario.toml` or
+    /// the record's seed was changed.
+    #[error(
+        "{}: point {point}, replicate {replicate}: the run was recorded with seed {recorded}, \
+         but the folder's scenario.toml gives this run seed {replayed}, so the replay is \
+         another run; scenario.toml or the recorded seed was edited after the run",
+        file.display()
+    )]
+    SeedMismatch {
+        /// The file holding the recorded seed.
+        file: PathBuf,
+        /// Sweep point.
+        point: u32,
+        /// Replicate.
+        replicate: u32,
+        /// The recorded seed.
+        recorded: u64,
+        /// The replay's seed.
+        replayed: u64,
+    },
+    /// The replay is the recorded run (same trace) but its measurements differ from the
+    /// recorded ones: the record was edited, or the metric code changed.
+    #[error(
+        "{}: point {point}, replicate {replicate}: the replay reproduces the recorded trace \
+         (trace_sha256 {trace_sha256}) but not the recorded measurements: {differences}. \
+         The record was edited after the run, or the code that measures changed; the \
+         recorded values are not what this run measures",
+        file.display()
+    )]
+    MetricMismatch {
+        /// The file holding the recorded metrics.
+        file: PathBuf,
+        /// Sweep point.
+        point: u32,
+        /// Replicate.
+        replicate: u32,
+        /// The run's trace hash.
+        trace_sha256: String,
+        /// Each differing metric with both values.
+        differences: String,
+    },
+    /// The result folder's files do not match its seal (`sweep.json`).
+    #[error(transparent)]
+    Sealed(#[from] crate::runner::RunnerError),
     /// The replay is not the recorded run.
     #[error(
         "{}: point {point}, replicate {replicate}: the replay's trace hash {replayed} differs \
@@ -114,6 +159,10 @@ pub struct Recorded {
     pub seed: u64,
     /// The run's trace hash.
     pub trace_sha256: String,
+    /// The run's recorded scalar metrics (`null` where undefined).
+    pub metrics: serde_json::Map<String, serde_json::Value>,
+    /// The run's recorded distributions.
+    pub distributions: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Reads `scenario.toml`, the resolved sweep, of result folder `dir`.
@@ -145,10 +194,16 @@ pub fn recorded(file: &Path, point: u32, replicate: u32) -> Result<Recorded, Ins
         let seed = num("seed").ok_or_else(|| bad("no unsigned integer `seed`"))?;
         let hash = v.get("trace_sha256").and_then(serde_json::Value::as_str);
         let hash = hash.ok_or_else(|| bad("no string `trace_sha256`"))?;
+        let table = |k: &str| match v.get(k) {
+            Some(serde_json::Value::Object(m)) => Ok(m.clone()),
+            _ => Err(bad(&format!("no object `{k}`"))),
+        };
         return Ok(Recorded {
             file: file.to_path_buf(),
             seed,
             trace_sha256: hash.to_owned(),
+            metrics: table("metrics")?,
+            distributions: table("distributions")?,
         });
     }
     Err(InspectError::NotFound(format!(
@@ -158,7 +213,8 @@ pub fn recorded(file: &Path, point: u32, replicate: u32) -> Result<Recorded, Ins
 }
 
 /// Replays run (`point`, `replicate`) of `sweep` and checks it against `expected`: same seed,
-/// same trace hash. `base_dir` resolves relative paths (edge lists) in the scenario.
+/// same trace hash, same metrics and distributions (bit for bit). `base_dir` resolves relative
+/// paths (edge lists) in the scenario.
 pub fn replay(
     sweep: &ScenarioFile,
     point: u32,
@@ -168,24 +224,43 @@ pub fn replay(
 ) -> Result<Trace, InspectError> {
     let p = sweep_point(sweep, point, replicate)?;
     let seed = run_seed(p.scenario.seed, replicate);
+    if seed != expected.seed {
+        return Err(InspectError::SeedMismatch {
+            file: expected.file.clone(),
+            point,
+            replicate,
+            recorded: expected.seed,
+            replayed: seed,
+        });
+    }
     let engine = |source| InspectError::Engine {
         point,
         replicate,
         source,
     };
-    let (_, trace) = run_traced(&p.scenario, replicate, base_dir).map_err(engine)?;
+    let (out, trace) = run_traced(&p.scenario, replicate, base_dir).map_err(engine)?;
     let replayed = hash_of(&trace.rec.lines);
     debug_assert_eq!(
         replayed, trace.trace_sha256,
         "trace.jsonl is what is hashed"
     );
-    if seed != expected.seed || replayed != expected.trace_sha256 {
+    if replayed != expected.trace_sha256 {
         return Err(InspectError::HashMismatch {
             file: expected.file.clone(),
             point,
             replicate,
-            recorded: format!("{} (seed {})", expected.trace_sha256, expected.seed),
-            replayed: format!("{replayed} (seed {seed})"),
+            recorded: expected.trace_sha256.clone(),
+            replayed,
+        });
+    }
+    let differences = compare::differences(&out.metrics, expected);
+    if !differences.is_empty() {
+        return Err(InspectError::MetricMismatch {
+            file: expected.file.clone(),
+            point,
+            replicate,
+            trace_sha256: replayed,
+            differences,
         });
     }
     Ok(trace)
@@ -263,7 +338,8 @@ pub fn write_all(
     write_trace(&written[0], trace)?;
     write_nodes(&written[1], trace)?;
     let g = out.join("graph.graphml");
-    fs::write(&g, graphml(trace)).map_err(|e| InspectError::io("write", &g, e))?;
+    crate::outdir::write_atomic(&g, graphml(trace).as_bytes())
+        .map_err(crate::runner::RunnerError::from)?;
     written.push(g);
     written.extend(crate::report::plot::run::draw_all(trace, out, topic).map_err(picture_error)?);
     Ok(written)
@@ -295,6 +371,8 @@ pub struct InspectOptions {
     pub replicate: u32,
     /// Draw pictures of this topic only.
     pub topic: Option<usize>,
+    /// The node whose inputs and outputs are asked for (checked to be in the run).
+    pub node: Option<u32>,
     /// Resolves relative paths (edge lists) in the scenario.
     pub base_dir: PathBuf,
     /// Also copy the topic's propagation picture into the result folder as
@@ -315,6 +393,10 @@ pub struct Inspected {
 /// and writes its files to `out` (see [`write_all`]).
 pub fn inspect(dir: &Path, out: &Path, opts: &InspectOptions) -> Result<Inspected, InspectError> {
     let sweep = load_sweep(dir)?;
+    if dir.join("sweep.json").is_file() {
+        let meta = crate::runner::seal::read_meta(dir)?;
+        crate::runner::seal::check_scenario(dir, &meta)?;
+    }
     sweep_point(&sweep, opts.point, opts.replicate)?;
     let expected = recorded(&dir.join("runs.jsonl"), opts.point, opts.replicate)?;
     let trace = replay(
@@ -324,11 +406,26 @@ pub fn inspect(dir: &Path, out: &Path, opts: &InspectOptions) -> Result<Inspecte
         &expected,
         &opts.base_dir,
     )?;
+    check_node(&trace, opts.node)?;
     let mut files = write_all(&trace, out, opts.topic)?;
     if opts.report {
+        let _lock = crate::outdir::lock(dir, "sgsim inspect --report")
+            .map_err(crate::runner::RunnerError::from)?;
         files.extend(add_to_report(dir, &trace, opts)?);
     }
     Ok(Inspected { trace, files })
+}
+
+/// Refuses a node the run does not have.
+fn check_node(trace: &Trace, node: Option<u32>) -> Result<(), InspectError> {
+    let n = trace.node_count();
+    match node {
+        Some(k) if k as usize >= n => Err(InspectError::NotFound(format!(
+            "--node {k}: the run has {n} nodes (Sybils included); allowed: 0 to {}",
+            n.saturating_sub(1)
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Writes the propagation picture of `opts.topic` (default 0) of `trace` into result folder
@@ -355,7 +452,7 @@ pub fn add_to_report(
         path: path.clone(),
         message,
     })?;
-    fs::write(&path, svg).map_err(|e| InspectError::io("write", &path, e))?;
+    crate::outdir::write_atomic(&path, svg.as_bytes()).map_err(crate::runner::RunnerError::from)?;
     let mut files = vec![path];
     files.extend(crate::report::write_report(dir)?);
     Ok(files)

@@ -28,7 +28,7 @@ pub(crate) mod plot;
 #[cfg(test)]
 mod tests;
 
-use std::fs;
+use crate::outdir;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -110,6 +110,9 @@ pub enum ReportError {
         /// What is missing.
         message: String,
     },
+    /// The folder could not be written (or another process is writing it).
+    #[error(transparent)]
+    Output(#[from] outdir::OutError),
     /// Drawing a plot failed.
     #[error("cannot draw {}: {message}", path.display())]
     Plot {
@@ -120,57 +123,62 @@ pub enum ReportError {
     },
 }
 
-/// Reads DIR's result files and writes DIR/report.md plus DIR/*.svg; returns the
-/// list of files written (report.md first, then the plots in [`PLOT_FILES`]
-/// order). Also writes the metric catalogue DIR/metrics.json
-/// ([`crate::definitions::render_json`]), not listed. Deterministic: same inputs, same bytes.
+/// A report rendered in memory: every file [`write_report`] would write, in order
+/// (`report.md` first, then the plots in [`PLOT_FILES`] order, then the metric catalogue
+/// `metrics.json`, [`crate::definitions::render_json`]), and the plots it would remove because
+/// their data is absent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// File name in the result folder and its bytes.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Plot file names that must not be left over from an earlier report.
+    pub stale: Vec<&'static str>,
+}
+
+/// Reads DIR's result files and renders the report and its plots without writing anything.
+/// Deterministic: same inputs, same bytes.
 ///
 /// `runs.jsonl` and `summary.csv` are required; `coverage.csv`, `sweep.json` and
 /// `scenario.toml` are used when present. Plots whose data is absent are skipped
 /// (and named as skipped in the report).
-pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+pub fn render_report(dir: &Path) -> Result<Rendered, ReportError> {
     let data = model::Dataset::load(dir)?;
-    let mut written = Vec::new();
+    let mut files = Vec::new();
     let mut plots = Vec::new();
     let mut skipped = Vec::new();
-
     for outcome in plot::all_plots(&data, dir)? {
         match outcome.svg {
             Some(svg) => {
-                let path = dir.join(outcome.file);
-                write_file(&path, svg.as_bytes())?;
+                files.push((outcome.file.to_owned(), svg.into_bytes()));
                 plots.push(outcome.meta);
-                written.push(path);
             }
             None => skipped.push(outcome.meta),
         }
     }
-    // Remove stale plots from an earlier report of this folder.
-    for name in PLOT_FILES {
-        let path = dir.join(name);
-        if !written.contains(&path) && path.is_file() {
-            fs::remove_file(&path).map_err(|source| ReportError::Io {
-                action: "remove",
-                path: path.clone(),
-                source,
-            })?;
-        }
-    }
-
+    let stale = PLOT_FILES
+        .into_iter()
+        .filter(|name| !files.iter().any(|(f, _)| f == name))
+        .collect();
     let mut text = markdown::render(&data, &plots, &skipped);
     text.push_str(&plot::run::report_section(dir));
-    let report = dir.join(REPORT_FILE);
-    write_file(&report, text.as_bytes())?;
-    written.insert(0, report);
-    let catalogue = dir.join(crate::definitions::CATALOGUE_FILE);
-    write_file(&catalogue, crate::definitions::render_json().as_bytes())?;
-    Ok(written)
+    files.insert(0, (REPORT_FILE.to_owned(), text.into_bytes()));
+    let catalogue = crate::definitions::render_json().into_bytes();
+    files.push((crate::definitions::CATALOGUE_FILE.to_owned(), catalogue));
+    Ok(Rendered { files, stale })
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    fs::write(path, bytes).map_err(|source| ReportError::Io {
-        action: "write",
-        path: path.to_path_buf(),
-        source,
-    })
+/// Reads DIR's result files and writes DIR/report.md plus DIR/*.svg and DIR/metrics.json;
+/// returns the report and plots written (report.md first, then the plots in [`PLOT_FILES`]
+/// order; the catalogue is not listed). Deterministic: same inputs, same bytes. Nothing is written unless the whole
+/// report renders, and each file is replaced atomically ([`crate::outdir`]); stale plots of
+/// an earlier report are removed last.
+pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let rendered = render_report(dir)?;
+    let mut stage = outdir::Stage::new(dir)?;
+    for (name, bytes) in &rendered.files {
+        stage.put(name, bytes)?;
+    }
+    let mut written = stage.commit(&rendered.stale)?;
+    written.retain(|p| !p.ends_with(crate::definitions::CATALOGUE_FILE));
+    Ok(written)
 }

@@ -3,6 +3,7 @@
 //! results is never overwritten without `--overwrite`.
 
 use super::{RunnerError, SweepMeta};
+use crate::outdir;
 use crate::scenario::{is_slug, ScenarioFile};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -68,9 +69,15 @@ fn existing_key(dir: &Path) -> Option<String> {
 /// an edited scenario or edge list) or files that are not results at all. `overwrite` lifts
 /// the refusal. An absent or empty folder, or results of the same sweep, always pass.
 pub fn check_existing(dir: &Path, meta: &SweepMeta, overwrite: bool) -> Result<(), RunnerError> {
-    let Ok(mut entries) = fs::read_dir(dir) else {
+    let Ok(entries) = fs::read_dir(dir) else {
         return Ok(());
     };
+    // The writer's own lock file and a killed writer's temporaries do not count.
+    let mut entries = entries.flatten().filter(|e| {
+        e.file_name()
+            .to_str()
+            .is_none_or(|n| n != outdir::LOCK_FILE && !outdir::is_leftover(n))
+    });
     if overwrite || entries.next().is_none() {
         return Ok(());
     }

@@ -106,15 +106,18 @@ fn read_shards(shards: &[PathBuf]) -> Result<(SweepMeta, Vec<u8>), RunnerError> 
 /// Combines the saved runs of shard folders into `out`, then assembles the sweep files and
 /// the report exactly as a single run would. Every shard must belong to the same sweep;
 /// `out` must not be an input or lie inside one; unless `allow_partial`, every run of the
-/// sweep (points × replicates of `sweep.json`) must be found, and the missing ones are listed.
+/// sweep (points × replicates of `sweep.json`) must be found, and the missing ones are listed;
+/// unless `overwrite`, `out` must not hold another sweep's results or other files. Every run
+/// is read before `out` is locked and written.
 pub fn merge_with(
     out: &Path,
     shards: &[PathBuf],
     allow_partial: bool,
+    overwrite: bool,
 ) -> Result<MergeSummary, RunnerError> {
     let (meta, scenario_toml) = read_shards(shards)?;
     check_output(out, shards)?;
-    let mut found: Vec<(u32, u32, PathBuf)> = Vec::new();
+    let mut found: Vec<(u32, u32, Vec<u8>)> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     for p in &meta.points {
         for r in 0..meta.replicates {
@@ -123,47 +126,62 @@ pub fn merge_with(
                 .map(|s| run_path(s, p.index, r))
                 .find(|src| read_run(src, &meta.runs_digest).is_some());
             match src {
-                Some(src) => found.push((p.index, r, src)),
+                Some(src) => {
+                    let bytes = fs::read(&src).map_err(|e| RunnerError::io("read", &src, e))?;
+                    found.push((p.index, r, bytes));
+                }
                 None => missing.push(format!("point {}, replicate {r}", p.index)),
             }
         }
     }
     let expected = meta.points.len() * meta.replicates as usize;
     if found.is_empty() || (!missing.is_empty() && !allow_partial) {
-        let shown: Vec<&str> = missing.iter().take(20).map(String::as_str).collect();
-        let more = missing.len().saturating_sub(shown.len());
-        return Err(RunnerError::Usage(format!(
-            "the shards hold {} of {expected} runs of the sweep; missing: {}{}. Run the \
-             missing shards (or `sgsim run --resume --shard I/N`){}",
-            found.len(),
-            shown.join("; "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            },
-            if found.is_empty() {
-                ""
-            } else {
-                ", or pass --allow-partial to merge what there is"
-            }
-        )));
+        return Err(incomplete(&missing, found.len(), expected));
     }
-    guard::check_existing(out, &meta, false)?;
+    let created = !out.exists();
+    fs::create_dir_all(out).map_err(|e| RunnerError::io("create", out, e))?;
+    let lock = crate::outdir::lock(out, "sgsim merge")?;
+    if let Err(e) = guard::check_existing(out, &meta, overwrite) {
+        drop(lock);
+        if created {
+            let _ = fs::remove_dir(out);
+        }
+        return Err(e);
+    }
     let runs_dir = out.join("runs");
     fs::create_dir_all(&runs_dir).map_err(|e| RunnerError::io("create", &runs_dir, e))?;
     guard::clear_runs(&runs_dir)?;
     super::output::write_atomic(&out.join("scenario.toml"), &scenario_toml)?;
-    for (point, r, src) in &found {
-        let dst = run_path(out, *point, *r);
-        fs::copy(src, &dst).map_err(|e| RunnerError::io("copy", src, e))?;
+    for (point, r, bytes) in &found {
+        super::output::write_atomic(&run_path(out, *point, *r), bytes)?;
     }
     let n = assemble(out, &meta)?;
-    crate::report::write_report(out)?;
     Ok(MergeSummary { found: n, expected })
 }
 
-/// [`merge_with`] refusing an incomplete set; returns the number of runs merged.
+/// The refusal of an incomplete set of shards, listing the first missing runs.
+fn incomplete(missing: &[String], found: usize, expected: usize) -> RunnerError {
+    let shown: Vec<&str> = missing.iter().take(20).map(String::as_str).collect();
+    let more = missing.len().saturating_sub(shown.len());
+    RunnerError::Usage(format!(
+        "the shards hold {found} of {expected} runs of the sweep; missing: {}{}. Run the \
+         missing shards (or `sgsim run --resume --shard I/N`){}",
+        shown.join("; "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        },
+        if found == 0 {
+            ""
+        } else {
+            ", or pass --allow-partial to merge what there is"
+        }
+    ))
+}
+
+/// [`merge_with`] refusing an incomplete set and a non-empty `out` of another sweep; returns
+/// the number of runs merged.
 pub fn merge(out: &Path, shards: &[PathBuf]) -> Result<usize, RunnerError> {
-    merge_with(out, shards, false).map(|m| m.found)
+    merge_with(out, shards, false, false).map(|m| m.found)
 }

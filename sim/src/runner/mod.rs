@@ -1,6 +1,7 @@
 //! Whole sweeps: every sweep point × replicate, in parallel, with results written in a fixed
 //! order. Runs are independent, so thread count and sharding never change a result byte.
 
+mod batch;
 mod check;
 mod estimate;
 mod guard;
@@ -8,26 +9,26 @@ mod merge;
 mod output;
 mod preflight;
 mod progress;
+pub mod seal;
 
+pub use batch::{run_file, run_files, run_files_locked, scenario_files};
 pub use check::{check_file, check_streaming, Checked};
 pub use estimate::{estimate, Estimate, Estimator};
 pub use guard::{check_existing, clear_runs, result_dir};
 pub use merge::{merge, merge_with, MergeSummary};
 pub use output::{assemble, read_run, run_path, PointMeta, RunRecord, SweepMeta};
 pub use output::{
-    emit_points, load_scenario, parse_scenario, read_assembled, rebuild, saved_runs, write_tables,
+    emit_points, load_scenario, parse_scenario, publish, read_assembled, saved_runs, table_files,
+    SEALED,
 };
 pub use preflight::{check_references, GraphSize, PointSize, Preflight, SnapshotSize};
 pub use progress::{LogLines, LOG_INTERVAL};
+pub use seal::rebuild;
 
 use crate::engine::EngineError;
-use crate::rng::run_seed;
 use crate::scenario::{ScenarioError, ScenarioFile, MAX_REPLICATES};
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// Why a sweep could not run or finish.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +77,30 @@ pub enum RunnerError {
     /// The report could not be written.
     #[error("report: {0}")]
     Report(#[from] crate::report::ReportError),
+    /// A result folder's file does not match the digest its `sweep.json` recorded.
+    #[error("{0}")]
+    Sealed(String),
+    /// A result folder could not be written, or another process is writing it.
+    #[error(transparent)]
+    Output(#[from] crate::outdir::OutError),
+    /// Several scenarios ran and some failed; the others were assembled.
+    #[error(
+        "{failed} of {total} scenarios failed ({names}); the others are assembled. The \
+         first, {}: {first}",
+        path.display()
+    )]
+    Scenarios {
+        /// Scenarios that failed.
+        failed: usize,
+        /// Scenarios run.
+        total: usize,
+        /// Their names.
+        names: String,
+        /// The first failed scenario's file.
+        path: PathBuf,
+        /// Its error.
+        first: Box<RunnerError>,
+    },
 }
 
 impl RunnerError {
@@ -199,6 +224,7 @@ pub fn prepare(
         replicates: file.points.first().map_or(1, |p| p.scenario.replicates),
         digest,
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        sha256: Default::default(),
         runs_digest: runs_digest(&file),
     };
     Ok((file, meta, sizes))
@@ -227,7 +253,7 @@ pub fn threads_for(requested: Option<usize>, runs: usize) -> usize {
 
 /// Number of runs of this shard (0 for an invalid shard, which [`jobs`] refuses), without
 /// listing them.
-fn job_count(file: &ScenarioFile, shard: Option<(u32, u32)>) -> usize {
+pub(super) fn job_count(file: &ScenarioFile, shard: Option<(u32, u32)>) -> usize {
     let all: u64 = file
         .points
         .iter()
@@ -283,50 +309,6 @@ fn check_memory(est: &Estimate, opts: &RunOptions) -> Result<(), RunnerError> {
     Ok(())
 }
 
-/// Runs the sweep of `path`: saves every run, then assembles the sweep files and the report.
-pub fn run_file(path: &Path, opts: &RunOptions) -> Result<SweepResult, RunnerError> {
-    let (file, meta, sizes) = prepare(path, opts)?;
-    let dir = result_dir(&opts.out, &meta.name)?;
-    // Refuse before listing the runs: a sweep may hold more runs than memory holds entries.
-    let total = job_count(&file, opts.shard);
-    let est = estimate(&file, &sizes, total, threads_for(opts.threads, total));
-    check_memory(&est, opts)?;
-    let jobs = jobs(&file, opts.shard)?;
-    guard::check_existing(&dir, &meta, opts.overwrite)?;
-    let runs_dir = dir.join("runs");
-    fs::create_dir_all(&runs_dir).map_err(|e| RunnerError::io("create", &runs_dir, e))?;
-    if !opts.resume {
-        clear_runs(&runs_dir)?;
-    }
-    output::write_atomic(&dir.join("scenario.toml"), file.resolved_toml().as_bytes())?;
-    let pending: Vec<(usize, u32)> = jobs
-        .into_iter()
-        .filter(|(pi, r)| {
-            let p = &file.points[*pi];
-            !opts.resume || read_run(&run_path(&dir, p.index, *r), &meta.runs_digest).is_none()
-        })
-        .collect();
-    let resumed = total - pending.len();
-    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let failed = execute(&file, &meta, &dir, &base_dir, &pending, opts)?;
-    if let Some(e) = failed {
-        return Err(e);
-    }
-    if opts.shard.is_none() {
-        assemble(&dir, &meta)?;
-        crate::report::write_report(&dir)?;
-    } else {
-        let json = serde_json::to_string_pretty(&meta).expect("invariant: sweep meta serialises");
-        output::write_atomic(&dir.join("sweep.json"), format!("{json}\n").as_bytes())?;
-    }
-    Ok(SweepResult {
-        dir,
-        runs_total: total,
-        runs_executed: pending.len(),
-        runs_resumed: resumed,
-    })
-}
-
 /// Runs replicate `r` of point `p`; a panic inside it becomes [`EngineError::Panicked`],
 /// naming the command that replays the run (`dir` is the result folder, `name` the sweep's).
 fn run_caught(
@@ -369,82 +351,6 @@ pub fn replay_command(dir: &Path, name: &str, point: u32, r: u32) -> String {
         r + 1,
         replay.display()
     )
-}
-
-/// Executes `pending` in parallel and saves each finished run; returns the failure of the
-/// first failed run in (point, replicate) order, counting all failures.
-fn execute(
-    file: &ScenarioFile,
-    meta: &SweepMeta,
-    dir: &Path,
-    base_dir: &Path,
-    pending: &[(usize, u32)],
-    opts: &RunOptions,
-) -> Result<Option<RunnerError>, RunnerError> {
-    let bar = progress::Progress::new(pending.len() as u64, opts.quiet);
-    let errors: Mutex<Vec<(u32, u32, RunnerError)>> = Mutex::new(Vec::new());
-    let work = || {
-        pending.par_iter().for_each(|&(pi, r)| {
-            let p = &file.points[pi];
-            let seed = run_seed(p.scenario.seed, r);
-            let result = run_caught(&bar, p, r, base_dir, dir, &meta.name)
-                .map_err(|source| RunnerError::Run {
-                    point: p.index,
-                    replicate: r,
-                    seed,
-                    failed: 1,
-                    total: 1,
-                    source,
-                })
-                .and_then(|out| {
-                    let rec = RunRecord {
-                        point: p.index,
-                        replicate: r,
-                        seed,
-                        params: p.params.clone(),
-                        sweep_digest: meta.runs_digest.clone(),
-                        trace_sha256: out.trace_sha256,
-                        metrics: out.metrics,
-                    };
-                    let json = serde_json::to_string(&rec).expect("invariant: records serialise");
-                    output::write_atomic(&run_path(dir, p.index, r), json.as_bytes())
-                });
-            if let Err(e) = result {
-                errors
-                    .lock()
-                    .expect("invariant: no thread panics holding it")
-                    .push((p.index, r, e));
-            }
-            bar.inc(1);
-        })
-    };
-    let threads = threads_for(opts.threads, pending.len());
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunnerError::Usage(format!("cannot start {threads} threads: {e}")))?
-        .install(work);
-    bar.finish_and_clear();
-    let mut errors = errors.into_inner().expect("invariant: no thread panicked");
-    errors.sort_by_key(|(p, r, _)| (*p, *r));
-    let count = errors.len();
-    Ok(errors.into_iter().next().map(|(_, _, e)| match e {
-        RunnerError::Run {
-            point,
-            replicate,
-            seed,
-            source,
-            ..
-        } => RunnerError::Run {
-            point,
-            replicate,
-            seed,
-            failed: count,
-            total: pending.len(),
-            source,
-        },
-        other => other,
-    }))
 }
 
 #[cfg(test)]
@@ -546,6 +452,46 @@ mod tests {
             "{replay}"
         );
         assert!(replay.contains("--replicates 1 "), "{replay}");
+    }
+
+    #[test]
+    fn in_a_batch_a_failing_scenario_is_named_and_the_others_are_assembled() {
+        let d = tempfile::tempdir().unwrap();
+        let small = fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/small-sweep.toml"),
+        )
+        .unwrap();
+        let mut paths = Vec::new();
+        for name in ["batch-ok", "batch-fails"] {
+            let path = d.path().join(format!("{name}.toml"));
+            fs::write(&path, small.replace("small-sweep", name)).unwrap();
+            paths.push(path);
+        }
+        INJECTED.lock().unwrap().push(("batch-fails".into(), 0, 1));
+        let opts = RunOptions {
+            out: d.path().join("out"),
+            threads: Some(2),
+            quiet: true,
+            ..RunOptions::default()
+        };
+        let Err(
+            e @ RunnerError::Scenarios {
+                failed: 1,
+                total: 2,
+                ..
+            },
+        ) = run_files(&paths, &opts)
+        else {
+            panic!("expected one of two scenarios to fail");
+        };
+        let shown = e.to_string();
+        assert!(
+            shown.contains("batch-fails.toml") && shown.contains("point 0, replicate 1"),
+            "{shown}"
+        );
+        assert!(d.path().join("out/batch-ok/report.md").is_file());
+        assert!(!d.path().join("out/batch-fails/runs.jsonl").exists());
+        assert!(run_path(&d.path().join("out/batch-fails"), 1, 1).is_file());
     }
 
     #[test]

@@ -54,6 +54,11 @@ pub struct SweepMeta {
     pub digest: String,
     /// Crate version that produced the results.
     pub version: String,
+    /// The seal of the tables written with this file: SHA-256 (hex) of each by file name.
+    /// `report` and `report --rebuild` refuse a table that no longer matches. Empty (and not
+    /// written) for a shard, which has no tables, and in folders of older versions.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sha256: BTreeMap<String, String>,
     /// The key saved runs carry (`RunRecord::sweep_digest`, see `runner::runs_digest`); not
     /// written to `sweep.json`: it is derived from `scenario.toml`.
     #[serde(skip)]
@@ -76,11 +81,9 @@ pub fn run_path(dir: &Path, point: u32, replicate: u32) -> PathBuf {
         .join(format!("p{point:05}-r{replicate:05}.json"))
 }
 
-/// Writes `bytes` to `path` atomically (temporary file, then rename).
+/// Writes `bytes` to `path` atomically (see [`crate::outdir::write_atomic`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunnerError> {
-    let tmp = path.with_extension("tmp");
-    fs::write(&tmp, bytes).map_err(|e| RunnerError::io("write", &tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| RunnerError::io("rename", path, e))
+    Ok(crate::outdir::write_atomic(path, bytes)?)
 }
 
 /// Reads a saved run, `None` if it is absent, unreadable or from another sweep.
@@ -103,23 +106,27 @@ pub fn saved_runs(dir: &Path, meta: &SweepMeta) -> Vec<RunRecord> {
     records
 }
 
-/// Writes `sweep.json`, `runs.jsonl`, `runs.csv`, `summary.csv`, `paired.csv` and
-/// `coverage.csv` from the saved runs; returns how many runs were found.
+/// Assembles the saved runs of `meta` found under `dir/runs/` into the sweep files and the
+/// report (see [`publish`]); returns how many runs were found.
 pub fn assemble(dir: &Path, meta: &SweepMeta) -> Result<usize, RunnerError> {
     let records = saved_runs(dir, meta);
-    write_tables(dir, meta, &records)?;
+    publish(dir, meta, &records)?;
     Ok(records.len())
 }
 
-/// Writes the sweep files of `records` (in the order given) into `dir`: the same bytes
-/// whether the records come from `runs/` or were read back from an earlier `runs.jsonl`.
-pub fn write_tables(
-    dir: &Path,
-    meta: &SweepMeta,
-    records: &[RunRecord],
-) -> Result<(), RunnerError> {
-    let json = serde_json::to_string_pretty(meta).expect("invariant: sweep meta serialises");
-    write_atomic(&dir.join("sweep.json"), format!("{json}\n").as_bytes())?;
+/// The tables of the runs the tables seal (see [`SweepMeta::sha256`]).
+pub const SEALED: [&str; 5] = [
+    "runs.jsonl",
+    "runs.csv",
+    "coverage.csv",
+    "summary.csv",
+    "paired.csv",
+];
+
+/// The sweep files of `records` (in the order given), by file name: the tables, then
+/// `sweep.json` with each table's SHA-256. The same bytes whether the records come from
+/// `runs/` or were read back from an earlier `runs.jsonl`.
+pub fn table_files(meta: &SweepMeta, records: &[RunRecord]) -> Vec<(&'static str, String)> {
     let mut runs = String::new();
     for rec in records {
         let line = serde_json::json!({
@@ -134,20 +141,53 @@ pub fn write_tables(
         runs.push_str(&line.to_string());
         runs.push('\n');
     }
-    write_atomic(&dir.join("runs.jsonl"), runs.as_bytes())?;
-    let tables = [
-        ("runs.csv", runs_csv(meta, records)),
-        ("coverage.csv", coverage_csv(meta, records)),
-        ("summary.csv", summary_csv(meta, records)),
-        ("paired.csv", paired_csv(meta, records)),
+    let mut files = vec![
+        (SEALED[0], runs),
+        (SEALED[1], runs_csv(meta, records)),
+        (SEALED[2], coverage_csv(meta, records)),
+        (SEALED[3], summary_csv(meta, records)),
+        (SEALED[4], paired_csv(meta, records)),
     ];
-    for (name, text) in tables {
-        write_atomic(&dir.join(name), text.as_bytes())?;
+    let mut sealed = meta.clone();
+    sealed.sha256 = files
+        .iter()
+        .map(|(name, text)| ((*name).to_owned(), sha256_hex(text.as_bytes())))
+        .collect();
+    let json = serde_json::to_string_pretty(&sealed).expect("invariant: sweep meta serialises");
+    files.push(("sweep.json", format!("{json}\n")));
+    files
+}
+
+/// SHA-256 of `bytes`, hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Writes the sweep files of `records` and the report rendered from them into `dir`, all or
+/// nothing: everything is prepared in a stage folder inside `dir` first (the report is read
+/// from the staged tables), then each file is renamed into place, `sweep.json` last.
+pub fn publish(dir: &Path, meta: &SweepMeta, records: &[RunRecord]) -> Result<(), RunnerError> {
+    let mut stage = crate::outdir::Stage::new(dir)?;
+    for (name, text) in table_files(meta, records) {
+        stage.put(name, text.as_bytes())?;
     }
+    // What the report reads besides the tables.
+    stage.mirror("scenario.toml")?;
+    stage.mirror(crate::report::plot::run::REPORT_PICTURE)?;
+    let rendered = crate::report::render_report(stage.path())?;
+    for (name, bytes) in &rendered.files {
+        stage.put(name, bytes)?;
+    }
+    // The seal goes last: a folder killed while committing fails its check, not silently.
+    let sweep = fs::read(stage.path().join("sweep.json"))
+        .map_err(|e| RunnerError::io("read", &stage.path().join("sweep.json"), e))?;
+    stage.put("sweep.json", &sweep)?;
+    stage.commit(&rendered.stale)?;
     Ok(())
 }
 
-/// One line of `runs.jsonl`, as [`write_tables`] writes it.
+/// One line of `runs.jsonl`, as [`table_files`] writes it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct JsonlRun {
@@ -238,24 +278,6 @@ fn read_curves(path: &Path) -> Result<Curves, RunnerError> {
         curves.entry(key).or_default().push(sample);
     }
     Ok(curves)
-}
-
-/// Rewrites a result folder's tables and report from its own files, without simulating:
-/// the runs come from `runs.jsonl` and `coverage.csv` when present, else from `runs/`. Used
-/// to bring an existing folder to the current table format; returns the number of runs.
-pub fn rebuild(dir: &Path) -> Result<usize, RunnerError> {
-    let path = dir.join("sweep.json");
-    let text = fs::read_to_string(&path).map_err(|e| RunnerError::io("read", &path, e))?;
-    let meta: SweepMeta = serde_json::from_str(&text)
-        .map_err(|e| RunnerError::Usage(format!("{}: not a sweep.json: {e}", path.display())))?;
-    let records = if dir.join("runs.jsonl").is_file() {
-        read_assembled(dir, &meta)?
-    } else {
-        saved_runs(dir, &meta)
-    };
-    write_tables(dir, &meta, &records)?;
-    crate::report::write_report(dir)?;
-    Ok(records.len())
 }
 
 /// Header of a per-point table: `point`, the swept keys, then `rest`. A swept key that
@@ -532,6 +554,7 @@ mod tests {
             replicates,
             digest: "d".into(),
             version: "0".into(),
+            sha256: BTreeMap::new(),
             runs_digest: "d".into(),
         }
     }

@@ -444,10 +444,23 @@ impl Source<'_> {
     }
 
     /// `missing field`: the key the table lacks, with an example for the common ones.
-    fn missing_field(&self, p: &mut Place<'_>) -> (Kind, String) {
+    fn missing_field<'s>(&'s self, p: &mut Place<'s>) -> (Kind, String) {
         let missing = match p.sweep {
             Some(k) => join(&self.sweeps[k].path, &p.name),
             None => {
+                // A table holding only a sub-table spans what the sub-table spans: the key is
+                // missing from the outermost of them, the one serde was reading.
+                let same = |e: &&Entry| e.is_table() && p.table.is_some_and(|t| t.range == e.range);
+                if let Some(t) = self
+                    .index
+                    .entries
+                    .iter()
+                    .filter(same)
+                    .min_by_key(|e| e.depth)
+                {
+                    p.table = Some(t);
+                    p.table_path = t.path.as_str();
+                }
                 p.at = p.table.and_then(Entry::position);
                 join(p.table_path, &p.name)
             }

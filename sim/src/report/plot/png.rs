@@ -64,9 +64,5 @@ fn render(svg: &Path, png: &Path, options: &resvg::usvg::Options) -> Result<(), 
     let transform = resvg::tiny_skia::Transform::from_scale(SCALE, SCALE);
     resvg::render(&tree, transform, &mut pixmap.as_mut());
     let bytes = pixmap.encode_png().map_err(|e| fail(e.to_string()))?;
-    std::fs::write(png, bytes).map_err(|source| ReportError::Io {
-        action: "write",
-        path: png.to_path_buf(),
-        source,
-    })
+    Ok(crate::outdir::write_atomic(png, &bytes)?)
 }

@@ -67,11 +67,7 @@ pub fn draw_all(
             path: path.clone(),
             message,
         })?;
-        std::fs::write(&path, svg).map_err(|source| ReportError::Io {
-            action: "write",
-            path: path.clone(),
-            source,
-        })?;
+        crate::outdir::write_atomic(&path, svg.as_bytes())?;
         written.push(path);
         Ok::<(), ReportError>(())
     };
