@@ -319,11 +319,7 @@ fn execute(command: Command) -> Result<(), String> {
         Command::List {
             what: Some(ListWhat::Metrics { json }),
         } => {
-            if json {
-                print!("{}", sgsim::definitions::render_json());
-            } else {
-                print!("{}", sgsim::definitions::render());
-            }
+            list_metrics(json);
             Ok(())
         }
         Command::Report { dir, rebuild, png } => report(&dir, rebuild, png),
@@ -365,6 +361,15 @@ fn execute(command: Command) -> Result<(), String> {
             );
             Ok(())
         }
+    }
+}
+
+/// `sgsim list metrics [--json]`: the metric catalogue as text or JSON.
+fn list_metrics(json: bool) {
+    if json {
+        print!("{}", sgsim::definitions::render_json());
+    } else {
+        print!("{}", sgsim::definitions::render());
     }
 }
 
