@@ -312,6 +312,16 @@ pub const PAIRED: &[&str] = &[
     "fees_earned_per_adversary_node_sat",
 ];
 
+/// `first_receipt_hist`, the per-run object next to `metrics` in `runs.jsonl`: its definition
+/// as `sgsim list metrics` prints it.
+pub const FIRST_RECEIPT_HIST: &str = "first_receipt_hist  [counts of (node, topic) pairs; per \
+run]\n      Every eligible (node, topic) pair of the run, counted once: in `counts` by the delay \
+from the topic's broadcast to the node's first verification of it, or in `never` when the node \
+did not verify it before the run ended. 146 fixed bins, the same in every run: bin 0 below 1 ms, \
+bin i in [edge i-1, edge i), bin 145 at or above 1000 s; the 145 edges are the E24 preferred \
+numbers (1.0, 1.1, 1.2, 1.3, 1.5, 1.6, 1.8, 2.0, 2.2, 2.4, 2.7, 3.0, 3.3, 3.6, 3.9, 4.3, 4.7, \
+5.1, 5.6, 6.2, 6.8, 7.5, 8.2, 9.1) times 1 ms, 10 ms, ... 100 s, then 1000 s.";
+
 /// The definition of `key`, resolving families; `None` for a key the catalogue does not know.
 pub fn lookup(key: &str) -> Option<&'static MetricDef> {
     METRICS.iter().find(|d| matches_key(d, key))
@@ -389,6 +399,10 @@ pub fn render() -> String {
             let _ = writeln!(s, "      one key per: {}", suffixes.join(", "));
         }
     }
+    let _ = writeln!(
+        s,
+        "\nBeside `metrics` in runs.jsonl:\n\n  {FIRST_RECEIPT_HIST}"
+    );
     s
 }
 
@@ -605,5 +619,19 @@ mod tests {
             assert!(text.contains(d.name) && text.contains(d.definition));
         }
         assert_eq!(undefined(["t90_s", "bogus", "frames_ask"]), vec!["bogus"]);
+        assert!(text.contains(FIRST_RECEIPT_HIST));
+    }
+
+    /// The printed definition of `first_receipt_hist` states the bins the code uses.
+    #[test]
+    fn the_histogram_definition_matches_its_bins() {
+        use crate::metrics::latency::{BIN_COUNT, EDGES_US, EDGE_COUNT};
+        assert!(FIRST_RECEIPT_HIST.contains(&format!("{BIN_COUNT} fixed bins")));
+        assert!(FIRST_RECEIPT_HIST.contains(&format!("the {EDGE_COUNT} edges")));
+        assert!(FIRST_RECEIPT_HIST.contains(&format!("bin {} at or above", BIN_COUNT - 1)));
+        assert_eq!(
+            (EDGES_US[0], EDGES_US[EDGE_COUNT - 1]),
+            (1_000, 1_000_000_000)
+        );
     }
 }

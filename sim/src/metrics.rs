@@ -1,6 +1,9 @@
 //! Measurements of one run, collected from the nodes' outputs and events as the engine sees
 //! them, and reduced to named per-run metrics, distributions and a coverage curve.
 
+pub mod latency;
+
+pub use latency::LatencyHistogram;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use sweet_gossip::{CryptoCounts, FrameKind, PayloadId, RejectReason, Timestamp};
@@ -17,6 +20,9 @@ pub struct RunMetrics {
     pub distributions: BTreeMap<String, Vec<f64>>,
     /// Mean coverage over topics at `COVERAGE_SAMPLES` evenly spaced times since broadcast.
     pub coverage: Vec<(f64, f64)>,
+    /// First-receipt delays of every eligible (node, topic) pair, fixed bins
+    /// ([`latency`]); empty in runs read back from files written before it existed.
+    pub first_receipt_hist: LatencyHistogram,
 }
 
 #[derive(Debug)]
@@ -391,6 +397,7 @@ impl Collector {
             metrics: m.0,
             distributions,
             coverage,
+            first_receipt_hist: receipt_histogram(&topics),
         }
     }
 
@@ -684,6 +691,19 @@ fn time_to(t: &TopicStats, q: f64) -> Option<f64> {
     t.accepted_s.get(need.max(1) - 1).copied()
 }
 
+/// Every eligible node's first-receipt delay per topic, and the eligible nodes that never
+/// verified it; topics without eligible nodes add nothing.
+fn receipt_histogram(topics: &[&TopicStats]) -> LatencyHistogram {
+    let mut h = LatencyHistogram::new();
+    for t in topics {
+        for s in &t.accepted_s {
+            h.record_s(*s);
+        }
+        h.never += u64::from(t.eligible).saturating_sub(t.accepted_s.len() as u64);
+    }
+    h
+}
+
 fn coverage_curve(topics: &[&TopicStats], horizon_s: f64) -> Vec<(f64, f64)> {
     (0..COVERAGE_SAMPLES)
         .map(|i| {
@@ -744,6 +764,13 @@ mod tests {
             r.metrics["late_joiner_coverage"], None,
             "nobody was offline"
         );
+        // Three of four eligible nodes received it (0.1, 0.2, 0.4 s after broadcast).
+        let h = &r.first_receipt_hist;
+        assert_eq!(h.never, 1);
+        assert_eq!(h.counts.iter().sum::<u64>(), 3);
+        for us in [100_000, 200_000, 400_000] {
+            assert_eq!(h.counts[LatencyHistogram::bin(us)], 1, "{us}");
+        }
     }
 
     /// The defect: a node offline at broadcast that accepts later raised the numerator only,

@@ -52,6 +52,8 @@ pub struct RunRecord {
     pub metrics: BTreeMap<String, Option<f64>>,
     /// Per-run samples (e.g. `route_fee_sat`); JSON `null` entries are dropped.
     pub distributions: BTreeMap<String, Vec<f64>>,
+    /// First-receipt delay histogram (`first_receipt_hist`), when the file has one.
+    pub first_receipt_hist: Option<crate::metrics::LatencyHistogram>,
 }
 
 /// One row of `summary.csv`.
@@ -221,6 +223,8 @@ struct RawRun {
     metrics: BTreeMap<String, Option<f64>>,
     #[serde(default)]
     distributions: BTreeMap<String, Vec<Option<f64>>>,
+    #[serde(default)]
+    first_receipt_hist: Option<crate::metrics::LatencyHistogram>,
 }
 
 /// Reads `runs.jsonl`, one JSON object per non-blank line.
@@ -242,6 +246,17 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRecord>, ReportError> {
                 format!("invalid run record (column {}): {message}", e.column()),
             )
         })?;
+        if let Some(h) = raw.first_receipt_hist.as_ref() {
+            let bins = crate::metrics::latency::BIN_COUNT;
+            if !h.counts.is_empty() && h.counts.len() != bins {
+                let message = format!(
+                    "`first_receipt_hist.counts` has {} bins; expected {bins} (the fixed bins \
+                     of sgsim's metrics::latency)",
+                    h.counts.len()
+                );
+                return Err(parse_err(path, i + 1, message));
+            }
+        }
         runs.push(RunRecord {
             point: raw.point,
             replicate: raw.replicate,
@@ -253,6 +268,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRecord>, ReportError> {
                 .into_iter()
                 .map(|(k, v)| (k, v.into_iter().flatten().collect()))
                 .collect(),
+            first_receipt_hist: raw.first_receipt_hist,
         });
     }
     Ok(runs)

@@ -137,6 +137,7 @@ pub fn table_files(meta: &SweepMeta, records: &[RunRecord]) -> Vec<(&'static str
             "trace_sha256": rec.trace_sha256,
             "metrics": rec.metrics.metrics,
             "distributions": rec.metrics.distributions,
+            "first_receipt_hist": rec.metrics.first_receipt_hist,
         });
         runs.push_str(&line.to_string());
         runs.push('\n');
@@ -199,6 +200,9 @@ struct JsonlRun {
     trace_sha256: String,
     metrics: BTreeMap<String, Option<f64>>,
     distributions: BTreeMap<String, Vec<f64>>,
+    /// Absent in folders written before the histogram existed.
+    #[serde(default)]
+    first_receipt_hist: crate::metrics::LatencyHistogram,
 }
 
 /// Reads the runs back from an assembled folder's `runs.jsonl` and `coverage.csv` (either
@@ -229,6 +233,7 @@ pub fn read_assembled(dir: &Path, meta: &SweepMeta) -> Result<Vec<RunRecord>, Ru
                 metrics: run.metrics,
                 distributions: run.distributions,
                 coverage: Vec::new(),
+                first_receipt_hist: run.first_receipt_hist,
             },
         });
     }
@@ -574,6 +579,7 @@ mod tests {
                     .collect::<BTreeMap<_, _>>(),
                 distributions: BTreeMap::new(),
                 coverage: Vec::new(),
+                first_receipt_hist: Default::default(),
             },
         }
     }
