@@ -343,11 +343,7 @@ fn report(dir: &Path, rebuild: bool, png: bool) -> Result<(), String> {
     }
     let mut files = sgsim::report::write_report(dir).map_err(|e| e.to_string())?;
     if png {
-        let svgs: Vec<PathBuf> = files
-            .iter()
-            .filter(|f| f.extension().is_some_and(|e| e == "svg"))
-            .cloned()
-            .collect();
+        let svgs = sgsim::report::report_svgs(dir);
         files.extend(sgsim::report::write_pngs(&svgs).map_err(|e| e.to_string())?);
     }
     for f in files {
