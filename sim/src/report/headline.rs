@@ -24,117 +24,175 @@ pub fn headline_metric(kind: AttackKind) -> &'static str {
     headline(kind).metric
 }
 
-/// The headline of `kind`; see [`Headline`].
-pub fn headline(kind: AttackKind) -> Headline {
-    use AttackKind as K;
-    let h = |name, metric, phrase, higher_is_better, cost_metric| Headline {
+const AFTER: &str = "coverage after the strike (share)";
+const VICTIM: &str = "victim's coverage after the strike (share)";
+const REPLY: &str = "topics after the strike with a reply (share)";
+
+const fn h(
+    name: &'static str,
+    metric: &'static str,
+    phrase: &'static str,
+    higher_is_better: bool,
+    cost_metric: &'static str,
+) -> Headline {
+    Headline {
         name,
         metric,
         phrase,
         higher_is_better,
         cost_metric,
-    };
-    let after = "coverage after the strike (share)";
-    match kind {
-        K::None => h(
-            "No attack",
-            "coverage_final",
-            "final coverage",
-            true,
-            "attacker_frames",
-        ),
-        K::Silent => h(
-            "Silent attack",
-            "coverage_after_attack",
-            after,
-            true,
-            "corrupted_nodes",
-        ),
-        K::Chatterbox => h(
-            "Chatterbox attack",
-            "honest_frames_received_per_node",
-            "frames delivered per honest node",
-            false,
-            "attacker_pow_hashes",
-        ),
-        K::Sybil => h(
-            "Sybil attack",
-            "coverage_after_attack",
-            after,
-            true,
-            "sybils",
-        ),
-        K::Eclipse => h(
-            "Eclipse attack",
-            "victim_coverage",
-            "victim's coverage after the strike (share)",
-            true,
-            "sybils",
-        ),
-        K::Censorship => h(
-            "Censorship attack",
-            "victim_coverage",
-            "victim's coverage after the strike (share)",
-            true,
-            "sybils",
-        ),
-        K::ColdBoot => h(
-            "Cold boot attack",
-            "coverage_after_attack",
-            after,
-            true,
-            "sybils",
-        ),
-        K::Flash => h(
-            "Flash attack",
-            "coverage_after_attack",
-            after,
-            true,
-            "sybils",
-        ),
-        K::CovertFlash => h(
-            "Covert flash attack",
-            "coverage_after_attack",
-            after,
-            true,
-            "sybils",
-        ),
-        K::InflateInvoice => h(
-            "Inflate invoice attack",
-            "inflated_invoices_paid",
-            "inflated invoices paid",
-            false,
-            "corrupted_nodes",
-        ),
-        K::WithholdInvoice => h(
-            "Withhold invoice attack",
-            "reply_share_after_attack",
-            "topics after the strike with a reply (share)",
-            true,
-            "corrupted_nodes",
-        ),
-        K::ReplyReplay => h(
-            "Reply replay attack",
-            "reply_share_after_attack",
-            "topics after the strike with a reply (share)",
-            true,
-            "replies_replayed",
-        ),
-        K::AskFlood => h(
-            "Ask flood attack",
-            "coverage_after_attack",
-            after,
-            true,
-            "flood_asks",
-        ),
-        K::PowReuse => h(
-            "PoW reuse attack",
-            "accepted_per_attacker_pow",
-            "accepted broadcasts per attacker PoW",
-            false,
-            "attacker_pow_solved",
-        ),
     }
+}
+
+/// One headline per kind: the kind, then name, metric, axis phrase, whether higher is better
+/// for the honest network, and the attacker's cost metric.
+const TABLE: [(AttackKind, Headline); 14] = {
+    use AttackKind as K;
+    [
+        (
+            K::None,
+            h(
+                "No attack",
+                "coverage_final",
+                "final coverage",
+                true,
+                "attacker_frames",
+            ),
+        ),
+        (
+            K::Silent,
+            h(
+                "Silent attack",
+                "coverage_after_attack",
+                AFTER,
+                true,
+                "corrupted_nodes",
+            ),
+        ),
+        (
+            K::Chatterbox,
+            h(
+                "Chatterbox attack",
+                "honest_frames_received_per_node",
+                "frames delivered per honest node",
+                false,
+                "attacker_pow_hashes",
+            ),
+        ),
+        (
+            K::Sybil,
+            h(
+                "Sybil attack",
+                "coverage_after_attack",
+                AFTER,
+                true,
+                "sybils",
+            ),
+        ),
+        (
+            K::Eclipse,
+            h("Eclipse attack", "victim_coverage", VICTIM, true, "sybils"),
+        ),
+        (
+            K::Censorship,
+            h(
+                "Censorship attack",
+                "victim_coverage",
+                VICTIM,
+                true,
+                "sybils",
+            ),
+        ),
+        (
+            K::ColdBoot,
+            h(
+                "Cold boot attack",
+                "coverage_after_attack",
+                AFTER,
+                true,
+                "sybils",
+            ),
+        ),
+        (
+            K::Flash,
+            h(
+                "Flash attack",
+                "coverage_after_attack",
+                AFTER,
+                true,
+                "sybils",
+            ),
+        ),
+        (
+            K::CovertFlash,
+            h(
+                "Covert flash attack",
+                "coverage_after_attack",
+                AFTER,
+                true,
+                "sybils",
+            ),
+        ),
+        (
+            K::InflateInvoice,
+            h(
+                "Inflate invoice attack",
+                "inflated_invoices_paid",
+                "inflated invoices paid",
+                false,
+                "corrupted_nodes",
+            ),
+        ),
+        (
+            K::WithholdInvoice,
+            h(
+                "Withhold invoice attack",
+                "reply_share_after_attack",
+                REPLY,
+                true,
+                "corrupted_nodes",
+            ),
+        ),
+        (
+            K::ReplyReplay,
+            h(
+                "Reply replay attack",
+                "reply_share_after_attack",
+                REPLY,
+                true,
+                "replies_replayed",
+            ),
+        ),
+        (
+            K::AskFlood,
+            h(
+                "Ask flood attack",
+                "coverage_after_attack",
+                AFTER,
+                true,
+                "flood_asks",
+            ),
+        ),
+        (
+            K::PowReuse,
+            h(
+                "PoW reuse attack",
+                "accepted_per_attacker_pow",
+                "accepted broadcasts per attacker PoW",
+                false,
+                "attacker_pow_solved",
+            ),
+        ),
+    ]
+};
+
+/// The headline of `kind`; see [`Headline`].
+pub fn headline(kind: AttackKind) -> Headline {
+    TABLE
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, h)| *h)
+        .expect("invariant: TABLE has a row for every AttackKind")
 }
 
 /// What `attack.share` counts for `kind`, as an axis label.
@@ -168,6 +226,14 @@ pub fn attack_kind(scenario_toml: &str) -> Option<AttackKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_has_every_kind_once() {
+        for (i, (k, _)) in TABLE.iter().enumerate() {
+            assert!(TABLE[..i].iter().all(|(j, _)| j != k), "{k:?}");
+        }
+        assert_eq!(TABLE.len(), EVERY_KIND.len());
+    }
 
     const EVERY_KIND: [AttackKind; 14] = [
         AttackKind::None,

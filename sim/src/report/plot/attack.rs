@@ -6,10 +6,11 @@ use super::super::format::point_label;
 use super::super::headline::{headline, share_meaning, Headline};
 use super::super::model::{Dataset, Estimate, ATTACK_SHARE};
 use super::common::{
-    data_range, draw_line, draw_markers, draw_whiskers, render, series_style, Axis, Chart, Dash,
-    Figure, LegendEntry, PResult, Sample, SeriesStyle,
+    data_range, draw_line, draw_markers, draw_whiskers, series_style, Axis, Chart, Dash, Figure,
+    LegendEntry, PResult, Sample, SeriesStyle,
 };
 use super::common::{PlotOutcome, FINAL_COVERAGE_AXIS};
+use super::grid::render;
 
 /// Points grouped by their other swept values (first-appearance order), each group in
 /// increasing numeric attack share.

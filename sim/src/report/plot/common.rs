@@ -16,7 +16,6 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::model::Dataset;
 pub(crate) use super::axis::{data_range, Axis, TickedRange};
-pub(crate) use super::grid::{render_grid, Grid, Panel};
 use super::style::{closed, dash_lengths, marker_points};
 pub(crate) use super::style::{series_style, Dash, SeriesStyle, GREY};
 
@@ -81,19 +80,6 @@ pub(crate) fn legend_width(title: &str, legend: &[LegendEntry]) -> i32 {
         .max()
         .unwrap_or(0) as i32;
     (longest * 7 + 64).clamp(150, 340)
-}
-
-/// Draws a one-panel figure into an SVG string. `body` draws the data into the chart.
-pub(crate) fn render<F>(fig: &Figure, body: F) -> Result<String, String>
-where
-    F: for<'a, 'b> FnOnce(&mut Chart<'a, 'b>) -> PResult,
-{
-    let grid = Grid::single(fig);
-    let mut body = Some(body);
-    render_grid(&grid, |_, chart| match body.take() {
-        Some(f) => f(chart),
-        None => Ok(()),
-    })
 }
 
 /// Rewrites plotters' `opacity="v"` attributes as `fill-opacity="v" stroke-opacity="v"` (and

@@ -3,9 +3,10 @@
 
 use super::super::model::{Curve, Dataset};
 use super::common::{
-    draw_band, draw_line, draw_markers, render_grid, series_style, Axis, Chart, Grid, LegendEntry,
-    PResult, Panel, PlotOutcome, Sample, SeriesStyle, GREY,
+    draw_band, draw_line, draw_markers, series_style, Axis, Chart, LegendEntry, PResult,
+    PlotOutcome, Sample, SeriesStyle, GREY,
 };
+use super::grid::{render_grid, Grid, Panel};
 use super::layout::Layout;
 use super::points::layout_phrase;
 use super::COVERAGE_AXIS;
@@ -175,7 +176,7 @@ mod tests {
             &[0.0, 0.2, 0.4, 0.6, 0.9, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95],
         );
         let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
-        assert!(close(settled_time(&[fast.clone()]), 2.2));
+        assert!(close(settled_time(std::slice::from_ref(&fast)), 2.2));
         assert!(close(settled_time(&[fast, slow]), 5.5));
         let never = curve(0, &[0.0, 0.1, 0.2, 0.3]);
         assert_eq!(settled_time(&[never]), 3.0, "capped at the last sample");

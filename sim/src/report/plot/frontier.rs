@@ -6,9 +6,10 @@
 use super::super::model::{Dataset, Estimate};
 use super::axis::spans_decades;
 use super::common::{
-    data_range, draw_hwhiskers, draw_line, draw_markers, draw_whiskers, render_grid, Axis, Chart,
-    Dash, Grid, LegendEntry, PResult, Panel, PlotOutcome, Sample, SeriesStyle, GREY,
+    data_range, draw_hwhiskers, draw_line, draw_markers, draw_whiskers, Axis, Chart, Dash,
+    LegendEntry, PResult, PlotOutcome, Sample, SeriesStyle, GREY,
 };
+use super::grid::{render_grid, Grid, Panel};
 use super::layout::Layout;
 use super::points::layout_phrase;
 use super::style::Marker;

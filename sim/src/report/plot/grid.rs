@@ -65,6 +65,19 @@ impl Grid {
     }
 }
 
+/// Draws a one-panel figure into an SVG string. `body` draws the data into the chart.
+pub(crate) fn render<F>(fig: &Figure, body: F) -> Result<String, String>
+where
+    F: for<'a, 'b> FnOnce(&mut Chart<'a, 'b>) -> PResult,
+{
+    let grid = Grid::single(fig);
+    let mut body = Some(body);
+    render_grid(&grid, |_, chart| match body.take() {
+        Some(f) => f(chart),
+        None => Ok(()),
+    })
+}
+
 /// Draws `grid` into an SVG string; `body(i, chart)` draws the data of panel `i`.
 pub(crate) fn render_grid<F>(grid: &Grid, mut body: F) -> Result<String, String>
 where
@@ -83,7 +96,7 @@ where
     F: for<'a, 'b> FnMut(usize, &mut Chart<'a, 'b>) -> PResult,
 {
     root.fill(&WHITE)?;
-    let below_title = root.titled(&grid.title, (FONT, 22))?;
+    let below_title = root.titled(&grid.title, (FONT, 24))?;
     let legend_w = if grid.legend.is_empty() {
         0
     } else {

@@ -10,9 +10,10 @@ use super::super::format::{decimals_for, fmt_fixed};
 use super::super::model::Dataset;
 use super::axis::spans_decades;
 use super::common::{
-    draw_line, draw_markers, render_grid, Axis, Chart, Dash, Grid, LegendEntry, PResult, Panel,
-    PlotOutcome, Sample, SeriesStyle, FONT, GREY,
+    draw_line, draw_markers, Axis, Chart, Dash, LegendEntry, PResult, PlotOutcome, Sample,
+    SeriesStyle, FONT, GREY,
 };
+use super::grid::{render_grid, Grid, Panel};
 use super::layout::Layout;
 use super::points::layout_phrase;
 use super::style::Marker;
@@ -162,6 +163,25 @@ fn caption_entry(label: &str, c: &Cdf) -> String {
     s
 }
 
+/// The delay axis: from 0 (or, on a log axis where the delays span two decades, from the
+/// first bin with a receipt) to the end of the last bin with one.
+fn delay_axis(cdfs: &[&(usize, Cdf)]) -> Axis {
+    let end = cdfs
+        .iter()
+        .filter_map(|(_, c)| c.steps.last().map(|s| s.0))
+        .fold(0.0, f64::max);
+    let start = cdfs
+        .iter()
+        .filter_map(|(_, c)| c.steps.get(1).map(|s| s.0))
+        .fold(f64::INFINITY, f64::min);
+    let desc = "delay from broadcast to first receipt (s)";
+    if spans_decades(&[start, end]) {
+        Axis::padded(desc, &[start, end], true, false)
+    } else {
+        Axis::numeric(desc, 0.0, end)
+    }
+}
+
 /// `latency_cdf.svg`.
 pub(crate) fn latency_cdf(d: &Dataset) -> Result<PlotOutcome, String> {
     let file = "latency_cdf.svg";
@@ -186,22 +206,7 @@ pub(crate) fn latency_cdf(d: &Dataset) -> Result<PlotOutcome, String> {
              histogram exists; rerun the sweep to get it).",
         ));
     }
-    let ends: Vec<f64> = all
-        .iter()
-        .filter_map(|(_, c)| c.steps.last().map(|s| s.0))
-        .collect();
-    let starts: Vec<f64> = all
-        .iter()
-        .filter_map(|(_, c)| c.steps.get(1).map(|s| s.0))
-        .collect();
-    let end = ends.iter().copied().fold(0.0, f64::max);
-    let start = starts.iter().copied().fold(f64::INFINITY, f64::min);
-    let desc = "delay from broadcast to first receipt (s)";
-    let x = if spans_decades(&[start, end]) {
-        Axis::padded(desc, &[start, end], true, false)
-    } else {
-        Axis::numeric(desc, 0.0, end)
-    };
+    let x = delay_axis(&all);
     let y = Axis::numeric("share of eligible (node, topic) pairs reached", 0.0, 1.0);
     let panels: Vec<Panel> = layout
         .panels
@@ -239,7 +244,7 @@ pub(crate) fn latency_cdf(d: &Dataset) -> Result<PlotOutcome, String> {
              by the pairs never reached. \
              Markers: the delays by which 50, 90 and 99 % of the pairs were reached (t50 / t90 / \
              t99 of the pooled distribution; the tables' t90_s is instead a mean over topics of \
-             each topic's own time to 90 %). {}. t50 / t90 / t99 per point: {}.",
+             each topic's own time to 90 %). Layout: {}. t50 / t90 / t99 per point: {}.",
             layout_phrase(d, &layout, Some("curve")),
             entries.join("; ")
         ),

@@ -9,6 +9,12 @@ use super::ReportError;
 pub(crate) use axis::Axis;
 pub(crate) use common::PlotMeta;
 use common::PlotOutcome;
+pub(crate) use common::{
+    draw_line, draw_markers, draw_whiskers, series_style, Dash, Figure, LegendEntry, Sample,
+    SeriesStyle,
+};
+pub(crate) use grid::render;
+pub(crate) use style::Marker;
 
 mod attack;
 mod axis;

@@ -5,9 +5,10 @@ use plotters::prelude::*;
 
 use super::axis::spans_decades;
 use super::common::{
-    draw_line, draw_markers, draw_whiskers, render, render_grid, series_style, Axis, Chart, Figure,
-    Grid, LegendEntry, PResult, Panel, PlotOutcome, Sample, SeriesStyle, FONT,
+    draw_line, draw_markers, draw_whiskers, series_style, Axis, Chart, Figure, LegendEntry,
+    PResult, PlotOutcome, Sample, SeriesStyle, FONT,
 };
+use super::grid::{render, render_grid, Grid, Panel};
 use super::layout::Layout;
 use super::points::layout_phrase;
 use crate::report::model::Dataset;

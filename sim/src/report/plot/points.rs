@@ -4,9 +4,10 @@
 use super::super::format::short_key;
 use super::super::model::{Dataset, Estimate};
 use super::common::{
-    data_range, draw_line, draw_markers, draw_whiskers, render_grid, Axis, Chart, Dash, Grid,
-    PResult, Panel, PlotOutcome, Sample, SeriesStyle, GREY,
+    data_range, draw_line, draw_markers, draw_whiskers, Axis, Chart, Dash, PResult, PlotOutcome,
+    Sample, SeriesStyle, GREY,
 };
+use super::grid::{render_grid, Grid, Panel};
 use super::layout::Layout;
 use super::style::{Marker, MAX_SERIES};
 

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use super::super::ReportError;
 use super::common::{
-    draw_line, draw_markers, render, series_style, Axis, Chart, Dash, Figure, LegendEntry, PResult,
-    Sample, SeriesStyle, GREY,
+    draw_line, draw_markers, series_style, Axis, Chart, Dash, Figure, LegendEntry, PResult, Sample,
+    SeriesStyle, GREY,
 };
+use super::grid::render;
 
 use super::axis::spans_decades;
 use super::style::{Marker, PALETTE};
@@ -218,13 +219,16 @@ fn draw_route(
     Ok(())
 }
 
+/// A named step curve of the timeline.
+type Series = (String, Vec<(f64, f64)>);
+
 /// Engine event codes the timeline counts besides frames: payments made and settled.
 const PAYMENT_EVENTS: [(u8, &str); 2] = [(4, "payments made"), (5, "payments settled")];
 
 /// The timeline's series: cumulative first receipts (of topic `only`, or of every topic),
 /// frames put on links by kind, and payment events, each a step curve from 0 to the last
 /// event of the trace.
-fn timeline_series(trace: &Trace, only: Option<usize>) -> (Vec<(String, Vec<(f64, f64)>)>, f64) {
+fn timeline_series(trace: &Trace, only: Option<usize>) -> (Vec<Series>, f64) {
     let end = trace.rec.lines.last().map_or(0.0, |l| l.t_us as f64 / 1e6);
     let mut receipts: Vec<f64> = trace
         .rec
@@ -402,4 +406,58 @@ pub(crate) fn report_section(dir: &Path) -> String {
          `sgsim inspect DIR --point P --replicate R --topic T --out OUT --report`, which also \
          writes the run's event trace, per-node table and graph (docs/inspect.md).\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Recorder;
+    use sweet_gossip::Timestamp;
+
+    /// Frames go out in the first second, payments settle at 9 and 10 s.
+    fn trace() -> Trace {
+        let mut rec = Recorder::default();
+        for (t, kind) in [(100_000, FrameKind::Ask), (900_000, FrameKind::Broadcast)] {
+            rec.sent(Timestamp(t), 0, kind);
+        }
+        rec.event(Timestamp(9_000_000), 4, 1, None, &[]);
+        rec.event(Timestamp(10_000_000), 5, 2, None, &[]);
+        Trace {
+            rec,
+            roles: vec!["customer", "gossiper", "gossiper"],
+            adversary: vec![false; 3],
+            sybil: vec![false; 3],
+            earned: vec![0; 3],
+            edges: Vec::new(),
+            lattice: None,
+            trace_sha256: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_timeline_spans_the_trace_and_counts_payments() {
+        let (series, end) = timeline_series(&trace(), None);
+        assert_eq!(end, 10.0);
+        let names: Vec<&str> = series.iter().map(|s| s.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "ask frames sent",
+                "broadcast frames sent",
+                "payments made",
+                "payments settled"
+            ]
+        );
+        for (name, pts) in &series {
+            assert_eq!(pts.last().map(|p| p.0), Some(10.0), "{name} stops early");
+        }
+    }
+
+    #[test]
+    fn the_timeline_legend_shows_lines_as_drawn() {
+        let svg = timeline(&trace(), None).unwrap();
+        // Lines only: no marker polygon in the legend or the chart.
+        assert!(!svg.contains("<polygon"), "{svg}");
+        assert!(svg.contains("payments settled"));
+    }
 }

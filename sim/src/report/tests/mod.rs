@@ -1,4 +1,5 @@
 mod edge;
+mod figures;
 mod fixture;
 
 use std::collections::BTreeMap;
