@@ -96,8 +96,8 @@ enum Command {
         #[arg(long)]
         png: bool,
     },
-    /// Run the validation-against-theory checks; write OUT/validation/report.md; exit non-zero
-    /// if a check fails.
+    /// Run the validation-against-theory checks and the parameter sweeps of their figures;
+    /// write OUT/validation/report.md and its SVGs; exit non-zero if a check fails.
     #[command(after_help = VALIDATE_HELP)]
     Validate {
         /// Output folder.
@@ -455,7 +455,8 @@ fn inspect(dir: &Path, out: &Path, opts: &sgsim::inspect::InspectOptions) -> Res
 fn validate(out: &std::path::Path, scenarios: &std::path::Path) -> Result<(), String> {
     use sgsim::validation;
     let outcomes = validation::run_all(scenarios).map_err(|e| e.to_string())?;
-    let path = validation::write_report(out, &outcomes).map_err(|e| e.to_string())?;
+    let figures = validation::run_sweeps(scenarios).map_err(|e| e.to_string())?;
+    let path = validation::write_report(out, &outcomes, &figures).map_err(|e| e.to_string())?;
     let failed: Vec<&str> = outcomes
         .iter()
         .filter(|o| !o.pass())

@@ -7,6 +7,10 @@
 //! [`ValidationError::Assumption`] naming the key otherwise, so a wrong file fails with a
 //! message, never a panic or a meaningless comparison.
 
+mod figures;
+
+pub use figures::{draw, figures_markdown, run_sweeps, write_figures, SweepFigure, SweepPoint};
+
 use crate::engine::{EngineError, World};
 use crate::graph::GraphSpec;
 use crate::rng::{stream, Concern};
@@ -784,15 +788,22 @@ pub fn report_markdown(outcomes: &[Outcome]) -> String {
     md
 }
 
-/// Writes `out/validation/report.md` and returns its path.
-pub fn write_report(out: &Path, outcomes: &[Outcome]) -> Result<PathBuf, ValidationError> {
+/// Writes `out/validation/report.md`, with the sweep figures `figs` as SVGs beside it and
+/// shown in it; returns the report's path.
+pub fn write_report(
+    out: &Path,
+    outcomes: &[Outcome],
+    figs: &[SweepFigure],
+) -> Result<PathBuf, ValidationError> {
     let dir = out.join("validation");
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| ValidationError::Io { path, source }
     };
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    write_figures(&dir, figs)?;
     let path = dir.join("report.md");
-    std::fs::write(&path, report_markdown(outcomes)).map_err(io(&path))?;
+    let md = report_markdown(outcomes) + &figures_markdown(figs);
+    std::fs::write(&path, md).map_err(io(&path))?;
     Ok(path)
 }

@@ -154,3 +154,38 @@ fn report_png_renders_each_plot_at_twice_the_svg_size() {
         assert!(inked > 1000, "{}: almost nothing drawn", png.display());
     }
 }
+
+/// `sgsim report --png` renders every SVG the report shows, the inspect picture included
+/// (it was skipped: only the plots the report itself wrote were rendered).
+#[test]
+fn report_png_renders_the_inspect_picture_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // One run of one point: no plot has data, only the picture remains.
+    fs::write(
+        dir.join("runs.jsonl"),
+        "{\"point\": 0, \"replicate\": 0, \"metrics\": {\"coverage_final\": 1.0}}\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("summary.csv"),
+        "point,metric,n,mean,std,ci95_low,ci95_high\n0,coverage_final,1,1,,,\n",
+    )
+    .unwrap();
+    let picture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/quickstart/inside.svg");
+    fs::copy(picture, dir.join("inside.svg")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sgsim"))
+        .arg("report")
+        .arg(dir)
+        .arg("--png")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("inside.png"), "{stdout}");
+    let (w, h, _) = decode(&dir.join("inside.png"));
+    assert_eq!((w, h), (1600, 1000));
+    assert!(fs::read_to_string(dir.join("report.md"))
+        .unwrap()
+        .contains("(inside.svg)"));
+}

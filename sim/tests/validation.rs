@@ -163,3 +163,103 @@ fn sgsim_validate_exits_non_zero_when_a_check_cannot_run() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("push-fixed-complete.toml"), "{err}");
 }
+
+/// Copies the validation scenarios into `dir`, shrunk so that a sweep runs in a few seconds
+/// in the dev profile (the committed figures use the files as they are).
+fn small_scenarios(dir: &Path) {
+    let shrink = [
+        (
+            "push-fixed-complete",
+            vec![
+                ("nodes = 500", "nodes = 120"),
+                ("topics_max = 100", "topics_max = 30"),
+            ],
+        ),
+        (
+            "logarithmic-complete",
+            vec![
+                ("nodes = 200", "nodes = 80"),
+                ("topics_max = 300", "topics_max = 40"),
+            ],
+        ),
+        (
+            "probabilistic-regular",
+            vec![
+                ("nodes = 1000", "nodes = 200"),
+                ("replicates = 5", "replicates = 2"),
+            ],
+        ),
+    ];
+    for (stem, edits) in shrink {
+        let text = std::fs::read_to_string(scenario(CheckKind::from_stem(stem).unwrap())).unwrap();
+        let small = edits.iter().fold(text, |t, (from, to)| {
+            assert!(t.contains(from), "{stem}: {from}");
+            t.replace(from, to)
+        });
+        std::fs::write(dir.join(format!("{stem}.toml")), small).unwrap();
+    }
+}
+
+#[test]
+fn sweep_figures_draw_simulation_over_theory_with_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenarios(dir.path());
+    let figs = validation::run_sweeps(dir.path()).unwrap();
+    let kinds: Vec<CheckKind> = figs.iter().map(|f| f.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            CheckKind::PushFinalSize,
+            CheckKind::AllReached,
+            CheckKind::Percolation
+        ]
+    );
+    // Push: fanouts 2, 3, 4, 6; the share reached grows with k, each interval around its mean.
+    let push = &figs[0];
+    let xs: Vec<f64> = push.points.iter().map(|p| p.x).collect();
+    assert_eq!(xs, [2.0, 3.0, 4.0, 6.0]);
+    assert!(push
+        .points
+        .windows(2)
+        .all(|w| w[0].measured < w[1].measured));
+    for f in &figs {
+        for p in &f.points {
+            assert!(
+                p.ci.0 <= p.measured && p.measured <= p.ci.1 && p.n > 0,
+                "{}: {p:?}",
+                f.file
+            );
+        }
+        // The theory curve spans every simulated x.
+        let (lo, hi) = (f.theory[0].0, f.theory[f.theory.len() - 1].0);
+        assert!(
+            f.points.iter().all(|p| lo <= p.x && p.x <= hi),
+            "{}",
+            f.file
+        );
+    }
+    // All reached: four whole fanouts, x is k − ln n.
+    let ln_n = 80f64.ln();
+    for p in &figs[1].points {
+        let k = p.x + ln_n;
+        assert!((k - k.round()).abs() < 1e-9, "{p:?}");
+    }
+    // Percolation: two measured series per p.
+    assert_eq!(figs[2].points.len(), 10);
+
+    let out = tempfile::tempdir().unwrap();
+    let outcome = validation::run_check(&dir.path().join("flood-bfs.toml"));
+    assert!(outcome.is_err(), "only the swept scenarios were copied");
+    let path = validation::write_report(out.path(), &[], &figs).unwrap();
+    let md = std::fs::read_to_string(&path).unwrap();
+    for f in &figs {
+        let svg = std::fs::read_to_string(out.path().join("validation").join(&f.file)).unwrap();
+        assert!(svg.contains(&f.theory_name), "{}", f.file);
+        assert!(svg.contains(&f.series[0]), "{}", f.file);
+        assert!(md.contains(&format!("![{}]({})", f.title, f.file)), "{md}");
+    }
+    assert!(
+        md.contains("| 6.0000 | simulated: mean share reached |"),
+        "{md}"
+    );
+}

@@ -19,6 +19,7 @@ mod csv;
 mod describe;
 mod format;
 mod glossary;
+pub mod headline;
 mod input;
 mod insights;
 mod markdown;
@@ -58,17 +59,26 @@ pub const REPORT_FILE: &str = "report.md";
 ///
 /// A plot whose data is absent is not written, and a stale copy of it left by an
 /// earlier run is removed, so the folder always matches `report.md`.
-pub const PLOT_FILES: [&str; 10] = [
+pub const PLOT_FILES: [&str; 12] = [
     "coverage.svg",
-    "coverage_vs_cost.svg",
-    "coverage_vs_pow.svg",
+    "latency_cdf.svg",
     "t90.svg",
+    "frontier.svg",
+    "frontier_bytes.svg",
+    "frontier_pow.svg",
     "route_fee.svg",
     "route_length.svg",
-    "attack_coverage.svg",
+    "attack_headline.svg",
     "attack_earnings.svg",
     "ln_cost.svg",
     "ln_success.svg",
+];
+
+/// Plots earlier versions wrote and this one replaces: removed from a folder it reports on.
+const RETIRED_PLOTS: [&str; 3] = [
+    "coverage_vs_cost.svg",
+    "coverage_vs_pow.svg",
+    "attack_coverage.svg",
 ];
 
 /// Errors from reading a result folder or writing its report.
@@ -156,7 +166,9 @@ pub fn render_report(dir: &Path) -> Result<Rendered, ReportError> {
         }
     }
     let stale = PLOT_FILES
-        .into_iter()
+        .iter()
+        .chain(&RETIRED_PLOTS)
+        .copied()
         .filter(|name| !files.iter().any(|(f, _)| f == name))
         .collect();
     let mut text = markdown::render(&data, &plots, &skipped);
@@ -181,4 +193,16 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = stage.commit(&rendered.stale)?;
     written.retain(|p| !p.ends_with(crate::definitions::CATALOGUE_FILE));
     Ok(written)
+}
+
+/// Every SVG that DIR's `report.md` shows, in its order: the plots of [`PLOT_FILES`] present
+/// and the picture `sgsim inspect --report` adds ([`plot::run::REPORT_PICTURE`]) if present.
+/// What `sgsim report --png` renders.
+pub fn report_svgs(dir: &Path) -> Vec<PathBuf> {
+    PLOT_FILES
+        .iter()
+        .chain(std::iter::once(&plot::run::REPORT_PICTURE))
+        .map(|name| dir.join(name))
+        .filter(|p| p.is_file())
+        .collect()
 }

@@ -6,11 +6,13 @@ use std::path::Path;
 use super::csv::{read_coverage, read_summary};
 use super::describe::describe;
 use super::format::point_label;
+use super::headline::attack_kind;
 use super::input::{
     read_runs, read_scenario_info, read_sweep, read_text, CoverageSample, Params, RunRecord,
     Summary, SummaryRow, SweepInfo,
 };
 use super::{ReportError, COVERAGE_FILE, RUNS_FILE, SCENARIO_FILE, SUMMARY_FILE, SWEEP_FILE};
+use crate::scenario::AttackKind;
 
 /// The swept key that marks an attack sweep.
 pub(crate) const ATTACK_SHARE: &str = "attack.share";
@@ -62,6 +64,8 @@ pub(crate) struct Dataset {
     pub metrics: Vec<String>,
     pub runs: Vec<RunRecord>,
     pub coverage: Vec<CoverageSample>,
+    /// The attack kind of every point, when `scenario.toml` is a resolved sweep with one kind.
+    pub attack_kind: Option<AttackKind>,
     summary: BTreeMap<(usize, String), SummaryRow>,
 }
 
@@ -151,7 +155,9 @@ impl Dataset {
             .unwrap_or_else(|| "scenario".to_string());
         // Generated from the resolved sweep when there is one; a hand-written line only as
         // a fallback for folders without it.
-        let generated = read_text(&scenario_path, false)?.and_then(|t| describe(&t));
+        let scenario_text = read_text(&scenario_path, false)?;
+        let generated = scenario_text.as_deref().and_then(describe);
+        let attack_kind = scenario_text.as_deref().and_then(attack_kind);
         let nodes = if generated.is_some() {
             None
         } else {
@@ -182,6 +188,7 @@ impl Dataset {
             metrics: metrics.into_iter().collect(),
             runs,
             coverage,
+            attack_kind,
             summary: by_key,
         })
     }

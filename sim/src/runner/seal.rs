@@ -149,11 +149,8 @@ pub fn report_folder(
         crate::report::write_report(dir)?
     };
     if png {
-        let svgs: Vec<std::path::PathBuf> = files
-            .iter()
-            .filter(|f| f.extension().is_some_and(|e| e == "svg"))
-            .cloned()
-            .collect();
+        // Every SVG the report shows, inspect's picture included.
+        let svgs = crate::report::report_svgs(dir);
         files.extend(crate::report::write_pngs(&svgs)?);
     }
     Ok((files, notes))

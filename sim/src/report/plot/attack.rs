@@ -1,14 +1,61 @@
-//! Plots of attack sweeps (swept key `attack.share`).
+//! Plots of attack sweeps (swept key `attack.share`): the attack's headline metric (the one
+//! `report::headline` names for its kind) and the fees earned, against the attacker share,
+//! whose axis says what the share counts for that kind.
 
-use super::super::insights::attack_groups;
-use super::super::model::{Dataset, Estimate};
+use super::super::format::point_label;
+use super::super::headline::{headline, share_meaning, Headline};
+use super::super::model::{Dataset, Estimate, ATTACK_SHARE};
 use super::common::{
-    data_range, draw_line, draw_markers, draw_whiskers, render, series_style, Axis, Chart, Dash,
-    Figure, LegendEntry, PResult, Sample, SeriesStyle,
+    data_range, draw_line, draw_markers, draw_whiskers, series_style, Axis, Chart, Dash, Figure,
+    LegendEntry, PResult, Sample, SeriesStyle,
 };
 use super::common::{PlotOutcome, FINAL_COVERAGE_AXIS};
+use super::grid::render;
 
-const SHARE_AXIS: &str = "attacker share (fraction of nodes)";
+/// Points grouped by their other swept values (first-appearance order), each group in
+/// increasing numeric attack share.
+fn share_groups(d: &Dataset) -> Vec<(String, Vec<(usize, f64)>)> {
+    let mut groups: Vec<(String, Vec<(usize, f64)>)> = Vec::new();
+    for p in &d.points {
+        let Some(share) = d
+            .param(p.index, ATTACK_SHARE)
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| s.is_finite())
+        else {
+            continue;
+        };
+        let others: Vec<(String, String)> = p
+            .params
+            .iter()
+            .filter(|(k, _)| k != ATTACK_SHARE)
+            .cloned()
+            .collect();
+        let label = point_label(&others, "");
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, members)) => members.push((p.index, share)),
+            None => groups.push((label, vec![(p.index, share)])),
+        }
+    }
+    for (_, members) in &mut groups {
+        members.sort_by(|a, b| a.1.total_cmp(&b.1));
+    }
+    groups
+}
+
+/// The headline of the dataset's attack; a generic one (final coverage) when the kind is
+/// unknown.
+fn attack_headline(d: &Dataset) -> Headline {
+    match d.attack_kind {
+        Some(k) => headline(k),
+        None => Headline {
+            name: "Attack",
+            metric: "coverage_final",
+            phrase: FINAL_COVERAGE_AXIS,
+            higher_is_better: true,
+            cost_metric: "attacker_frames",
+        },
+    }
+}
 
 /// One drawn line: legend label, style, `(share, estimate)` points.
 struct Line {
@@ -36,9 +83,10 @@ fn along(d: &Dataset, members: &[(usize, f64)], metric: &str) -> Vec<(f64, Estim
 fn draw_lines(
     lines: &[Line],
     title: &str,
-    y_desc: &str,
+    axes: (&str, &str),
     legend_title: &str,
 ) -> Result<String, String> {
+    let (x_desc, y_desc) = axes;
     let xs = lines.iter().flat_map(|l| l.pts.iter().map(|p| p.0));
     let (x0, x1) = data_range(xs, true);
     let ys = lines
@@ -48,7 +96,7 @@ fn draw_lines(
     let (y0, y1) = data_range(ys, true);
     let fig = Figure {
         title: title.to_string(),
-        x: Axis::numeric(SHARE_AXIS, x0, x1),
+        x: Axis::numeric(x_desc, x0, x1),
         y: Axis::numeric(y_desc, y0, y1),
         legend_title: legend_title.to_string(),
         legend: lines
@@ -76,40 +124,58 @@ fn draw_lines(
     })
 }
 
-pub(crate) fn attack_coverage(d: &Dataset) -> Result<PlotOutcome, String> {
-    let file = "attack_coverage.svg";
-    let title = "Honest coverage vs attacker share";
-    let lines: Vec<Line> = attack_groups(d)
+/// `attack_headline.svg`: the attack's headline metric against the share.
+pub(crate) fn attack_headline_plot(d: &Dataset) -> Result<PlotOutcome, String> {
+    let file = "attack_headline.svg";
+    let h = attack_headline(d);
+    let share = share_meaning(d.attack_kind);
+    let title = format!("{}: {} vs attacker share", h.name, h.metric);
+    let lines: Vec<Line> = share_groups(d)
         .iter()
         .enumerate()
         .map(|(g, (label, members))| Line {
             label: group_name(label),
             style: series_style(g),
-            pts: along(d, members, "coverage_final"),
+            pts: along(d, members, h.metric),
         })
         .filter(|l| !l.pts.is_empty())
         .collect();
     if lines.is_empty() {
         return Ok(PlotOutcome::skipped(
             file,
-            title,
-            "no point has a numeric `attack.share` and a defined `coverage_final`.",
+            &title,
+            &format!(
+                "no point has a numeric `attack.share` and a defined `{}`.",
+                h.metric
+            ),
         ));
     }
-    let svg = draw_lines(&lines, title, FINAL_COVERAGE_AXIS, "other parameters")?;
+    let svg = draw_lines(&lines, &title, (share, h.phrase), "other parameters")?;
+    let better = if h.higher_is_better {
+        "higher"
+    } else {
+        "lower"
+    };
     Ok(PlotOutcome::drawn(
         file,
-        title,
-        "Mean final coverage of honest online nodes against the attacker share, one line per \
-         value of the other swept parameters; whiskers: 95 % CI of the mean."
-            .to_string(),
+        &title,
+        format!(
+            "The attack's headline metric, mean `{}` ({}; {better} is better for the honest \
+             network), against `attack.share` ({share}), one line per value of the other swept \
+             parameters; whiskers: 95 % CI of the mean. Points where no run defines the metric \
+             are left out.",
+            h.metric, h.phrase
+        ),
         svg,
     ))
 }
 
+/// `attack_earnings.svg`: fees earned per honest and per adversarial node against the share.
 pub(crate) fn attack_earnings(d: &Dataset) -> Result<PlotOutcome, String> {
     let file = "attack_earnings.svg";
-    let title = "Fees earned per node vs attacker share";
+    let h = attack_headline(d);
+    let title = format!("{}: fees earned per node vs attacker share", h.name);
+    let title = title.as_str();
     let metrics = [
         ("honest", "fees_earned_per_honest_node_sat", Dash::Solid),
         (
@@ -118,7 +184,7 @@ pub(crate) fn attack_earnings(d: &Dataset) -> Result<PlotOutcome, String> {
             Dash::Dashed,
         ),
     ];
-    let groups = attack_groups(d);
+    let groups = share_groups(d);
     let mut lines = Vec::new();
     for (g, (label, members)) in groups.iter().enumerate() {
         for (k, (who, metric, dash)) in metrics.iter().enumerate() {
@@ -148,7 +214,8 @@ pub(crate) fn attack_earnings(d: &Dataset) -> Result<PlotOutcome, String> {
             "no point has fees earned per honest or adversarial node.",
         ));
     }
-    let svg = draw_lines(&lines, title, "fees earned per node (sat)", "node kind")?;
+    let axes = (share_meaning(d.attack_kind), "fees earned per node (sat)");
+    let svg = draw_lines(&lines, title, axes, "node kind")?;
     Ok(PlotOutcome::drawn(
         file,
         title,

@@ -34,6 +34,8 @@ pub(crate) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Coords>;
 pub(crate) enum Sample {
     Marker,
     LineMarker,
+    /// A line without a marker (theory curves, guides, the timeline's counts).
+    Line,
     Bar,
     Band,
 }
@@ -70,28 +72,14 @@ fn legend_label(label: &str) -> String {
     format!("{start}...{end}")
 }
 
-fn legend_width(fig: &Figure) -> i32 {
-    let longest = fig
-        .legend
+pub(crate) fn legend_width(title: &str, legend: &[LegendEntry]) -> i32 {
+    let longest = legend
         .iter()
         .map(|e| legend_label(&e.label).chars().count())
-        .chain(std::iter::once(fig.legend_title.chars().count()))
+        .chain(std::iter::once(title.chars().count()))
         .max()
         .unwrap_or(0) as i32;
     (longest * 7 + 64).clamp(150, 340)
-}
-
-/// Draws a figure into an SVG string. `body` draws the data into the chart.
-pub(crate) fn render<F>(fig: &Figure, body: F) -> Result<String, String>
-where
-    F: for<'a, 'b> FnOnce(&mut Chart<'a, 'b>) -> PResult,
-{
-    let mut buf = String::new();
-    {
-        let root = SVGBackend::with_string(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_figure(&root, fig, body).map_err(|e| e.to_string())?;
-    }
-    Ok(split_opacity(&buf))
 }
 
 /// Rewrites plotters' `opacity="v"` attributes as `fill-opacity="v" stroke-opacity="v"` (and
@@ -119,50 +107,14 @@ pub(crate) fn split_opacity(svg: &str) -> String {
     out
 }
 
-fn draw_figure<F>(root: &Area<'_>, fig: &Figure, body: F) -> PResult
-where
-    F: for<'a, 'b> FnOnce(&mut Chart<'a, 'b>) -> PResult,
-{
-    root.fill(&WHITE)?;
-    let below_title = root.titled(&fig.title, (FONT, 24))?;
-    let (plot_area, legend_area) = below_title.split_horizontally(WIDTH as i32 - legend_width(fig));
-    let y_chars = fig
-        .y
-        .ticks
-        .iter()
-        .map(|t| fig.y.format.format(*t).len())
-        .max()
-        .unwrap_or(1) as i32;
-    let mut chart = ChartBuilder::on(&plot_area)
-        .margin(14)
-        .x_label_area_size(52)
-        .y_label_area_size((y_chars * 8 + 40).max(56))
-        .build_cartesian_2d(fig.x.ranged(), fig.y.ranged())?;
-    let fx = |v: &f64| fig.x.format.format(*v);
-    let fy = |v: &f64| fig.y.format.format(*v);
-    chart
-        .configure_mesh()
-        .x_desc(fig.x.desc.as_str())
-        .y_desc(fig.y.desc.as_str())
-        .x_label_formatter(&fx)
-        .y_label_formatter(&fy)
-        .axis_desc_style((FONT, 17))
-        .label_style((FONT, 14))
-        .bold_line_style(BLACK.mix(0.12))
-        .light_line_style(TRANSPARENT)
-        .draw()?;
-    body(&mut chart)?;
-    draw_legend(&legend_area, fig)?;
-    root.present()
-}
-
-fn draw_legend(area: &Area<'_>, fig: &Figure) -> PResult {
-    if fig.legend.is_empty() {
+/// The legend panel: a framed box with the title and one row per entry.
+pub(crate) fn draw_legend(area: &Area<'_>, title: &str, legend: &[LegendEntry]) -> PResult {
+    if legend.is_empty() {
         return Ok(());
     }
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
-    let rows = fig.legend.len() as i32 + 1;
+    let rows = legend.len() as i32 + 1;
     let top = 16;
     let row = ((h - top - 16) / rows).clamp(4, 22);
     let font = ((row * 7) / 10 + 5).clamp(5, 15);
@@ -174,13 +126,13 @@ fn draw_legend(area: &Area<'_>, fig: &Figure) -> PResult {
         BLACK.mix(0.35).stroke_width(1),
     ))?;
     area.draw(&Text::new(
-        fig.legend_title.clone(),
+        title.to_string(),
         (12, top + row / 2),
         text(font).color(&BLACK),
     ))?;
-    for (i, e) in fig.legend.iter().enumerate() {
+    for (i, e) in legend.iter().enumerate() {
         let y = top + row * (i as i32 + 1) + row / 2;
-        let marker_on_bar = fig.legend.len() > 1;
+        let marker_on_bar = legend.len() > 1;
         draw_sample(area, e, (12, 42), y, (row / 3).clamp(2, 6), marker_on_bar)?;
         area.draw(&Text::new(legend_label(&e.label), (50, y), text(font)))?;
     }
@@ -214,13 +166,13 @@ fn draw_sample(
                 BLACK.stroke_width(1),
             ))?;
         }
-        Sample::LineMarker => draw_path_px(area, &[(x.0, y), (x.1, y)], st)?,
+        Sample::LineMarker | Sample::Line => draw_path_px(area, &[(x.0, y), (x.1, y)], st)?,
         Sample::Marker => {}
     }
     let marker = match e.sample {
         Sample::Marker | Sample::LineMarker => true,
         Sample::Bar => marker_on_bar,
-        Sample::Band => false,
+        Sample::Band | Sample::Line => false,
     };
     if marker {
         let pts = marker_points(st.marker, r + 1, cx, y);
@@ -295,6 +247,28 @@ pub(crate) fn draw_whiskers(
         chart.draw_series(
             [lo, hi].iter().map(|&y| {
                 EmptyElement::at((x, y)) + PathElement::new(vec![(-5, 0), (5, 0)], style)
+            }),
+        )?;
+    }
+    Ok(())
+}
+
+/// Horizontal whiskers `(y, low, high)` with short caps (an interval on the x axis).
+pub(crate) fn draw_hwhiskers(
+    chart: &mut Chart<'_, '_>,
+    whiskers: &[(f64, f64, f64)],
+    color: &RGBColor,
+) -> PResult {
+    let style = color.stroke_width(1);
+    chart.draw_series(
+        whiskers
+            .iter()
+            .map(|&(y, lo, hi)| PathElement::new(vec![(lo, y), (hi, y)], style)),
+    )?;
+    for &(y, lo, hi) in whiskers {
+        chart.draw_series(
+            [lo, hi].iter().map(|&x| {
+                EmptyElement::at((x, y)) + PathElement::new(vec![(0, -5), (0, 5)], style)
             }),
         )?;
     }

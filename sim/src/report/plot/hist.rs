@@ -5,10 +5,10 @@ use plotters::prelude::*;
 use super::super::format::nice_step;
 use super::super::model::Dataset;
 use super::common::{
-    draw_markers, render, series_style, Axis, Chart, Figure, LegendEntry, PResult, Sample,
-    SeriesStyle,
+    draw_markers, series_style, Axis, Chart, Figure, LegendEntry, PResult, Sample, SeriesStyle,
 };
 use super::common::{point_style, PlotOutcome};
+use super::grid::render;
 
 /// Per-point histograms up to this many points; beyond, one pooled histogram.
 const MAX_SERIES: usize = 4;

@@ -3,11 +3,14 @@
 
 use plotters::prelude::*;
 
-use super::common::PlotOutcome;
+use super::axis::spans_decades;
 use super::common::{
-    data_range, draw_line, draw_markers, draw_whiskers, render, series_style, Axis, Chart, Figure,
-    LegendEntry, PResult, Sample, FONT,
+    draw_line, draw_markers, draw_whiskers, series_style, Axis, Chart, Figure, LegendEntry,
+    PResult, PlotOutcome, Sample, SeriesStyle, FONT,
 };
+use super::grid::{render, render_grid, Grid, Panel};
+use super::layout::Layout;
+use super::points::layout_phrase;
 use crate::report::model::Dataset;
 
 /// The metric only Lightning runs have; its presence selects these plots.
@@ -48,6 +51,29 @@ fn short(x: f64) -> String {
     }
 }
 
+/// One point's stacked bar: Sweet-Gossip share from 0 up to `cut` %, Lightning from `cut` to
+/// 100 %, with the total and the proof of work per reply above it.
+fn draw_bar(
+    chart: &mut Chart<'_, '_>,
+    (x0, x1): (f64, f64),
+    (gossip, ln, pow): (f64, f64, f64),
+    styles: (SeriesStyle, SeriesStyle),
+) -> PResult {
+    let total = (gossip + ln).max(f64::MIN_POSITIVE);
+    let cut = 100.0 * gossip / total;
+    for (lo, hi, st) in [(0.0, cut, styles.0), (cut, 100.0, styles.1)] {
+        let r = [(x0, lo), (x1, hi)];
+        chart.draw_series(std::iter::once(Rectangle::new(r, st.color.filled())))?;
+        chart.draw_series(std::iter::once(Rectangle::new(r, BLACK.stroke_width(1))))?;
+    }
+    let label = format!("{} sat", short(total));
+    chart.draw_series(std::iter::once(Text::new(label, (x0, 109.0), (FONT, 10))))?;
+    let label = format!("{} h", short(pow));
+    chart.draw_series(std::iter::once(Text::new(label, (x0, 104.0), (FONT, 10))))?;
+    Ok(())
+}
+
+/// `ln_cost.svg`: per sweep point, how the satoshi paid per delivered reply split.
 pub(crate) fn cost_breakdown(d: &Dataset) -> Result<PlotOutcome, String> {
     let file = "ln_cost.svg";
     let title = "What a gig costs, per sweep point";
@@ -59,61 +85,53 @@ pub(crate) fn cost_breakdown(d: &Dataset) -> Result<PlotOutcome, String> {
             "no point delivered a reply, so no cost per gig is defined.",
         ));
     }
-    let (gossip_style, ln_style) = (series_style(0), series_style(1));
-    let fig = Figure {
-        title: title.to_string(),
-        x: Axis::categories("sweep point (#, as in the tables)", rows.len()),
-        y: Axis::numeric(
-            "share of the satoshi paid per delivered reply (%)",
-            0.0,
-            112.0,
-        ),
-        legend_title: "cost".to_string(),
-        legend: vec![
-            LegendEntry {
-                label: "Sweet-Gossip invoices".to_string(),
-                style: gossip_style,
-                sample: Sample::Bar,
-            },
-            LegendEntry {
-                label: "Lightning routing fees".to_string(),
-                style: ln_style,
-                sample: Sample::Bar,
-            },
-        ],
-    };
-    let svg = render(&fig, |chart: &mut Chart<'_, '_>| -> PResult {
-        for (i, row) in rows.iter().enumerate() {
-            let Some((gossip, ln, pow)) = *row else {
-                continue;
-            };
-            let total = (gossip + ln).max(f64::MIN_POSITIVE);
-            let cut = 100.0 * gossip / total;
-            let (x0, x1) = (i as f64 - 0.35, i as f64 + 0.35);
-            for (lo, hi, st) in [(0.0, cut, gossip_style), (cut, 100.0, ln_style)] {
-                let r = [(x0, lo), (x1, hi)];
-                chart.draw_series(std::iter::once(Rectangle::new(r, st.color.filled())))?;
-                chart.draw_series(std::iter::once(Rectangle::new(r, BLACK.stroke_width(1))))?;
+    let layout = Layout::of(d);
+    let styles = (series_style(0), series_style(1));
+    let x = layout.x_axis(d, 1.0);
+    let y = Axis::numeric("share of the sat paid per delivered reply (%)", 0.0, 112.0);
+    let panels: Vec<Panel> = layout
+        .panels
+        .iter()
+        .map(|s| Panel {
+            title: s.title.clone(),
+            x: x.clone(),
+            y: y.clone(),
+        })
+        .collect();
+    let mut grid = Grid::new(title, panels, 3);
+    grid.legend_title = "cost".to_string();
+    grid.legend = ["Sweet-Gossip invoices", "Lightning routing fees"]
+        .iter()
+        .zip([styles.0, styles.1])
+        .map(|(label, style)| LegendEntry {
+            label: (*label).to_string(),
+            style,
+            sample: Sample::Bar,
+        })
+        .collect();
+    let svg = render_grid(&grid, |i, chart| {
+        for &p in &layout.panels[i].points {
+            let pos = d.points.iter().position(|q| q.index == p);
+            if let Some(row) = pos.and_then(|k| rows[k]) {
+                draw_bar(chart, layout.slot(layout.x(p), 0.7), row, styles)?;
             }
-            let label = format!("{} sat", short(total));
-            chart.draw_series(std::iter::once(Text::new(label, (x0, 109.0), (FONT, 10))))?;
-            let label = format!("{} h", short(pow));
-            chart.draw_series(std::iter::once(Text::new(label, (x0, 104.0), (FONT, 10))))?;
         }
         Ok(())
     })?;
     Ok(PlotOutcome::drawn(
         file,
         title,
-        "Per sweep point (x: the point's # in the tables), how the satoshi a customer paid per \
-         delivered reply split between the Sweet-Gossip invoices of middlemen and repliers \
-         (fees_paid_sat ÷ replies_delivered) and the Lightning routing fees on top \
-         (ln_fee_total_sat ÷ replies_delivered), from the means over replicates; where the \
-         orange part passes 50 %, Lightning takes more than the middlemen. Above each bar: \
-         the total in sat, and the proof of work spent per delivered reply in hashes \
-         (pow_hashes ÷ replies_delivered). Fees of failed and abandoned routes are included; \
-         points without a delivered reply have no bar."
-            .to_string(),
+        format!(
+            "Per sweep point ({}), how the satoshi a customer paid per delivered reply split \
+             between the Sweet-Gossip invoices of middlemen and repliers (fees_paid_sat ÷ \
+             replies_delivered) and the Lightning routing fees on top (ln_fee_total_sat ÷ \
+             replies_delivered), from the means over replicates; where the orange part passes \
+             50 %, Lightning takes more than the middlemen. Above each bar: the total in sat, \
+             and the proof of work spent per delivered reply in hashes (pow_hashes ÷ \
+             replies_delivered). Fees of failed and abandoned routes are included; points \
+             without a delivered reply have no bar.",
+            layout_phrase(d, &layout, None)
+        ),
         svg,
     ))
 }
@@ -148,7 +166,7 @@ pub(crate) fn success_vs_amount(d: &Dataset) -> Result<PlotOutcome, String> {
         let mut pts: Vec<Pt> = points
             .iter()
             .filter_map(|&p| {
-                let x = libm::log10(d.mean(p, "ln_invoice_sat_mean")?.max(1.0));
+                let x = d.mean(p, "ln_invoice_sat_mean")?;
                 let y = d.estimate(p, "ln_success_share")?;
                 Some((x, y.mean, y.ci))
             })
@@ -170,15 +188,11 @@ pub(crate) fn success_vs_amount(d: &Dataset) -> Result<PlotOutcome, String> {
             "no point routed an invoice over Lightning.",
         ));
     }
-    let xs = lines.iter().flat_map(|l| l.2.iter().map(|p| p.0));
-    let (x0, x1) = data_range(xs, true);
+    let xs: Vec<f64> = lines.iter().flat_map(|l| l.2.iter().map(|p| p.0)).collect();
+    let log = spans_decades(&xs);
     let fig = Figure {
         title: title.to_string(),
-        x: Axis::numeric(
-            "log10 of the mean invoice amount (0 = 1 sat, 3 = 1000 sat)",
-            x0,
-            x1,
-        ),
+        x: Axis::padded("mean invoice amount (sat)", &xs, log, true),
         y: Axis::numeric("invoice payments that succeeded (share)", 0.0, 1.0),
         legend_title: "other swept values".to_string(),
         legend: lines
@@ -207,8 +221,9 @@ pub(crate) fn success_vs_amount(d: &Dataset) -> Result<PlotOutcome, String> {
         file,
         title,
         "Share of invoice payments that reached their payee over Lightning (ln_success_share) \
-         against the mean invoice amount (ln_invoice_sat_mean, log10 scale), one line per value \
-         of the other swept keys; whiskers: 95 % CI of the mean over replicates."
+         against the mean invoice amount (ln_invoice_sat_mean; a log axis where the amounts span \
+         two decades or more), one line per value of the other swept keys; whiskers: 95 % CI of \
+         the mean over replicates."
             .to_string(),
         svg,
     ))

@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 
 use super::super::ReportError;
 use super::common::{
-    draw_line, draw_markers, render, series_style, Axis, Chart, Dash, Figure, LegendEntry, PResult,
-    Sample, SeriesStyle, GREY,
+    draw_line, draw_markers, series_style, Axis, Chart, Dash, Figure, LegendEntry, PResult, Sample,
+    SeriesStyle, GREY,
 };
+use super::grid::render;
+
+use super::axis::spans_decades;
 use super::style::{Marker, PALETTE};
 use crate::record::{receipt_s, TopicTrace, Trace};
 use sweet_gossip::FrameKind;
@@ -212,9 +215,17 @@ fn draw_route(
     Ok(())
 }
 
-/// Cumulative first receipts (of topic `only`, or of every topic) and cumulative frames put on
-/// links by kind, over the run's virtual time.
-pub fn timeline(trace: &Trace, only: Option<usize>) -> Result<String, String> {
+/// A named step curve of the timeline.
+type Series = (String, Vec<(f64, f64)>);
+
+/// Engine event codes the timeline counts besides frames: payments made and settled.
+const PAYMENT_EVENTS: [(u8, &str); 2] = [(4, "payments made"), (5, "payments settled")];
+
+/// The timeline's series: cumulative first receipts (of topic `only`, or of every topic),
+/// frames put on links by kind, and payment events, each a step curve from 0 to the last
+/// event of the trace.
+fn timeline_series(trace: &Trace, only: Option<usize>) -> (Vec<Series>, f64) {
+    let end = trace.rec.lines.last().map_or(0.0, |l| l.t_us as f64 / 1e6);
     let mut receipts: Vec<f64> = trace
         .rec
         .topics
@@ -224,7 +235,7 @@ pub fn timeline(trace: &Trace, only: Option<usize>) -> Result<String, String> {
         .flat_map(|(_, t)| t.first.values().map(|r| r.t_us as f64 / 1e6))
         .collect();
     receipts.sort_by(f64::total_cmp);
-    let mut series = vec![("first receipts".to_owned(), cumulative(&receipts))];
+    let mut series = vec![("first receipts".to_owned(), receipts)];
     for kind in FrameKind::ALL {
         let times: Vec<f64> = trace
             .rec
@@ -233,20 +244,53 @@ pub fn timeline(trace: &Trace, only: Option<usize>) -> Result<String, String> {
             .filter(|s| s.2 == kind)
             .map(|s| s.0 as f64 / 1e6)
             .collect();
-        if !times.is_empty() {
-            series.push((format!("{} frames sent", kind.name()), cumulative(&times)));
-        }
+        series.push((format!("{} frames sent", kind.name()), times));
     }
-    let pts = series.iter().flat_map(|s| s.1.iter());
-    let (max_x, max_y) = pts.fold((0.0f64, 0.0f64), |(x, y), p| (x.max(p.0), y.max(p.1)));
+    for (code, name) in PAYMENT_EVENTS {
+        let times: Vec<f64> = trace
+            .rec
+            .lines
+            .iter()
+            .filter(|l| l.code == code)
+            .map(|l| l.t_us as f64 / 1e6)
+            .collect();
+        series.push((name.to_owned(), times));
+    }
+    let end = series
+        .iter()
+        .filter_map(|s| s.1.last().copied())
+        .fold(end, f64::max);
+    let curves = series
+        .into_iter()
+        .filter(|s| !s.1.is_empty())
+        .map(|(name, times)| (name, cumulative(&times, end)))
+        .collect();
+    (curves, end)
+}
+
+/// Cumulative first receipts, frames put on links by kind and payment events over the run's
+/// virtual time, from 0 to the trace's last event.
+pub fn timeline(trace: &Trace, only: Option<usize>) -> Result<String, String> {
+    let (series, end) = timeline_series(trace, only);
+    let finals: Vec<f64> = series
+        .iter()
+        .filter_map(|s| s.1.last().map(|p| p.1))
+        .collect();
+    let max_y = finals.iter().copied().fold(0.0f64, f64::max);
+    // Payments are a few where frames are thousands: a log axis shows both.
+    let y = if spans_decades(&finals) {
+        Axis::log("cumulative count (log scale)", 0.8, max_y * 1.25)
+    } else {
+        Axis::numeric("cumulative count", 0.0, max_y.max(1.0))
+    };
     let styles: Vec<SeriesStyle> = (0..series.len()).map(series_style).collect();
     let fig = Figure {
         title: match only {
             Some(k) => format!("Timeline (receipts of topic {k}, frames of all)"),
             None => "Timeline of the run".to_owned(),
         },
-        x: Axis::numeric("virtual time (s)", 0.0, max_x.max(1e-3)),
-        y: Axis::numeric("cumulative count", 0.0, max_y.max(1.0)),
+        x: Axis::numeric("virtual time (s)", 0.0, end.max(1e-3)),
+        y,
         legend_title: "series".into(),
         legend: series
             .iter()
@@ -254,7 +298,7 @@ pub fn timeline(trace: &Trace, only: Option<usize>) -> Result<String, String> {
             .map(|((label, _), st)| LegendEntry {
                 label: label.clone(),
                 style: *st,
-                sample: Sample::LineMarker,
+                sample: Sample::Line,
             })
             .collect(),
     };
@@ -266,8 +310,9 @@ pub fn timeline(trace: &Trace, only: Option<usize>) -> Result<String, String> {
     })
 }
 
-/// A step curve of how many of the sorted `times` have passed, with at most ~400 vertices.
-fn cumulative(times: &[f64]) -> Vec<(f64, f64)> {
+/// A step curve of how many of the sorted `times` have passed, with at most ~400 vertices,
+/// held flat to `end`.
+fn cumulative(times: &[f64], end: f64) -> Vec<(f64, f64)> {
     let step = (times.len() / 200).max(1);
     let mut pts = vec![(0.0, 0.0)];
     for (j, &t) in times.iter().enumerate() {
@@ -276,6 +321,10 @@ fn cumulative(times: &[f64]) -> Vec<(f64, f64)> {
             pts.push((t, prev));
             pts.push((t, (j + 1) as f64));
         }
+    }
+    if pts.last().is_some_and(|p| p.0 < end) {
+        let last = pts.last().map_or(0.0, |p| p.1);
+        pts.push((end, last));
     }
     pts
 }
@@ -353,4 +402,58 @@ pub(crate) fn report_section(dir: &Path) -> String {
          `sgsim inspect DIR --point P --replicate R --topic T --out OUT --report`, which also \
          writes the run's event trace, per-node table and graph (docs/inspect.md).\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Recorder;
+    use sweet_gossip::Timestamp;
+
+    /// Frames go out in the first second, payments settle at 9 and 10 s.
+    fn trace() -> Trace {
+        let mut rec = Recorder::default();
+        for (t, kind) in [(100_000, FrameKind::Ask), (900_000, FrameKind::Broadcast)] {
+            rec.sent(Timestamp(t), 0, kind);
+        }
+        rec.event(Timestamp(9_000_000), 4, 1, None, &[]);
+        rec.event(Timestamp(10_000_000), 5, 2, None, &[]);
+        Trace {
+            rec,
+            roles: vec!["customer", "gossiper", "gossiper"],
+            adversary: vec![false; 3],
+            sybil: vec![false; 3],
+            earned: vec![0; 3],
+            edges: Vec::new(),
+            lattice: None,
+            trace_sha256: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_timeline_spans_the_trace_and_counts_payments() {
+        let (series, end) = timeline_series(&trace(), None);
+        assert_eq!(end, 10.0);
+        let names: Vec<&str> = series.iter().map(|s| s.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "ask frames sent",
+                "broadcast frames sent",
+                "payments made",
+                "payments settled"
+            ]
+        );
+        for (name, pts) in &series {
+            assert_eq!(pts.last().map(|p| p.0), Some(10.0), "{name} stops early");
+        }
+    }
+
+    #[test]
+    fn the_timeline_legend_shows_lines_as_drawn() {
+        let svg = timeline(&trace(), None).unwrap();
+        // Lines only: no marker polygon in the legend or the chart.
+        assert!(!svg.contains("<polygon"), "{svg}");
+        assert!(svg.contains("payments settled"));
+    }
 }

@@ -16,6 +16,9 @@ pub(crate) const PALETTE: [RGBColor; 8] = [
 ];
 pub(crate) const GREY: RGBColor = RGBColor(0x80, 0x80, 0x80);
 
+/// Series with a colour and a marker of their own: the most one panel shows.
+pub(crate) const MAX_SERIES: usize = 8;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Marker {
     Circle,
@@ -25,9 +28,10 @@ pub(crate) enum Marker {
     TriangleDown,
     Plus,
     Cross,
+    Star,
 }
 
-const MARKERS: [Marker; 7] = [
+const MARKERS: [Marker; 8] = [
     Marker::Circle,
     Marker::Square,
     Marker::TriangleUp,
@@ -35,6 +39,7 @@ const MARKERS: [Marker; 7] = [
     Marker::TriangleDown,
     Marker::Plus,
     Marker::Cross,
+    Marker::Star,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,8 +52,9 @@ pub(crate) enum Dash {
 
 const DASHES: [Dash; 4] = [Dash::Solid, Dash::Dashed, Dash::Dotted, Dash::Long];
 
-/// Colour, marker and dash of one series. Colours cycle by 8 and markers by 7,
-/// so the first 56 series all differ; dashes cycle by 4.
+/// Colour, marker and dash of one series. Colours and markers both cycle by 8, so each of
+/// the first 8 series has its own colour and its own marker; dashes cycle by 4. Figures keep
+/// at most [`MAX_SERIES`] series in one panel.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SeriesStyle {
     pub color: RGBColor,
@@ -105,6 +111,18 @@ pub(crate) fn marker_points(m: Marker, r: i32, cx: i32, cy: i32) -> Vec<(i32, i3
         (-110, -35),
         (-35, -35),
     ];
+    const STAR: [(i32, i32); 10] = [
+        (0, -120),
+        (28, -39),
+        (114, -37),
+        (46, 15),
+        (71, 97),
+        (0, 48),
+        (-71, 97),
+        (-46, 15),
+        (-114, -37),
+        (-28, -39),
+    ];
     let shape: Vec<(i32, i32)> = match m {
         Marker::Circle => CIRCLE.to_vec(),
         Marker::Square => vec![(-85, -85), (85, -85), (85, 85), (-85, 85)],
@@ -112,6 +130,7 @@ pub(crate) fn marker_points(m: Marker, r: i32, cx: i32, cy: i32) -> Vec<(i32, i3
         Marker::TriangleDown => vec![(0, 115), (105, -75), (-105, -75)],
         Marker::Diamond => vec![(0, -125), (95, 0), (0, 125), (-95, 0)],
         Marker::Plus => PLUS.to_vec(),
+        Marker::Star => STAR.to_vec(),
         // The plus turned by 45 degrees (cos 45 ≈ 0.71).
         Marker::Cross => PLUS
             .iter()
@@ -138,5 +157,20 @@ pub(crate) fn dash_lengths(d: Dash) -> Option<(i32, i32)> {
         Dash::Dashed => Some((9, 5)),
         Dash::Dotted => Some((2, 4)),
         Dash::Long => Some((18, 6)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_eight_series_differ_in_colour_and_in_marker() {
+        let styles: Vec<SeriesStyle> = (0..MAX_SERIES).map(series_style).collect();
+        for (i, a) in styles.iter().enumerate() {
+            for b in &styles[..i] {
+                assert!(a.color != b.color && a.marker != b.marker, "{i}");
+            }
+        }
     }
 }

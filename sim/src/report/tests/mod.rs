@@ -1,4 +1,5 @@
 mod edge;
+mod figures;
 mod fixture;
 
 use std::collections::BTreeMap;
@@ -50,7 +51,14 @@ pub(super) fn assert_svg(path: &Path, needles: &[&str]) {
         "{}: unbalanced <text>",
         path.display()
     );
-    assert!(svg.contains("width=\"800\"") && svg.contains("height=\"500\""));
+    // 800 wide; 500 tall, plus 290 per further row of panels.
+    let height: u32 = svg
+        .split("height=\"")
+        .nth(1)
+        .and_then(|h| h.split('"').next())
+        .and_then(|h| h.parse().ok())
+        .unwrap_or(0);
+    assert!(svg.contains("width=\"800\"") && height >= 500 && (height - 500) % 290 == 0);
     assert!(
         !svg.contains("NaN") && !svg.contains("inf"),
         "{}",
@@ -93,9 +101,9 @@ fn fanout_report_has_table_insights_and_plots() {
         [
             "report.md",
             "coverage.svg",
-            "coverage_vs_cost.svg",
-            "coverage_vs_pow.svg",
             "t90.svg",
+            "frontier.svg",
+            "frontier_pow.svg",
             "route_fee.svg",
             "route_length.svg"
         ]
@@ -168,17 +176,19 @@ fn assert_fanout_plots(dir: &Path) {
     cov.extend(labels);
     assert_svg(&dir.join("coverage.svg"), &cov);
     let mut cost = vec![
-        "Final coverage vs frames per node",
-        "frames sent per node (frames)",
-        "final coverage (share of honest online nodes)",
+        "Cost and result: frames per node",
+        "frames sent per honest node (frames)",
+        "final coverage (share; axis cut, not from 0)",
+        "time to 90 % coverage (s)",
+        "Pareto front",
     ];
     cost.extend(labels);
-    assert_svg(&dir.join("coverage_vs_cost.svg"), &cost);
+    assert_svg(&dir.join("frontier.svg"), &cost);
     assert_svg(
-        &dir.join("coverage_vs_pow.svg"),
+        &dir.join("frontier_pow.svg"),
         &[
-            "Final coverage vs proof-of-work per node",
-            "PoW hashes per node (hashes)",
+            "Cost and result: proof of work per node",
+            "PoW hashes per honest node (hashes)",
         ],
     );
     assert_svg(
@@ -186,8 +196,9 @@ fn assert_fanout_plots(dir: &Path) {
         &[
             "Time to 90 % coverage per sweep point",
             "time to 90 % coverage (s)",
-            "sweep point (#)",
-            "#2 fanout=fixed-4",
+            "policy.fanout",
+            "\nfixed-4\n</text>",
+            "fanout=fixed-4",
         ],
     );
     assert_svg(
@@ -253,7 +264,7 @@ fn attack_sweep_reports_trends_and_earnings() {
     attack_sweep().write(tmp.path());
     let files = write_report(tmp.path()).unwrap();
     let got = names(&files);
-    assert!(got.contains(&"attack_coverage.svg".to_string()));
+    assert!(got.contains(&"attack_headline.svg".to_string()));
     assert!(got.contains(&"attack_earnings.svg".to_string()));
     // No distributions in this fixture: no histograms, and the report says so.
     assert!(!tmp.path().join("route_fee.svg").exists());
@@ -275,11 +286,12 @@ fn attack_sweep_reports_trends_and_earnings() {
     ));
     // share 0 has no adversary: n/a in the table.
     assert!(md.contains("| 0 | flood | 0 | 0.890 [0.890, 0.890] | 10.00 [10.00, 10.00] | n/a |"));
+    // The fixture's scenario.toml names no attack kind: generic titles and share axis.
     assert_svg(
-        &tmp.path().join("attack_coverage.svg"),
+        &tmp.path().join("attack_headline.svg"),
         &[
-            "Honest coverage vs attacker share",
-            "attacker share (fraction of nodes)",
+            "Attack: coverage_final vs attacker share",
+            "attacker share (attack.share)",
             "final coverage (share of honest online nodes)",
             "fanout=flood",
             "fanout=sqrt",
@@ -288,7 +300,7 @@ fn attack_sweep_reports_trends_and_earnings() {
     assert_svg(
         &tmp.path().join("attack_earnings.svg"),
         &[
-            "Fees earned per node vs attacker share",
+            "Attack: fees earned per node vs attacker share",
             "fees earned per node (sat)",
             "honest, fanout=flood",
             "adversary, fanout=sqrt",
@@ -296,7 +308,7 @@ fn attack_sweep_reports_trends_and_earnings() {
     );
     assert_svg(
         &tmp.path().join("coverage.svg"),
-        &["fanout=sqrt, share=0.3"],
+        &["\nfanout=sqrt\n</text>", "share=0.3"],
     );
 }
 
