@@ -85,6 +85,11 @@ enum Command {
         /// system's fonts, so PNGs are not byte-reproducible across machines.
         #[arg(long)]
         png: bool,
+        /// Write nothing: re-derive the report's claims from DIR's runs.jsonl, summary.csv and
+        /// paired.csv, check them and those of DIR/claims.json against the data, print every
+        /// contradiction and exit non-zero if there is one.
+        #[arg(long, conflicts_with_all = ["rebuild", "png"])]
+        check_claims: bool,
     },
     /// Run the validation-against-theory checks; write OUT/validation/report.md; exit non-zero
     /// if a check fails.
@@ -165,7 +170,8 @@ const REPORT_HELP: &str = "\
 Examples:
   sgsim report reports/quickstart             # rewrite report.md and the plots
   sgsim report reports/quickstart --rebuild   # also rewrite the tables, without simulating
-  sgsim report reports/quickstart --png       # also a PNG of each plot, for papers";
+  sgsim report reports/quickstart --png       # also a PNG of each plot, for papers
+  sgsim report reports/quickstart --check-claims   # check the report's claims, write nothing";
 
 const VALIDATE_HELP: &str = "\
 Examples:
@@ -257,7 +263,7 @@ fn execute(command: Command) -> Result<(), String> {
             print!("{}", sgsim::definitions::render());
             Ok(())
         }
-        Command::Report { dir, rebuild, png } => report(&dir, rebuild, png),
+        cmd @ Command::Report { .. } => report(cmd),
         Command::Inspect {
             dir,
             point,
@@ -336,8 +342,44 @@ fn check(scenario: &Path, emit: Option<&Path>) -> Result<(), String> {
     Ok(())
 }
 
-/// `sgsim report`: rebuild the tables if asked, write the report, PNGs if asked.
-fn report(dir: &Path, rebuild: bool, png: bool) -> Result<(), String> {
+/// `sgsim report --check-claims`: every contradiction between DIR's claims and its data.
+fn check_claims(dir: &Path) -> Result<(), String> {
+    let check = sgsim::report::check_claims(dir).map_err(|e| e.to_string())?;
+    for c in &check.contradictions {
+        println!("{c}");
+    }
+    if check.is_ok() {
+        println!(
+            "{}: {} claims checked, none contradicts the data",
+            dir.display(),
+            check.claims
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: {} of the claims' conditions contradict the data",
+            dir.display(),
+            check.contradictions.len()
+        ))
+    }
+}
+
+/// `sgsim report`: rebuild the tables if asked, write the report, PNGs if asked; or only check
+/// the claims.
+fn report(cmd: Command) -> Result<(), String> {
+    let Command::Report {
+        dir,
+        rebuild,
+        png,
+        check_claims: check,
+    } = cmd
+    else {
+        return Err("internal: not a report command".to_owned());
+    };
+    let dir = dir.as_path();
+    if check {
+        return check_claims(dir);
+    }
     if rebuild {
         runner::rebuild(dir).map_err(|e| e.to_string())?;
     }

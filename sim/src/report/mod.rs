@@ -15,12 +15,12 @@
 //! them; all of them report malformed input as a [`ReportError`] naming the file
 //! and, where it applies, the 1-based line.
 
+mod claims;
 mod csv;
 mod describe;
 mod format;
 mod glossary;
 mod input;
-mod insights;
 mod markdown;
 mod model;
 mod paired;
@@ -32,6 +32,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use claims::{
+    check_claims, headline, Claim, ClaimCheck, ClaimsFile, Direction, Entry, Headline, Quantity,
+    Section, Stat, Test, CLAIMS_FILE, HEADLINES,
+};
 pub(crate) use csv::{parse_csv, read_csv, CsvOut};
 pub use csv::{read_coverage, read_summary};
 pub use input::{
@@ -119,9 +123,10 @@ pub enum ReportError {
     },
 }
 
-/// Reads DIR's result files and writes DIR/report.md plus DIR/*.svg; returns the
-/// list of files written (report.md first, then the plots in [`PLOT_FILES`]
-/// order). Deterministic: same inputs, same bytes.
+/// Reads DIR's result files and writes DIR/report.md, DIR/claims.json (the claims behind the
+/// report's sentences, see [`check_claims`]) and DIR/*.svg; returns the list of files written
+/// (report.md, claims.json, then the plots in [`PLOT_FILES`] order). Deterministic: same
+/// inputs, same bytes.
 ///
 /// `runs.jsonl` and `summary.csv` are required; `coverage.csv`, `sweep.json` and
 /// `scenario.toml` are used when present. Plots whose data is absent are skipped
@@ -155,10 +160,14 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
         }
     }
 
-    let mut text = markdown::render(&data, &plots, &skipped);
+    let claims = claims::derive(&data);
+    let mut text = markdown::render(&data, &claims, &plots, &skipped);
     text.push_str(&plot::run::report_section(dir));
     let report = dir.join(REPORT_FILE);
     write_file(&report, text.as_bytes())?;
+    let claims_path = dir.join(CLAIMS_FILE);
+    write_file(&claims_path, claims::to_json(&claims).as_bytes())?;
+    written.insert(0, claims_path);
     written.insert(0, report);
     Ok(written)
 }

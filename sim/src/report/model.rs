@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::csv::{read_coverage, read_summary};
-use super::describe::describe;
+use super::describe::{attacks, describe};
 use super::format::point_label;
 use super::input::{
     read_runs, read_scenario_info, read_sweep, read_text, CoverageSample, Params, RunRecord,
@@ -63,6 +63,9 @@ pub(crate) struct Dataset {
     pub runs: Vec<RunRecord>,
     pub coverage: Vec<CoverageSample>,
     summary: BTreeMap<(usize, String), SummaryRow>,
+    /// Per point: attack kind and share, from the resolved sweep in `scenario.toml` (empty
+    /// when the folder has none).
+    attacks: BTreeMap<usize, (String, f64)>,
 }
 
 /// Mean and sample standard deviation (0 for fewer than two values).
@@ -151,7 +154,12 @@ impl Dataset {
             .unwrap_or_else(|| "scenario".to_string());
         // Generated from the resolved sweep when there is one; a hand-written line only as
         // a fallback for folders without it.
-        let generated = read_text(&scenario_path, false)?.and_then(|t| describe(&t));
+        let scenario_text = read_text(&scenario_path, false)?;
+        let generated = scenario_text.as_deref().and_then(describe);
+        let attacks = scenario_text
+            .as_deref()
+            .and_then(attacks)
+            .unwrap_or_default();
         let nodes = if generated.is_some() {
             None
         } else {
@@ -183,6 +191,7 @@ impl Dataset {
             runs,
             coverage,
             summary: by_key,
+            attacks,
         })
     }
 
@@ -282,6 +291,38 @@ impl Dataset {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The attack kind of the sweep (e.g. `eclipse`), from `scenario.toml`; `None` when no
+    /// point has an attack or the folder has no resolved sweep.
+    pub(crate) fn attack_kind(&self) -> Option<&str> {
+        self.attacks
+            .values()
+            .map(|(k, _)| k.as_str())
+            .find(|k| *k != "none")
+    }
+
+    /// The attacker share of a point: from `scenario.toml`, else its `attack.share` value.
+    pub(crate) fn attack_share(&self, point: usize) -> Option<f64> {
+        match self.attacks.get(&point) {
+            Some((kind, share)) => Some(if kind == "none" { 0.0 } else { *share }),
+            None => self
+                .param(point, ATTACK_SHARE)
+                .and_then(|s| s.parse::<f64>().ok())
+                .filter(|s| s.is_finite()),
+        }
+    }
+
+    /// Whether an adversary acts at the point (an attack kind with a share above 0).
+    pub(crate) fn is_attacked(&self, point: usize) -> bool {
+        self.attack_share(point).is_some_and(|s| s > 0.0)
+    }
+
+    /// The run of replicate `rep` at `point`, if any.
+    pub(crate) fn run(&self, point: usize, rep: usize) -> Option<&RunRecord> {
+        self.runs
+            .iter()
+            .find(|r| r.point == point && r.replicate == rep)
+    }
+
     /// Whether this is an attack sweep (swept key `attack.share`).
     pub(crate) fn is_attack_sweep(&self) -> bool {
         self.swept.iter().any(|k| k == ATTACK_SHARE)
@@ -330,6 +371,47 @@ impl Dataset {
         }
         curves
     }
+}
+
+/// Other swept params of a point (everything but the attack share), as a label.
+fn group_label(d: &Dataset, point: usize) -> String {
+    let others: Vec<(String, String)> = d
+        .point(point)
+        .map(|p| {
+            p.params
+                .iter()
+                .filter(|(k, _)| k != ATTACK_SHARE)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    point_label(&others, "")
+}
+
+/// Points grouped by their other swept params (first-appearance order), each
+/// group sorted by numeric attack share.
+pub(crate) fn attack_groups(d: &Dataset) -> Vec<(String, Vec<(usize, f64)>)> {
+    let mut groups: Vec<(String, Vec<(usize, f64)>)> = Vec::new();
+    for p in &d.points {
+        let Some(share) = d
+            .param(p.index, ATTACK_SHARE)
+            .and_then(|s| s.parse::<f64>().ok())
+        else {
+            continue;
+        };
+        if !share.is_finite() {
+            continue;
+        }
+        let label = group_label(d, p.index);
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, members)) => members.push((p.index, share)),
+            None => groups.push((label, vec![(p.index, share)])),
+        }
+    }
+    for (_, members) in &mut groups {
+        members.sort_by(|a, b| a.1.total_cmp(&b.1));
+    }
+    groups
 }
 
 #[cfg(test)]

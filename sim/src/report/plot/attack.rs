@@ -1,6 +1,6 @@
 //! Plots of attack sweeps (swept key `attack.share`).
 
-use super::super::insights::attack_groups;
+use super::super::model::attack_groups;
 use super::super::model::{Dataset, Estimate};
 use super::common::{
     data_range, draw_line, draw_markers, draw_whiskers, render, series_style, Axis, Chart, Dash,
