@@ -66,8 +66,11 @@ pub fn check_claims(dir: &Path) -> Result<ClaimCheck, ReportError> {
                 out.contradictions.push(format!("{at}: {c}"));
             }
             if e.text != sentence(&d, &e.claim) {
-                out.contradictions
-                    .push(format!("{at}: its text is not the sentence of its claim"));
+                out.contradictions.push(format!(
+                    "{at}: its text is not the sentence of its claim: {:?} vs {:?}",
+                    e.text,
+                    sentence(&d, &e.claim)
+                ));
             }
             if !report.contains(&e.text) {
                 out.contradictions

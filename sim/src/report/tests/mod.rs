@@ -1,3 +1,4 @@
+mod claims_check;
 mod edge;
 mod fixture;
 mod regress;
