@@ -115,13 +115,12 @@ fn the_attack_doc_names_the_headline_metric_the_code_uses_for_every_kind() {
 /// The keys named after "sweeps" in `doc`: backticked, joined by "×", each optionally followed
 /// by a parenthesis.
 fn keys_named_as_swept(doc: &str) -> Vec<String> {
-    let at = doc.find("sweeps `").expect("the doc says what the scenario sweeps");
+    let at = doc
+        .find("sweeps `")
+        .expect("the doc says what the scenario sweeps");
     let mut rest = &doc[at + "sweeps ".len()..];
     let mut keys = Vec::new();
-    loop {
-        let Some(body) = rest.strip_prefix('`') else {
-            break;
-        };
+    while let Some(body) = rest.strip_prefix('`') {
         let end = body.find('`').expect("closing backtick");
         keys.push(body[..end].to_owned());
         rest = body[end + 1..].trim_start();

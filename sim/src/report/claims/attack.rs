@@ -156,10 +156,13 @@ pub(crate) fn headline_of(d: &Dataset) -> Headline {
     }
 }
 
+/// One point of an attack group: (share as the sweep writes it, point, share).
+pub(crate) type Member = (String, usize, f64);
+
 /// Points grouped by their swept values other than `attack.share` (first-appearance order),
-/// each group as `(share text, point, share)` in increasing share.
-pub(crate) fn groups(d: &Dataset) -> Vec<(Params, Vec<(String, usize, f64)>)> {
-    let mut out: Vec<(Params, Vec<(String, usize, f64)>)> = Vec::new();
+/// each group's members in increasing share.
+pub(crate) fn groups(d: &Dataset) -> Vec<(Params, Vec<Member>)> {
+    let mut out: Vec<(Params, Vec<Member>)> = Vec::new();
     for p in &d.points {
         let Some(text) = d.param(p.index, ATTACK_SHARE) else {
             continue;
@@ -207,12 +210,7 @@ pub(super) fn claims(d: &Dataset) -> (Vec<Claim>, Vec<Claim>) {
     (lead, earnings(d).into_iter().collect())
 }
 
-fn along(
-    d: &Dataset,
-    h: &Headline,
-    group: Params,
-    members: &[(String, usize, f64)],
-) -> Option<Claim> {
+fn along(d: &Dataset, h: &Headline, group: Params, members: &[Member]) -> Option<Claim> {
     let base = members.iter().find(|m| m.2 == 0.0).map(|m| m.1);
     if base.is_none() && h.limit.is_none() {
         return None;
@@ -264,9 +262,7 @@ fn earnings(d: &Dataset) -> Option<Claim> {
         let Some(s) = stat::gap(d, p.index, honest, adversary) else {
             continue;
         };
-        if s.ci().is_none() {
-            return None;
-        }
+        s.ci()?;
         if s.above(0.0) {
             more.push(s);
         } else if s.below(0.0) {

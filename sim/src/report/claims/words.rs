@@ -118,7 +118,7 @@ pub(super) struct Words {
 /// The [`Words`] of `t`.
 pub(super) fn threshold_words(t: &Threshold) -> Words {
     match (t.metric.as_str(), t.at_least) {
-        ("reach99_share", x) if x == 1.0 => Words {
+        ("reach99_share", 1.0) => Words {
             yes: "every topic of every replicate reached 99 % of its eligible nodes".into(),
             asked: "did every topic of every replicate reach 99 % of its eligible nodes".into(),
             denied: "Not every topic of every replicate reached 99 % of its eligible nodes".into(),

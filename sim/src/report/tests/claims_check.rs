@@ -45,7 +45,9 @@ fn the_checker_passes_a_fresh_report_and_finds_every_tampering() {
     write(tmp.path(), &file);
     let found = contradictions(tmp.path());
     assert!(
-        found.iter().any(|c| c.contains("in every run at [0, 1, 2]")),
+        found
+            .iter()
+            .any(|c| c.contains("in every run at [0, 1, 2]")),
         "{found:?}"
     );
     assert!(found.iter().any(|c| c.contains("stale")), "{found:?}");
@@ -61,7 +63,10 @@ fn the_checker_passes_a_fresh_report_and_finds_every_tampering() {
     }
     write(tmp.path(), &file);
     let found = contradictions(tmp.path());
-    assert!(found.iter().any(|c| c.contains("calls #2 a tie")), "{found:?}");
+    assert!(
+        found.iter().any(|c| c.contains("calls #2 a tie")),
+        "{found:?}"
+    );
     assert!(
         found.iter().any(|c| c.contains("states the interval")),
         "{found:?}"
@@ -76,7 +81,9 @@ fn the_checker_passes_a_fresh_report_and_finds_every_tampering() {
     fs::write(tmp.path().join("report.md"), md.replace(first.as_str(), "")).unwrap();
     let found = contradictions(tmp.path());
     assert!(
-        found.iter().any(|c| c.contains("report.md does not state it")),
+        found
+            .iter()
+            .any(|c| c.contains("report.md does not state it")),
         "{found:?}"
     );
 }
@@ -114,7 +121,10 @@ fn lightning_sweep() -> Fixture {
     let mut f = Fixture {
         name: "lightning",
         description: "Lightning payments",
-        swept: vec!["policy.routing_fee_sat", "payments.lightning.capacity_scale"],
+        swept: vec![
+            "policy.routing_fee_sat",
+            "payments.lightning.capacity_scale",
+        ],
         points: Vec::new(),
         runs: Vec::new(),
         coverage: false,
@@ -130,7 +140,12 @@ fn lightning_sweep() -> Fixture {
         }
     }
     // Large invoices on small channels fail and need recoveries.
-    let success = [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [0.1, 0.0, 0.05], [1.0, 0.98, 1.0]];
+    let success = [
+        [1.0, 1.0, 1.0],
+        [1.0, 1.0, 1.0],
+        [0.1, 0.0, 0.05],
+        [1.0, 0.98, 1.0],
+    ];
     let recoveries = [[0.0; 3], [0.0; 3], [30.0, 41.0, 38.0], [0.0, 1.0, 0.0]];
     for p in 0..4 {
         for r in 0..3 {
@@ -143,9 +158,15 @@ fn lightning_sweep() -> Fixture {
                     ("t90_s", Some(0.5 + r as f64 * 0.1)),
                     ("frames_per_node", Some(100.0 + r as f64)),
                     ("ln_success_share", Some(success[p][r])),
-                    ("ln_fee_overhead", Some([0.9, 0.8, 0.01, 0.002][p] + r as f64 * 0.01)),
+                    (
+                        "ln_fee_overhead",
+                        Some([0.9, 0.8, 0.01, 0.002][p] + r as f64 * 0.01),
+                    ),
                     ("ln_recoveries", Some(recoveries[p][r])),
-                    ("ln_time_to_pay_s", Some([0.36, 0.35, 1.6, 0.4][p] + r as f64 * 0.02)),
+                    (
+                        "ln_time_to_pay_s",
+                        Some([0.36, 0.35, 1.6, 0.4][p] + r as f64 * 0.02),
+                    ),
                 ],
             );
         }
@@ -161,21 +182,27 @@ fn a_lightning_report_leads_with_lightning() {
     assert!(contradictions(tmp.path()).is_empty());
     let md = report_of(tmp.path());
     let headline = &md[md.find("## Headline").unwrap()..md.find("## What stands out").unwrap()];
-    assert!(headline.contains(
-        "- Moving channel capacity (`payments.lightning.capacity_scale`) from 0.0001 to 1.0 \
+    assert!(
+        headline.contains(
+            "- Moving channel capacity (`payments.lightning.capacity_scale`) from 0.0001 to 1.0 \
          changes Lightning payment success (`ln_success_share`) by 0.000 [0.000, 0.000] (n=3) \
          at routing\\_fee\\_sat=1 and +0.943 [+0.843, +1.044] (n=3) at routing\\_fee\\_sat=1000 \
          (paired t over replicates): a detectable rise at 1 and no detectable change (95 % CI \
          contains 0) at 1 of these 2 settings of the other swept keys."
-    ), "{headline}");
+        ),
+        "{headline}"
+    );
     assert!(headline.contains("Moving the middlemen's invoice size (`policy.routing_fee_sat`)"));
     assert!(headline.contains("Lightning fee overhead (`ln_fee_overhead`) lies above 1"));
     let rest = &md[md.find("## What stands out").unwrap()..];
-    assert!(rest.contains(
-        "- Payment recoveries (paper 3.9) (`ln_recoveries`) occur at 2 of 4 points, most at \
+    assert!(
+        rest.contains(
+            "- Payment recoveries (paper 3.9) (`ln_recoveries`) occur at 2 of 4 points, most at \
          **routing\\_fee\\_sat=1000, capacity\\_scale=0.0001**: 36.33 [29.90, 42.77] (n=3); none \
          in any run at the other 2."
-    ), "{rest}");
+        ),
+        "{rest}"
+    );
     assert!(rest.contains("- Mean time to pay a gig over Lightning ranges from"));
     // Gossip is the same at every point: said once, never as a range "from x to x".
     assert!(rest.contains(
@@ -208,10 +235,16 @@ fn metrics(draw: &[usize]) -> Vec<(&'static str, Option<f64>)> {
 fn ln_metrics(draw: &[usize]) -> Vec<(&'static str, Option<f64>)> {
     vec![
         ("coverage_final", Some(1.0)),
-        ("ln_success_share", Some(LEVELS[draw[0]] - 0.5 * (draw[1] % 2) as f64)),
+        (
+            "ln_success_share",
+            Some(LEVELS[draw[0]] - 0.5 * (draw[1] % 2) as f64),
+        ),
         ("ln_fee_overhead", Some([0.5, 1.0, 1.5, 2.0, 0.9][draw[2]])),
         ("ln_recoveries", Some([0.0, 0.0, 1.0, 5.0, 0.0][draw[3]])),
-        ("ln_time_to_pay_s", (draw[4] > 0).then(|| 0.3 + draw[4] as f64 * 0.1)),
+        (
+            "ln_time_to_pay_s",
+            (draw[4] > 0).then(|| 0.3 + draw[4] as f64 * 0.1),
+        ),
     ]
 }
 
@@ -220,7 +253,10 @@ fn generated_lightning(n_fees: usize, reps: usize, draws: &[usize]) -> Fixture {
     let mut f = Fixture {
         name: "generated-ln",
         description: "",
-        swept: vec!["policy.routing_fee_sat", "payments.lightning.capacity_scale"],
+        swept: vec![
+            "policy.routing_fee_sat",
+            "payments.lightning.capacity_scale",
+        ],
         points: Vec::new(),
         runs: Vec::new(),
         coverage: false,
@@ -281,7 +317,8 @@ fn generated(attack: bool, n_points: usize, reps: usize, draws: &[usize]) -> Fix
     for &fanout in FANOUTS.iter().take(n_points) {
         if attack {
             for share in SHARES {
-                f.points.push(vec![("policy.fanout", fanout), ("attack.share", share)]);
+                f.points
+                    .push(vec![("policy.fanout", fanout), ("attack.share", share)]);
             }
         } else {
             f.points.push(vec![("policy.fanout", fanout)]);
@@ -310,9 +347,13 @@ fn generated(attack: bool, n_points: usize, reps: usize, draws: &[usize]) -> Fix
 /// no range has equal ends, no attacked point is the cheapest, every tie names its test.
 fn assert_text(f: &Fixture, md: &str) {
     for line in md.lines().filter(|l| l.starts_with("- ")) {
-        if line.contains("points every topic of every replicate reached 99 %") && line.starts_with("- At all") {
+        if line.contains("points every topic of every replicate reached 99 %")
+            && line.starts_with("- At all")
+        {
             let all = f.runs.iter().all(|r| {
-                r.metrics.iter().any(|m| m.0 == "reach99_share" && m.1 == Some(1.0))
+                r.metrics
+                    .iter()
+                    .any(|m| m.0 == "reach99_share" && m.1 == Some(1.0))
             });
             assert!(all, "{line}");
         }
@@ -324,10 +365,16 @@ fn assert_text(f: &Fixture, md: &str) {
             assert_ne!(a, b, "{line}");
         }
         if line.contains("lowest mean frames per node") {
-            assert!(!line.contains("share=0.1") && !line.contains("share=0.3"), "{line}");
+            assert!(
+                !line.contains("share=0.1") && !line.contains("share=0.3"),
+                "{line}"
+            );
         }
         if line.contains(" tie for ") {
-            assert!(line.contains("paired t") || line.contains("Welch t"), "{line}");
+            assert!(
+                line.contains("paired t") || line.contains("Welch t"),
+                "{line}"
+            );
         }
     }
 }
