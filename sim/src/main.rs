@@ -95,6 +95,11 @@ enum Command {
         /// system's fonts, so PNGs are not byte-reproducible across machines.
         #[arg(long)]
         png: bool,
+        /// Write nothing: re-derive the report's claims from DIR's runs.jsonl, summary.csv and
+        /// paired.csv, check them and those of DIR/claims.json against the data, print every
+        /// contradiction and exit non-zero if there is one.
+        #[arg(long, conflicts_with_all = ["rebuild", "png"])]
+        check_claims: bool,
     },
     /// Run the validation-against-theory checks and the parameter sweeps of their figures;
     /// write OUT/validation/report.md and its SVGs; exit non-zero if a check fails.
@@ -186,7 +191,8 @@ const REPORT_HELP: &str = "\
 Examples:
   sgsim report reports/quickstart             # rewrite report.md and the plots
   sgsim report reports/quickstart --rebuild   # also rewrite the tables, without simulating
-  sgsim report reports/quickstart --png       # also a PNG of each plot, for papers";
+  sgsim report reports/quickstart --png       # also a PNG of each plot, for papers
+  sgsim report reports/quickstart --check-claims   # check the report's claims, write nothing";
 
 const VALIDATE_HELP: &str = "\
 Examples:
@@ -322,7 +328,7 @@ fn execute(command: Command) -> Result<(), String> {
             list_metrics(json);
             Ok(())
         }
-        Command::Report { dir, rebuild, png } => report(&dir, rebuild, png),
+        cmd @ Command::Report { .. } => report(cmd),
         Command::Inspect {
             dir,
             point,
@@ -424,10 +430,45 @@ fn check(scenario: &Path, emit: Option<&Path>) -> Result<(), String> {
     Ok(())
 }
 
-/// `sgsim report`: the folder checked against its seal, its report (and tables) rewritten.
-fn report(dir: &Path, rebuild: bool, png: bool) -> Result<(), String> {
+/// `sgsim report --check-claims`: every contradiction between DIR's claims and its data.
+fn check_claims(dir: &Path) -> Result<(), String> {
+    let check = sgsim::report::check_claims(dir).map_err(|e| e.to_string())?;
+    for c in &check.contradictions {
+        println!("{c}");
+    }
+    if check.is_ok() {
+        println!(
+            "{}: {} claims checked, none contradicts the data",
+            dir.display(),
+            check.claims
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: {} of the claims' conditions contradict the data",
+            dir.display(),
+            check.contradictions.len()
+        ))
+    }
+}
+
+/// `sgsim report`: the folder checked against its seal, its report (and tables) rewritten; or
+/// only its claims checked.
+fn report(cmd: Command) -> Result<(), String> {
+    let Command::Report {
+        dir,
+        rebuild,
+        png,
+        check_claims: check,
+    } = cmd
+    else {
+        return Err("internal: not a report command".to_owned());
+    };
+    if check {
+        return check_claims(&dir);
+    }
     let (files, notes) =
-        runner::seal::report_folder(dir, rebuild, png).map_err(|e| e.to_string())?;
+        runner::seal::report_folder(&dir, rebuild, png).map_err(|e| e.to_string())?;
     notes.iter().for_each(|n| eprintln!("note: {n}"));
     files.iter().for_each(|f| println!("{}", f.display()));
     Ok(())

@@ -2,6 +2,8 @@
 //! folder's `scenario.toml`, so it always states what was simulated (a hand-written comment in
 //! the scenario file can go stale; this cannot).
 
+use std::collections::BTreeMap;
+
 use toml::Value;
 
 /// One paragraph naming the graph, roles, workload, fanout policy, network, attack and run
@@ -72,6 +74,32 @@ pub(crate) fn describe(text: &str) -> Option<String> {
     Some(s)
 }
 
+/// The attack of every point of the resolved sweep `text`: point index → (kind, share), from
+/// each point's `[points.scenario.attack]` (kind "none", share 0 where the section is absent).
+/// `None` when `text` is not a resolved sweep.
+pub(crate) fn attacks(text: &str) -> Option<BTreeMap<usize, (String, f64)>> {
+    let doc: Value = toml::from_str(text).ok()?;
+    let mut out = BTreeMap::new();
+    for (i, p) in doc.get("points")?.as_array()?.iter().enumerate() {
+        let index = p
+            .get("index")
+            .and_then(Value::as_integer)
+            .and_then(|x| usize::try_from(x).ok())
+            .unwrap_or(i);
+        let attack = p.get("scenario").and_then(|s| s.get("attack"));
+        let kind = attack
+            .and_then(|a| a.get("kind"))
+            .and_then(Value::as_str)
+            .unwrap_or("none");
+        let share = attack
+            .and_then(|a| a.get("share"))
+            .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|x| x as f64)))
+            .unwrap_or(0.0);
+        out.insert(index, (kind.to_owned(), share));
+    }
+    Some(out)
+}
+
 /// A TOML value as plain text: strings without quotes, everything else as TOML writes it.
 fn plain(v: &Value) -> String {
     match v {
@@ -107,5 +135,11 @@ mod unit {
             "{e}"
         );
         assert_eq!(describe("name = \"x\"\n"), None);
+        let a = attacks(eclipse).unwrap();
+        assert_eq!(a.len(), 12);
+        assert_eq!(a[&3], ("eclipse".to_owned(), 0.04));
+        assert_eq!(a[&4], ("eclipse".to_owned(), 0.0));
+        let q = attacks(text).unwrap();
+        assert_eq!(q[&0], ("none".to_owned(), 0.0));
     }
 }

@@ -47,10 +47,11 @@ fn interval_text(d: &Dataset, metric: &str) -> String {
     }
 }
 
-/// The glossary: one row per metric column in `columns` (deduplicated, in order).
-pub(crate) fn glossary(d: &Dataset, columns: &[String]) -> String {
-    let mut s = String::from(
-        "### Glossary\n\n`#` is the sweep point; the columns after it are the swept scenario \
+/// The glossary under `heading`: one row per metric column in `columns` (deduplicated, in
+/// order).
+pub(crate) fn glossary(d: &Dataset, columns: &[String], heading: &str) -> String {
+    let mut s = format!(
+        "{heading}\n\n`#` is the sweep point; the columns after it are the swept scenario \
          keys. Every metric column:\n\n\
          | column | key | unit | scope | interval | definition |\n|---|---|---|---|---|---|\n",
     );

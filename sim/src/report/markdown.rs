@@ -2,10 +2,10 @@
 
 use std::fmt::Write as _;
 
+use super::claims::{share_meaning, Entry, Section};
 use super::format::{decimals_for, fmt_mean_ci, md_escape, metric_header, short_key, GROUPS};
 use super::glossary::glossary;
-use super::insights::what_stands_out;
-use super::model::Dataset;
+use super::model::{Dataset, ATTACK_SHARE};
 use super::paired;
 use super::plot::PlotMeta;
 
@@ -26,43 +26,58 @@ defined in none; points with fewer than 5 are flagged under their table. Each tN
 only the topics that reached NN % of their eligible nodes (censored data): read it with reachNN, \
 the share of topics that did. All metrics and their standard deviations are in `summary.csv`.\n\n";
 
-/// Renders the whole report.
-pub(crate) fn render(d: &Dataset, plots: &[PlotMeta], skipped: &[PlotMeta]) -> String {
+/// Renders the whole report from the data and its claims: headline (what was swept, the
+/// headline claims), "What stands out", plots, tables (the "Other metrics" ones folded), paired
+/// differences.
+pub(crate) fn render(
+    d: &Dataset,
+    claims: &[Entry],
+    plots: &[PlotMeta],
+    skipped: &[PlotMeta],
+) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# Sweep report: {}\n", md_escape(&d.title));
     let _ = writeln!(md, "{}\n", scenario_sentence(d));
 
-    md.push_str("## Parameters swept\n\n");
+    md.push_str("## Headline\n\n");
     md.push_str(&parameters(d));
+    bullets(&mut md, claims, Section::Headline);
+    md.push('\n');
+    md.push_str("## What stands out\n\n");
+    if !bullets(&mut md, claims, Section::StandsOut) {
+        md.push_str("- The metrics present allow no further comparison.\n");
+    }
+    md.push_str(CLAIMS_NOTE);
+
+    md.push_str("## Plots\n\n");
+    plots_section(&mut md, plots, skipped);
 
     md.push_str("## Summary\n\n");
     md.push_str(HOW_TO_READ);
-    let groups = table_groups(d);
-    if groups.is_empty() {
-        md.push_str("`summary.csv` holds no metric.\n\n");
-    }
-    for (heading, metrics) in &groups {
-        let _ = writeln!(md, "### {heading}\n\n{}", table(d, metrics));
-        md.push_str(&small_n_warning(d, metrics));
-    }
-    if !groups.is_empty() {
-        let columns: Vec<String> = groups.iter().flat_map(|(_, m)| m.clone()).collect();
-        md.push_str(&glossary(d, &columns));
-    }
+    tables(&mut md, d);
     md.push_str(&paired::section(d));
+    let mut md = md.trim_end().to_string();
+    md.push('\n');
+    md
+}
 
-    md.push_str("## What stands out\n\n");
-    let sentences = what_stands_out(d);
-    if sentences.is_empty() {
-        md.push_str("The metrics present allow no comparison.\n\n");
-    } else {
-        for s in sentences {
-            let _ = writeln!(md, "- {s}");
-        }
-        md.push('\n');
+/// Under "What stands out": where the sentences come from.
+const CLAIMS_NOTE: &str = "\nEach sentence above is rendered from one claim in `claims.json` (its \
+kind, points, metric, statistics and test) and is checked against this folder's `runs.jsonl`, \
+`summary.csv` and `paired.csv` by `sgsim report DIR --check-claims`. A difference is \
+\"detectable\" when its 95 % CI excludes 0; every statistic carries its n and its interval.\n\n";
+
+/// The claims of `section` as bullets; whether there was one.
+fn bullets(md: &mut String, claims: &[Entry], section: Section) -> bool {
+    let mut any = false;
+    for e in claims.iter().filter(|e| e.section == section) {
+        let _ = writeln!(md, "- {}", e.text);
+        any = true;
     }
+    any
+}
 
-    md.push_str("## Plots\n\n");
+fn plots_section(md: &mut String, plots: &[PlotMeta], skipped: &[PlotMeta]) {
     if plots.is_empty() {
         md.push_str("No plot could be drawn from the data present.\n\n");
     }
@@ -81,10 +96,44 @@ pub(crate) fn render(d: &Dataset, plots: &[PlotMeta], skipped: &[PlotMeta]) -> S
         for p in skipped {
             let _ = writeln!(md, "- `{}`: {}", p.file, p.caption);
         }
+        md.push('\n');
     }
-    let mut md = md.trim_end().to_string();
-    md.push('\n');
-    md
+}
+
+/// The summary tables: the known groups and their glossary, then the "Other metrics" tables
+/// and their glossary folded in a `<details>` block.
+fn tables(md: &mut String, d: &Dataset) {
+    let groups = table_groups(d);
+    if groups.is_empty() {
+        md.push_str("`summary.csv` holds no metric.\n\n");
+        return;
+    }
+    let (main, other): (Vec<_>, Vec<_>) = groups.iter().partition(|(_, _, o)| !*o);
+    for (heading, metrics, _) in &main {
+        let _ = writeln!(md, "### {heading}\n\n{}", table(d, metrics));
+        md.push_str(&small_n_warning(d, metrics));
+    }
+    let columns: Vec<String> = main.iter().flat_map(|(_, m, _)| m.clone()).collect();
+    if !columns.is_empty() {
+        md.push_str(&glossary(d, &columns, "### Glossary"));
+    }
+    if other.is_empty() {
+        return;
+    }
+    let n: usize = other.iter().map(|(_, m, _)| m.len()).sum();
+    let _ = writeln!(
+        md,
+        "<details>\n<summary>Other metrics: {n} more columns in {} table{}</summary>\n",
+        other.len(),
+        if other.len() == 1 { "" } else { "s" }
+    );
+    for (heading, metrics, _) in &other {
+        let _ = writeln!(md, "### {heading}\n\n{}", table(d, metrics));
+        md.push_str(&small_n_warning(d, metrics));
+    }
+    let columns: Vec<String> = other.iter().flat_map(|(_, m, _)| m.clone()).collect();
+    md.push_str(&glossary(d, &columns, "### Glossary of the other metrics"));
+    md.push_str("</details>\n\n");
 }
 
 fn scenario_sentence(d: &Dataset) -> String {
@@ -128,7 +177,7 @@ fn scenario_sentence(d: &Dataset) -> String {
 
 fn parameters(d: &Dataset) -> String {
     if d.swept.is_empty() {
-        return "No parameter is swept.\n\n".to_string();
+        return "- Nothing is swept: one point.\n".to_string();
     }
     let mut s = String::new();
     for key in &d.swept {
@@ -150,20 +199,24 @@ fn parameters(d: &Dataset) -> String {
                 }
             })
             .collect();
+        let meaning = match (key.as_str(), d.attack_kind()) {
+            (ATTACK_SHARE, Some(kind)) => format!(", {}", share_meaning(kind)),
+            _ => String::new(),
+        };
         let _ = writeln!(
             s,
-            "- `{key}` ({} value{}): {}",
+            "- Swept `{key}` ({} value{}{meaning}): {}.",
             values.len(),
             if values.len() == 1 { "" } else { "s" },
             shown.join(", ")
         );
     }
-    s.push('\n');
     s
 }
 
-/// Metrics grouped for tables: known groups first, then the rest in chunks.
-fn table_groups(d: &Dataset) -> Vec<(String, Vec<String>)> {
+/// Metrics grouped for tables: known groups first, then the rest in chunks ("Other metrics",
+/// flagged `true`).
+fn table_groups(d: &Dataset) -> Vec<(String, Vec<String>, bool)> {
     let present: Vec<&String> = d.metrics.iter().filter(|m| d.has_metric(m)).collect();
     let mut groups = Vec::new();
     for (heading, members) in GROUPS {
@@ -173,7 +226,7 @@ fn table_groups(d: &Dataset) -> Vec<(String, Vec<String>)> {
             .map(|m| m.to_string())
             .collect();
         if !chosen.is_empty() {
-            groups.push((heading.to_string(), chosen));
+            groups.push((heading.to_string(), chosen, false));
         }
     }
     // Counters that stayed zero in every run stay in summary.csv but get no column.
@@ -190,7 +243,7 @@ fn table_groups(d: &Dataset) -> Vec<(String, Vec<String>)> {
         } else {
             format!("Other metrics ({} of {})", i + 1, chunks.len())
         };
-        groups.push((heading, chunk.to_vec()));
+        groups.push((heading, chunk.to_vec(), true));
     }
     groups
 }

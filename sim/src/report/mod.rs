@@ -15,13 +15,13 @@
 //! them; all of them report malformed input as a [`ReportError`] naming the file
 //! and, where it applies, the 1-based line.
 
+mod claims;
 mod csv;
 mod describe;
 mod format;
 mod glossary;
 pub mod headline;
 mod input;
-mod insights;
 mod markdown;
 mod model;
 mod paired;
@@ -33,6 +33,10 @@ use crate::outdir;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use claims::{
+    check_claims, headline, Claim, ClaimCheck, ClaimsFile, Direction, Entry, Headline, Quantity,
+    Section, Stat, Test, CLAIMS_FILE, HEADLINES,
+};
 pub(crate) use csv::{parse_csv, read_csv, CsvOut};
 pub use csv::{read_coverage, read_summary};
 pub(crate) use input::{params_json, RunParams};
@@ -134,7 +138,7 @@ pub enum ReportError {
 }
 
 /// A report rendered in memory: every file [`write_report`] would write, in order
-/// (`report.md` first, then the plots in [`PLOT_FILES`] order, then the metric catalogue
+/// (`report.md` first, then `claims.json`, then the plots in [`PLOT_FILES`] order, then the metric catalogue
 /// `metrics.json`, [`crate::definitions::render_json`]), and the plots it would remove because
 /// their data is absent.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,17 +175,20 @@ pub fn render_report(dir: &Path) -> Result<Rendered, ReportError> {
         .copied()
         .filter(|name| !files.iter().any(|(f, _)| f == name))
         .collect();
-    let mut text = markdown::render(&data, &plots, &skipped);
+    let claims = claims::derive(&data);
+    let mut text = markdown::render(&data, &claims, &plots, &skipped);
     text.push_str(&plot::run::report_section(dir));
+    files.insert(0, (CLAIMS_FILE.to_owned(), claims::to_json(&claims).into_bytes()));
     files.insert(0, (REPORT_FILE.to_owned(), text.into_bytes()));
     let catalogue = crate::definitions::render_json().into_bytes();
     files.push((crate::definitions::CATALOGUE_FILE.to_owned(), catalogue));
     Ok(Rendered { files, stale })
 }
 
-/// Reads DIR's result files and writes DIR/report.md plus DIR/*.svg and DIR/metrics.json;
-/// returns the report and plots written (report.md first, then the plots in [`PLOT_FILES`]
-/// order; the catalogue is not listed). Deterministic: same inputs, same bytes. Nothing is written unless the whole
+/// Reads DIR's result files and writes DIR/report.md, DIR/claims.json (the claims behind the
+/// report's sentences, see [`check_claims`]), DIR/*.svg and DIR/metrics.json; returns the
+/// files written but the catalogue (report.md, claims.json, then the plots in [`PLOT_FILES`]
+/// order). Deterministic: same inputs, same bytes. Nothing is written unless the whole
 /// report renders, and each file is replaced atomically ([`crate::outdir`]); stale plots of
 /// an earlier report are removed last.
 pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {

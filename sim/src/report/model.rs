@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::csv::{read_coverage, read_summary};
-use super::describe::describe;
+use super::describe::{attacks, describe};
 use super::format::point_label;
 use super::headline::attack_kind;
 use super::input::{
@@ -67,6 +67,9 @@ pub(crate) struct Dataset {
     /// The attack kind of every point, when `scenario.toml` is a resolved sweep with one kind.
     pub attack_kind: Option<AttackKind>,
     summary: BTreeMap<(usize, String), SummaryRow>,
+    /// Per point: attack kind and share, from the resolved sweep in `scenario.toml` (empty
+    /// when the folder has none).
+    attacks: BTreeMap<usize, (String, f64)>,
 }
 
 /// Mean and sample standard deviation (0 for fewer than two values).
@@ -158,6 +161,10 @@ impl Dataset {
         let scenario_text = read_text(&scenario_path, false)?;
         let generated = scenario_text.as_deref().and_then(describe);
         let attack_kind = scenario_text.as_deref().and_then(attack_kind);
+        let attacks = scenario_text
+            .as_deref()
+            .and_then(attacks)
+            .unwrap_or_default();
         let nodes = if generated.is_some() {
             None
         } else {
@@ -190,6 +197,7 @@ impl Dataset {
             coverage,
             attack_kind,
             summary: by_key,
+            attacks,
         })
     }
 
@@ -289,6 +297,38 @@ impl Dataset {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The attack kind of the sweep (e.g. `eclipse`), from `scenario.toml`; `None` when no
+    /// point has an attack or the folder has no resolved sweep.
+    pub(crate) fn attack_kind(&self) -> Option<&str> {
+        self.attacks
+            .values()
+            .map(|(k, _)| k.as_str())
+            .find(|k| *k != "none")
+    }
+
+    /// The attacker share of a point: from `scenario.toml`, else its `attack.share` value.
+    pub(crate) fn attack_share(&self, point: usize) -> Option<f64> {
+        match self.attacks.get(&point) {
+            Some((kind, share)) => Some(if kind == "none" { 0.0 } else { *share }),
+            None => self
+                .param(point, ATTACK_SHARE)
+                .and_then(|s| s.parse::<f64>().ok())
+                .filter(|s| s.is_finite()),
+        }
+    }
+
+    /// Whether an adversary acts at the point (an attack kind with a share above 0).
+    pub(crate) fn is_attacked(&self, point: usize) -> bool {
+        self.attack_share(point).is_some_and(|s| s > 0.0)
+    }
+
+    /// The run of replicate `rep` at `point`, if any.
+    pub(crate) fn run(&self, point: usize, rep: usize) -> Option<&RunRecord> {
+        self.runs
+            .iter()
+            .find(|r| r.point == point && r.replicate == rep)
+    }
+
     /// Whether this is an attack sweep (swept key `attack.share`).
     pub(crate) fn is_attack_sweep(&self) -> bool {
         self.swept.iter().any(|k| k == ATTACK_SHARE)
@@ -337,6 +377,47 @@ impl Dataset {
         }
         curves
     }
+}
+
+/// Other swept params of a point (everything but the attack share), as a label.
+fn group_label(d: &Dataset, point: usize) -> String {
+    let others: Vec<(String, String)> = d
+        .point(point)
+        .map(|p| {
+            p.params
+                .iter()
+                .filter(|(k, _)| k != ATTACK_SHARE)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    point_label(&others, "")
+}
+
+/// Points grouped by their other swept params (first-appearance order), each
+/// group sorted by numeric attack share.
+pub(crate) fn attack_groups(d: &Dataset) -> Vec<(String, Vec<(usize, f64)>)> {
+    let mut groups: Vec<(String, Vec<(usize, f64)>)> = Vec::new();
+    for p in &d.points {
+        let Some(share) = d
+            .param(p.index, ATTACK_SHARE)
+            .and_then(|s| s.parse::<f64>().ok())
+        else {
+            continue;
+        };
+        if !share.is_finite() {
+            continue;
+        }
+        let label = group_label(d, p.index);
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, members)) => members.push((p.index, share)),
+            None => groups.push((label, vec![(p.index, share)])),
+        }
+    }
+    for (_, members) in &mut groups {
+        members.sort_by(|a, b| a.1.total_cmp(&b.1));
+    }
+    groups
 }
 
 #[cfg(test)]

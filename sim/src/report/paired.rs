@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use super::claims::headline_metrics;
 use super::format::{decimals_for, fmt_fixed, md_escape, metric_header, short_key};
 use super::model::Dataset;
 use crate::definitions::PAIRED;
@@ -47,11 +48,13 @@ pub(crate) fn section(d: &Dataset) -> String {
          differs only in the last swept key, `{last}`, set to its first value (`{}`). A cell is \
          the mean of (point − baseline) over the replicates where both are defined, with the \
          Student-t 95 % CI of that mean and the number of pairs n; an interval that excludes 0 \
-         is a difference the runs support; ⚠ marks fewer than 5 pairs. Also in `paired.csv`.\n",
+         is a difference the runs support; ⚠ marks fewer than 5 pairs. The main metrics are also \
+         in `paired.csv`; a headline metric of the report not among them is computed the same \
+         way from `runs.jsonl`.\n",
         first.unwrap_or("")
     );
     let pairs = pairs(d);
-    let metrics: Vec<&str> = PAIRED
+    let mut metrics: Vec<&str> = PAIRED
         .iter()
         .copied()
         .filter(|m| {
@@ -60,6 +63,11 @@ pub(crate) fn section(d: &Dataset) -> String {
                 .any(|r| r.metrics.get(*m).is_some_and(Option::is_some))
         })
         .collect();
+    for m in headline_metrics(d) {
+        if !metrics.contains(&m) {
+            metrics.push(m);
+        }
+    }
     if pairs.is_empty() || metrics.is_empty() {
         md.push_str("No point has a baseline to compare with, or no main metric is present.\n\n");
         return md;

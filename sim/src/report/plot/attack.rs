@@ -2,45 +2,14 @@
 //! `report::headline` names for its kind) and the fees earned, against the attacker share,
 //! whose axis says what the share counts for that kind.
 
-use super::super::format::point_label;
 use super::super::headline::{headline, share_meaning, Headline};
-use super::super::model::{Dataset, Estimate, ATTACK_SHARE};
+use super::super::model::{attack_groups, Dataset, Estimate};
 use super::common::{
     data_range, draw_line, draw_markers, draw_whiskers, series_style, Axis, Chart, Dash, Figure,
     LegendEntry, PResult, Sample, SeriesStyle,
 };
 use super::common::{PlotOutcome, FINAL_COVERAGE_AXIS};
 use super::grid::render;
-
-/// Points grouped by their other swept values (first-appearance order), each group in
-/// increasing numeric attack share.
-fn share_groups(d: &Dataset) -> Vec<(String, Vec<(usize, f64)>)> {
-    let mut groups: Vec<(String, Vec<(usize, f64)>)> = Vec::new();
-    for p in &d.points {
-        let Some(share) = d
-            .param(p.index, ATTACK_SHARE)
-            .and_then(|s| s.parse::<f64>().ok())
-            .filter(|s| s.is_finite())
-        else {
-            continue;
-        };
-        let others: Vec<(String, String)> = p
-            .params
-            .iter()
-            .filter(|(k, _)| k != ATTACK_SHARE)
-            .cloned()
-            .collect();
-        let label = point_label(&others, "");
-        match groups.iter_mut().find(|(l, _)| *l == label) {
-            Some((_, members)) => members.push((p.index, share)),
-            None => groups.push((label, vec![(p.index, share)])),
-        }
-    }
-    for (_, members) in &mut groups {
-        members.sort_by(|a, b| a.1.total_cmp(&b.1));
-    }
-    groups
-}
 
 /// The headline of the dataset's attack; a generic one (final coverage) when the kind is
 /// unknown.
@@ -130,7 +99,7 @@ pub(crate) fn attack_headline_plot(d: &Dataset) -> Result<PlotOutcome, String> {
     let h = attack_headline(d);
     let share = share_meaning(d.attack_kind);
     let title = format!("{}: {} vs attacker share", h.name, h.metric);
-    let lines: Vec<Line> = share_groups(d)
+    let lines: Vec<Line> = attack_groups(d)
         .iter()
         .enumerate()
         .map(|(g, (label, members))| Line {
@@ -184,7 +153,7 @@ pub(crate) fn attack_earnings(d: &Dataset) -> Result<PlotOutcome, String> {
             Dash::Dashed,
         ),
     ];
-    let groups = share_groups(d);
+    let groups = attack_groups(d);
     let mut lines = Vec::new();
     for (g, (label, members)) in groups.iter().enumerate() {
         for (k, (who, metric, dash)) in metrics.iter().enumerate() {

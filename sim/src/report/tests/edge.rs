@@ -173,6 +173,7 @@ fn many_points_with_single_replicates_still_plot() {
         runs: Vec::new(),
         coverage: true,
         sweep_json: true,
+        attack: None,
     };
     for p in 0..24 {
         f.runs.push(fixture::Run {
@@ -198,7 +199,7 @@ fn many_points_with_single_replicates_still_plot() {
     f.write(tmp.path());
     let files = write_report(tmp.path()).unwrap();
     keep(tmp.path(), "wide");
-    for file in &files[1..] {
+    for file in &files[2..] {
         assert_svg(file, &[]);
     }
     assert_svg(
@@ -212,7 +213,15 @@ fn many_points_with_single_replicates_still_plot() {
     );
     let md = report_of(tmp.path());
     assert!(md.contains("| 23 | variant-with-a-long-name-23 | 12 |"));
-    assert!(md.contains("90 % coverage is not reached in every replicate at **variant=variant-with-a-long-name-0, ttl=12** (0 of 1)"));
+    assert!(md.contains(
+        "- `t90_s` is undefined (no topic reached 90 % of its eligible nodes) in some runs at 5 \
+         points: **variant=variant-with-a-long-name-0, ttl=12** (defined in 0 of 1 runs)"
+    ));
+    // One run per point: no difference has an interval, so no point is ranked.
+    assert!(
+        !md.contains("highest mean") && !md.contains("ranges from"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -225,6 +234,7 @@ fn one_point_with_one_replicate_still_plots() {
         runs: Vec::new(),
         coverage: true,
         sweep_json: true,
+        attack: None,
     };
     one.run(
         0,
@@ -239,14 +249,15 @@ fn one_point_with_one_replicate_still_plots() {
     one.write(tmp.path());
     let files = write_report(tmp.path()).unwrap();
     keep(tmp.path(), "one");
-    for file in &files[1..] {
+    for file in &files[2..] {
         assert_svg(file, &["point 0"]);
     }
     let md = report_of(tmp.path());
-    assert!(md.contains("No parameter is swept."));
+    assert!(md.contains("- Nothing is swept: one point."));
     assert!(md.contains("One point, run with 1 replicate (1 run in total)"));
-    assert!(md.contains("- Mean final coverage is 1.000."));
+    assert!(md.contains("- Mean final coverage is 1.000 (n=1, no interval)."));
     assert!(md.contains(
-        "- Only **point 0** reaches 99 % coverage in every replicate, with 0.000 frames per node."
+        "- Final coverage was at least 0.99 in every replicate (`coverage_final` ≥ 0.99 in every \
+         run)."
     ));
 }

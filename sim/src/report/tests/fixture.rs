@@ -22,6 +22,8 @@ pub(super) struct Fixture {
     pub runs: Vec<Run>,
     pub coverage: bool,
     pub sweep_json: bool,
+    /// Attack kind written into `scenario.toml`'s resolved points (none: no points written).
+    pub attack: Option<&'static str>,
 }
 
 fn num(v: Option<f64>) -> String {
@@ -64,14 +66,24 @@ impl Fixture {
         if self.sweep_json {
             self.write_sweep_json(dir);
         }
-        fs::write(
-            dir.join("scenario.toml"),
-            format!(
-                "name = \"{}\"\nseed = 7\n\n[network]\nnodes = 200 # honest and not\n\n[run]\nreplicates = 3\n",
-                self.name
-            ),
-        )
-        .unwrap();
+        let mut scenario = format!(
+            "name = \"{}\"\nseed = 7\n\n[network]\nnodes = 200 # honest and not\n\n[run]\nreplicates = 3\n",
+            self.name
+        );
+        if let Some(kind) = self.attack {
+            for (i, p) in self.points.iter().enumerate() {
+                let share = p
+                    .iter()
+                    .find(|(k, _)| *k == "attack.share")
+                    .map_or("0", |x| x.1);
+                let _ = write!(
+                    scenario,
+                    "\n[[points]]\nindex = {i}\nparams = {}\n\n[points.scenario.attack]\nkind = \"{kind}\"\nshare = {share}\n",
+                    params_json(p)
+                );
+            }
+        }
+        fs::write(dir.join("scenario.toml"), scenario).unwrap();
         self.write_runs(dir);
         self.write_summary(dir);
         if self.coverage {
@@ -121,7 +133,7 @@ impl Fixture {
                 "{{\"point\": {}, \"replicate\": {}, \"seed\": {}, \"params\": {}, \"metrics\": {{{}}}, \"distributions\": {{{}}}}}",
                 r.point,
                 r.rep,
-                1000 + r.point * 10 + r.rep,
+                1000 + r.rep,
                 params_json(&self.points[r.point]),
                 metrics.join(", "),
                 dists.join(", ")
@@ -218,6 +230,7 @@ pub(super) fn fanout_sweep() -> Fixture {
         runs: Vec::new(),
         coverage: true,
         sweep_json: true,
+        attack: None,
     };
     let cov = [[0.998, 0.999, 1.0], [0.99, 0.992, 0.994], [0.85, 0.9, 0.95]];
     let t90 = [[0.5, 0.6, 0.7], [0.9, 1.0, 1.1], [1.8, 2.0, 2.2]];
@@ -269,6 +282,7 @@ pub(super) fn attack_sweep() -> Fixture {
         runs: Vec::new(),
         coverage: true,
         sweep_json: true,
+        attack: Some("eclipse"),
     };
     for fo in fanouts {
         for sh in shares {

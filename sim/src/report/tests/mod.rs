@@ -1,6 +1,8 @@
+mod claims_check;
 mod edge;
 mod figures;
 mod fixture;
+mod regress;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -100,6 +102,7 @@ fn fanout_report_has_table_insights_and_plots() {
         names(&files),
         [
             "report.md",
+            "claims.json",
             "coverage.svg",
             "t90.svg",
             "frontier.svg",
@@ -117,7 +120,7 @@ fn fanout_report_has_table_insights_and_plots() {
         "Compares three fanout policies on a random regular graph. 3 sweep points, each run \
          with 3 replicates (9 runs in total) on a network of 200 nodes."
     ));
-    assert!(md.contains("- `policy.fanout` (3 values): `flood`, `sqrt`, `fixed-4`"));
+    assert!(md.contains("- Swept `policy.fanout` (3 values): `flood`, `sqrt`, `fixed-4`."));
     // Headline tables show summary.csv's intervals (the fixture's: mean ± 1.96·sd/√n).
     assert!(md.contains("| # | fanout | final coverage | t90 (s) | t99 (s) |\n"));
     assert!(md.contains(
@@ -137,7 +140,7 @@ fn fanout_report_has_table_insights_and_plots() {
     assert!(!md.contains("rejected\\_never"), "{md}");
     assert_fanout_insights(&md);
     assert!(!md.contains("attacker share"));
-    for f in &files[1..] {
+    for f in &files[2..] {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         assert!(md.contains(&format!("]({name})")), "{name} not embedded");
     }
@@ -146,21 +149,36 @@ fn fanout_report_has_table_insights_and_plots() {
     assert_fanout_plots(tmp.path());
 }
 
-/// The fanout fixture's "what stands out" lines.
+/// The fanout fixture's headline and "What stands out" sentences. Per replicate, fixed-4 is
+/// 0.148, 0.099 and 0.050 below flood: with 3 pairs its paired interval [-0.221, +0.023] holds
+/// 0, so it ties with flood although its mean is lowest, while sqrt, 0.008, 0.007 and 0.006
+/// below flood, is detectably lower.
 fn assert_fanout_insights(md: &str) {
-    // What stands out.
+    assert!(
+        md.contains(
+            "- **fanout=flood** and **fanout=fixed-4** tie for the highest mean final coverage: \
+         **fanout=flood** has 0.999 [0.998, 1.000] (n=3), and the difference of the other to it \
+         has a 95 % CI that contains 0 (paired t over replicates): **fanout=fixed-4** -0.099 \
+         [-0.221, +0.023] (n=3); the remaining point is lower (95 % CI of the difference \
+         excludes 0)."
+        ),
+        "{md}"
+    );
     assert!(md.contains(
-        "- **fanout=flood** reaches the highest mean final coverage, 0.999 [0.998, 1.000]; \
-         the next best is **fanout=sqrt** with 0.992 [0.990, 0.994], and the two 95 % \
-         intervals do not overlap. The lowest is **fanout=fixed-4** with 0.900."
+        "- At 2 of 3 points final coverage was at least 0.99 in every replicate \
+         (`coverage_final` ≥ 0.99 in every run): **fanout=flood** and **fanout=sqrt**."
     ));
     assert!(md.contains(
-        "- 2 of 3 points reach 99 % coverage in every replicate; the cheapest of them is \
-         **fanout=sqrt** with 13.00 frames per node (next: **fanout=flood** with 41.00)."
+        "- Of the 2 points where final coverage was at least 0.99 in every replicate, \
+         **fanout=sqrt** has the lowest mean frames per node, 13.00 [11.87, 14.13] (n=3); \
+         **fanout=flood**, the only other point compared, is higher by +28.00 [+28.00, +28.00] \
+         (n=3), a difference whose 95 % CI excludes 0 (paired t over replicates)."
     ));
     assert!(md.contains(
-        "- Mean time to 90 % coverage ranges from 0.600 s at **fanout=flood** to 2.000 s at \
-         **fanout=fixed-4** (3.3× slower)."
+        "- Mean time to 90 % coverage ranges from 0.600 [0.487, 0.713] s (n=3) at \
+         **fanout=flood** to 2.000 [1.774, 2.226] s (n=3) at **fanout=fixed-4**; \
+         **fanout=fixed-4** − **fanout=flood** = +1.400 [+1.152, +1.648] s (n=3) (paired t over \
+         replicates)."
     ));
 }
 
@@ -222,14 +240,10 @@ fn assert_fanout_plots(dir: &Path) {
 
 #[test]
 fn insights_follow_the_data() {
-    // Make fixed-4 reach 99 % everywhere: it becomes the cheapest such point.
+    // Every topic of every run reaches 99 % everywhere: fixed-4 becomes the cheapest such point.
     let mut f = fanout_sweep();
-    for r in f.runs.iter_mut().filter(|r| r.point == 2) {
-        for m in r.metrics.iter_mut() {
-            if m.0 == "t99_s" {
-                m.1 = Some(2.4 + r.rep as f64 * 0.1);
-            }
-        }
+    for r in f.runs.iter_mut() {
+        r.metrics.push(("reach99_share", Some(1.0)));
     }
     // And give sqrt perfect coverage: it becomes the best.
     for r in f.runs.iter_mut().filter(|r| r.point == 1) {
@@ -243,19 +257,31 @@ fn insights_follow_the_data() {
     f.write(tmp.path());
     write_report(tmp.path()).unwrap();
     let md = report_of(tmp.path());
-    // flood's interval reaches past 1.000, so it overlaps sqrt's: a tie, not a ranking.
+    // flood is below sqrt by 0.002, 0.001 and 0 in its three replicates: no detectable difference.
     assert!(
         md.contains(
-            "- **fanout=sqrt** and **fanout=flood** tie for the highest mean final coverage: \
-             their 95 % intervals overlap the leader's (**fanout=sqrt** with 1.000 [1.000, 1.000])."
+            "- **fanout=sqrt**, **fanout=flood** and **fanout=fixed-4** tie for the highest mean \
+             final coverage: **fanout=sqrt** has 1.000 [1.000, 1.000] (n=3), and the difference \
+             of each other to it has a 95 % CI that contains 0 (paired t over replicates): \
+             **fanout=flood** -0.00100 [-0.00348, +0.00148] (n=3) and **fanout=fixed-4** -0.100 \
+             [-0.224, +0.024] (n=3)."
         ),
         "{md}"
     );
-    assert!(!md.contains("reaches the highest mean final coverage"));
     assert!(md.contains(
-        "- All 3 points reach 99 % coverage in every replicate; the cheapest of them is \
-         **fanout=fixed-4** with 5.00 frames per node (next: **fanout=sqrt** with 13.00)."
+        "- At all 3 points every topic of every replicate reached 99 % of its eligible nodes \
+         (`reach99_share` = 1 in every run)."
     ));
+    assert!(
+        md.contains(
+            "- Of the 3 points where every topic of every replicate reached 99 % of its eligible \
+         nodes, **fanout=fixed-4** has the lowest mean frames per node, 5.000 [5.000, 5.000] \
+         (n=3); the other 2 points compared are all higher, each by a difference whose 95 % CI \
+         excludes 0 (paired t over replicates); the closest is **fanout=sqrt**, by +8.00 \
+         [+5.52, +10.48] (n=3)."
+        ),
+        "{md}"
+    );
 }
 
 #[test]
@@ -270,19 +296,28 @@ fn attack_sweep_reports_trends_and_earnings() {
     assert!(!tmp.path().join("route_fee.svg").exists());
     let md = report_of(tmp.path());
     assert!(md.contains("- `route_fee.svg`: no run has samples of `route_fee_sat`."));
-    assert!(md.contains("- `attack.share` (3 values): `0`, `0.1`, `0.3`"));
     assert!(md.contains(
-        "- With fanout=flood, mean honest final coverage falls from 0.990 at attacker share 0 \
-         to 0.700 at share 0.3 (-0.290)."
+        "- Swept `attack.share` (3 values, Sybil identities added per honest node): `0`, `0.1`, \
+         `0.3`."
     ));
+    // The headline is the eclipse's: the victim's coverage, not the overall coverage.
+    let headline = &md[md.find("## Headline").unwrap()..md.find("## What stands out").unwrap()];
+    assert!(
+        headline.contains(
+            "- The `eclipse` attack, headline `victim_coverage` (coverage of the victim's topics \
+         broadcast after the strike), with fanout=flood: 0.890 [0.890, 0.890] (n=2) at share 0, \
+         0.600 [0.600, 0.600] (n=2) at share 0.3, a paired change of -0.290 [-0.290, -0.290] \
+         (n=2) (paired t over replicates). It first succeeds at share 0.1, the first whose \
+         change has a 95 % CI below 0: -0.0900 [-0.0900, -0.0900] (n=2)."
+        ),
+        "{headline}"
+    );
+    assert!(headline.contains("with fanout=sqrt: 0.880 [0.880, 0.880] (n=2) at share 0"));
+    assert!(!headline.contains("final coverage"), "{headline}");
     assert!(md.contains(
-        "- With fanout=sqrt, mean honest final coverage falls from 0.980 at attacker share 0 \
-         to 0.500 at share 0.3 (-0.480)."
-    ));
-    assert!(md.contains("- With fanout=flood, mean victim coverage falls from 0.890"));
-    assert!(md.contains(
-        "- Honest nodes earn more per node than adversarial nodes at 3 of 4 points; \
-         adversarial nodes earn at least as much at **fanout=sqrt, share=0.3**."
+        "- Per node, honest nodes earn more fees than adversarial nodes at 3 of the 4 attacked \
+         points where both earn, less at 1 (**fanout=sqrt, share=0.3**) (t over the per-run \
+         differences: fees earned per honest node minus per adversarial node in each run)."
     ));
     // share 0 has no adversary: n/a in the table.
     assert!(md.contains("| 0 | flood | 0 | 0.890 [0.890, 0.890] | 10.00 [10.00, 10.00] | n/a |"));
@@ -345,7 +380,7 @@ fn stale_plots_are_removed_when_their_data_goes() {
     assert!(!tmp.path().join("coverage.svg").exists());
     assert!(names(&files)
         .iter()
-        .all(|n| PLOT_FILES.contains(&n.as_str()) || n == "report.md"));
+        .all(|n| PLOT_FILES.contains(&n.as_str()) || n == "report.md" || n == "claims.json"));
     assert!(report_of(tmp.path())
         .contains("- `coverage.svg`: `coverage.csv` is absent or holds no samples."));
 }
