@@ -126,7 +126,7 @@ const MEASURED: &[(&str, Option<f64>, u64)] = &[
     ("scale/ten-thousand.toml", Some(2.96), 53_564),
     ("scale/million.toml", None, 3_913_492),
     ("quickstart.toml", Some(29.0), 12_212),
-    ("attacks/revocation.toml", Some(149.7), 33_564),
+    ("attacks/revocation.toml", Some(277.4), 34_192),
     ("attacks/ask_flood.toml", Some(112.8), 30_872),
     ("attacks/pow_reuse.toml", Some(100.6), 16_100),
 ];
