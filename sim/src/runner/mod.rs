@@ -357,6 +357,7 @@ pub fn replay_command(dir: &Path, name: &str, point: u32, r: u32) -> String {
 mod tests {
     use super::*;
     use crate::scenario;
+    use std::fs;
 
     fn file(extra: &str) -> ScenarioFile {
         let text = format!(

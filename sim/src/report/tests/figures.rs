@@ -68,6 +68,7 @@ fn capacity_sweep() -> Fixture {
         runs: Vec::new(),
         coverage: true,
         sweep_json: true,
+        attack: None,
     };
     for p in 0..3 {
         for r in 0..3 {
@@ -324,6 +325,7 @@ fn more_than_eight_series_are_split_into_panels() {
         runs: Vec::new(),
         coverage: true,
         sweep_json: true,
+        attack: None,
     };
     for p in 0..names.len() {
         f.runs.push(Run {
