@@ -111,6 +111,15 @@ fn a_folder_with_the_older_params_list_rebuilds_to_the_committed_bytes() {
     assert!(old.contains("\"params\":[[\"policy.fanout\",\"flood\"]]"));
     fs::write(tmp.path().join("runs.jsonl"), old).unwrap();
     fs::remove_file(tmp.path().join("metrics.json")).unwrap();
+    // An older folder has no table seal either.
+    let sweep = tmp.path().join("sweep.json");
+    let mut v: Value = serde_json::from_str(&fs::read_to_string(&sweep).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("sha256");
+    fs::write(
+        &sweep,
+        format!("{}\n", serde_json::to_string_pretty(&v).unwrap()),
+    )
+    .unwrap();
     sgsim::runner::rebuild(tmp.path()).unwrap();
     for name in names {
         assert!(

@@ -178,7 +178,13 @@ pub fn render_report(dir: &Path) -> Result<Rendered, ReportError> {
     let claims = claims::derive(&data);
     let mut text = markdown::render(&data, &claims, &plots, &skipped);
     text.push_str(&plot::run::report_section(dir));
-    files.insert(0, (CLAIMS_FILE.to_owned(), claims::to_json(&claims).into_bytes()));
+    files.insert(
+        0,
+        (
+            CLAIMS_FILE.to_owned(),
+            claims::to_json(&claims).into_bytes(),
+        ),
+    );
     files.insert(0, (REPORT_FILE.to_owned(), text.into_bytes()));
     let catalogue = crate::definitions::render_json().into_bytes();
     files.push((crate::definitions::CATALOGUE_FILE.to_owned(), catalogue));

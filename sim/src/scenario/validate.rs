@@ -434,7 +434,10 @@ impl Scenario {
         if w.arrivals == Arrivals::Poisson && w.start_s > last {
             fail(
                 "workload.start_s",
-                format!("Poisson topics starting at {:?} s cannot finish: {rule}", w.start_s),
+                format!(
+                    "Poisson topics starting at {:?} s cannot finish: {rule}",
+                    w.start_s
+                ),
             )?;
         }
         Ok(())

@@ -321,13 +321,12 @@ fn attack_sweep_reports_trends_and_earnings() {
     ));
     // share 0 has no adversary: n/a in the table.
     assert!(md.contains("| 0 | flood | 0 | 0.890 [0.890, 0.890] | 10.00 [10.00, 10.00] | n/a |"));
-    // The fixture's scenario.toml names no attack kind: generic titles and share axis.
+    // The fixture's scenario.toml names the eclipse kind: its headline and share meaning.
     assert_svg(
         &tmp.path().join("attack_headline.svg"),
         &[
-            "Attack: coverage_final vs attacker share",
-            "attacker share (attack.share)",
-            "final coverage (share of honest online nodes)",
+            "Eclipse attack: victim_coverage vs attacker share",
+            "Sybil identities per honest node (attack.share)",
             "fanout=flood",
             "fanout=sqrt",
         ],
@@ -335,7 +334,7 @@ fn attack_sweep_reports_trends_and_earnings() {
     assert_svg(
         &tmp.path().join("attack_earnings.svg"),
         &[
-            "Attack: fees earned per node vs attacker share",
+            "Eclipse attack: fees earned per node vs attacker share",
             "fees earned per node (sat)",
             "honest, fanout=flood",
             "adversary, fanout=sqrt",
@@ -450,7 +449,9 @@ fn small_samples_are_flagged_per_table_and_not_otherwise() {
     write_report(tmp.path()).unwrap();
     let md = report_of(tmp.path());
     let warning = "> ⚠ **Small sample:** fewer than 5 replicates at #0 (n=3), #1 (n=3), #2 (n=1)";
-    let propagation = &md[md.find("### Propagation").unwrap()..md.find("### Cost").unwrap()];
+    let start = md.find("### Propagation").unwrap();
+    let end = start + md[start..].find("### Cost").unwrap();
+    let propagation = &md[start..end];
     assert!(propagation.contains(warning), "{propagation}");
     // Five replicates everywhere: no warning.
     let mut f = fanout_sweep();
