@@ -355,19 +355,26 @@ fn execute(command: Command) -> Result<(), String> {
             shards,
             allow_partial,
             overwrite,
-        } => {
-            let m = runner::merge_with(&out, &shards, allow_partial, overwrite)
-                .map_err(|e| e.to_string())?;
-            let report = out.join("report.md");
-            eprintln!(
-                "merged {} of {} runs -> {}",
-                m.found,
-                m.expected,
-                report.display()
-            );
-            Ok(())
-        }
+        } => merge(&out, &shards, allow_partial, overwrite),
     }
+}
+
+/// `sgsim merge`: shard folders combined into `out`.
+fn merge(
+    out: &Path,
+    shards: &[PathBuf],
+    allow_partial: bool,
+    overwrite: bool,
+) -> Result<(), String> {
+    let m = runner::merge_with(out, shards, allow_partial, overwrite).map_err(|e| e.to_string())?;
+    let report = out.join("report.md");
+    eprintln!(
+        "merged {} of {} runs -> {}",
+        m.found,
+        m.expected,
+        report.display()
+    );
+    Ok(())
 }
 
 /// `sgsim list metrics [--json]`: the metric catalogue as text or JSON.

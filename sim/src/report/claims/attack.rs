@@ -277,3 +277,19 @@ fn earnings(d: &Dataset) -> Option<Claim> {
         unclear,
     })
 }
+
+#[cfg(test)]
+mod same_headline {
+    use super::HEADLINES;
+    use crate::report::headline::headline_metric;
+    use crate::scenario::AttackKind;
+
+    #[test]
+    fn plots_and_claims_lead_with_the_same_metric_for_every_kind() {
+        for h in HEADLINES {
+            let kind: AttackKind =
+                serde_json::from_value(serde_json::Value::from(h.kind)).expect("a listed kind");
+            assert_eq!(headline_metric(kind), h.metric, "{}", h.kind);
+        }
+    }
+}
