@@ -14,12 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The issue's base scenario B.
-const B: &str = "name = \"tiny\"\nseed = 1\nreplicates = 1\nduration_s = 20.0\n\
-    [graph]\ngenerator = \"random_regular\"\nnodes = 60\ndegree = 4\n\
-    [roles]\ncustomers = 2\ngig_workers = 0.1\n\
-    [workload]\narrivals = \"fixed\"\ntimes_s = [1.0, 3.0]\nreply_deadline_s = 5.0\n\
-    [policy]\nfanout = \"fixed\"\nfanout_k = 3\npow_difficulty = 16.0\n\
-    [network]\nlatency = \"lognormal\"\n";
+const B: &str = common::ISSUE_B;
 
 /// B with the Lightning payment model and `lightning` keys.
 fn ln(lightning: &str) -> String {

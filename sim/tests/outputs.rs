@@ -38,21 +38,7 @@ pow_difficulty = 16.0
 latency = "lognormal"
 "#;
 
-fn sgsim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sgsim"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+use common::{path_str as s, sgsim};
 
 /// Runs `text` (named `name` inside) into a fresh folder; returns it and the result folder.
 fn result(text: &str, name: &str) -> (tempfile::TempDir, PathBuf) {

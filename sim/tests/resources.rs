@@ -6,18 +6,15 @@
 //! time says little about a release build's. The CPU model is checked instead against
 //! [`MEASURED`], numbers taken with the release binary (how: see its documentation).
 
+mod common;
+
 use sgsim::runner::check_file;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The issue's base scenario B.
-const B: &str = "name = \"tiny\"\nseed = 1\nreplicates = 1\nduration_s = 20.0\n\
-    [graph]\ngenerator = \"random_regular\"\nnodes = 60\ndegree = 4\n\
-    [roles]\ncustomers = 2\ngig_workers = 0.1\n\
-    [workload]\narrivals = \"fixed\"\ntimes_s = [1.0, 3.0]\nreply_deadline_s = 5.0\n\
-    [policy]\nfanout = \"fixed\"\nfanout_k = 3\npow_difficulty = 16.0\n\
-    [network]\nlatency = \"lognormal\"\n";
+const B: &str = common::ISSUE_B;
 
 /// Environment variable that turns [`measure_child`] into the measuring helper.
 const MEASURE: &str = "SGSIM_MEASURE_ARGS";

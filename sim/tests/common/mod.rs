@@ -54,3 +54,29 @@ pub fn run_opts(out: &Path, threads: usize) -> RunOptions {
         ..RunOptions::default()
     }
 }
+
+/// Issue 25's base scenario B: 60 nodes, two fixed topics, one replicate.
+pub const ISSUE_B: &str = "name = \"tiny\"\nseed = 1\nreplicates = 1\nduration_s = 20.0\n\
+    [graph]\ngenerator = \"random_regular\"\nnodes = 60\ndegree = 4\n\
+    [roles]\ncustomers = 2\ngig_workers = 0.1\n\
+    [workload]\narrivals = \"fixed\"\ntimes_s = [1.0, 3.0]\nreply_deadline_s = 5.0\n\
+    [policy]\nfanout = \"fixed\"\nfanout_k = 3\npow_difficulty = 16.0\n\
+    [network]\nlatency = \"lognormal\"\n";
+
+/// `sgsim ARGS` to completion: (exit code, stdout, stderr).
+pub fn sgsim(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sgsim"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A path as UTF-8 text.
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
