@@ -237,20 +237,7 @@ pub(crate) fn draw_whiskers(
     whiskers: &[(f64, f64, f64)],
     color: &RGBColor,
 ) -> PResult {
-    let style = color.stroke_width(1);
-    chart.draw_series(
-        whiskers
-            .iter()
-            .map(|&(x, lo, hi)| PathElement::new(vec![(x, lo), (x, hi)], style)),
-    )?;
-    for &(x, lo, hi) in whiskers {
-        chart.draw_series(
-            [lo, hi].iter().map(|&y| {
-                EmptyElement::at((x, y)) + PathElement::new(vec![(-5, 0), (5, 0)], style)
-            }),
-        )?;
-    }
-    Ok(())
+    whiskers_along(chart, whiskers, color, true)
 }
 
 /// Horizontal whiskers `(y, low, high)` with short caps (an interval on the x axis).
@@ -259,17 +246,33 @@ pub(crate) fn draw_hwhiskers(
     whiskers: &[(f64, f64, f64)],
     color: &RGBColor,
 ) -> PResult {
+    whiskers_along(chart, whiskers, color, false)
+}
+
+/// Whiskers `(at, low, high)` along the y axis (`vertical`) or the x axis, with short caps.
+fn whiskers_along(
+    chart: &mut Chart<'_, '_>,
+    whiskers: &[(f64, f64, f64)],
+    color: &RGBColor,
+    vertical: bool,
+) -> PResult {
     let style = color.stroke_width(1);
+    let point = |at: f64, v: f64| if vertical { (at, v) } else { (v, at) };
+    let cap = if vertical {
+        vec![(-5, 0), (5, 0)]
+    } else {
+        vec![(0, -5), (0, 5)]
+    };
     chart.draw_series(
         whiskers
             .iter()
-            .map(|&(y, lo, hi)| PathElement::new(vec![(lo, y), (hi, y)], style)),
+            .map(|&(at, lo, hi)| PathElement::new(vec![point(at, lo), point(at, hi)], style)),
     )?;
-    for &(y, lo, hi) in whiskers {
+    for &(at, lo, hi) in whiskers {
         chart.draw_series(
-            [lo, hi].iter().map(|&x| {
-                EmptyElement::at((x, y)) + PathElement::new(vec![(0, -5), (0, 5)], style)
-            }),
+            [lo, hi]
+                .iter()
+                .map(|&v| EmptyElement::at(point(at, v)) + PathElement::new(cap.clone(), style)),
         )?;
     }
     Ok(())

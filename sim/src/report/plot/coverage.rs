@@ -6,7 +6,7 @@ use super::common::{
     draw_band, draw_line, draw_markers, series_style, Axis, Chart, LegendEntry, PResult,
     PlotOutcome, Sample, SeriesStyle, GREY,
 };
-use super::grid::{render_grid, Grid, Panel};
+use super::grid::{render_grid, Grid};
 use super::layout::Layout;
 use super::points::layout_phrase;
 use super::COVERAGE_AXIS;
@@ -63,15 +63,10 @@ pub(crate) fn coverage(d: &Dataset) -> Result<PlotOutcome, String> {
         .iter()
         .flat_map(|c| c.samples.iter().map(|s| s.1))
         .fold(1.0_f64, f64::max);
-    let panels: Vec<Panel> = layout
-        .panels
-        .iter()
-        .map(|s| Panel {
-            title: s.title.clone(),
-            x: Axis::numeric("time since broadcast (s)", 0.0, t_end),
-            y: Axis::numeric(COVERAGE_AXIS, 0.0, y_hi),
-        })
-        .collect();
+    let panels = layout.panels(
+        &Axis::numeric("time since broadcast (s)", 0.0, t_end),
+        &Axis::numeric(COVERAGE_AXIS, 0.0, y_hi),
+    );
     let mut grid = Grid::new(title, panels, 3);
     let shown: Vec<usize> = curves.iter().map(|c| c.point).collect();
     grid.legend = layout.legend(d, &shown, Sample::LineMarker);

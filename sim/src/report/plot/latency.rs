@@ -13,7 +13,7 @@ use super::common::{
     draw_line, draw_markers, Axis, Chart, Dash, LegendEntry, PResult, PlotOutcome, Sample,
     SeriesStyle, FONT, GREY,
 };
-use super::grid::{render_grid, Grid, Panel};
+use super::grid::{render_grid, Grid};
 use super::layout::Layout;
 use super::points::layout_phrase;
 use super::style::Marker;
@@ -187,16 +187,7 @@ pub(crate) fn latency_cdf(d: &Dataset) -> Result<PlotOutcome, String> {
     let file = "latency_cdf.svg";
     let title = "Delivery latency: CDF of first-receipt delay";
     let layout = Layout::of(d);
-    let per_panel: Vec<Vec<(usize, Cdf)>> = layout
-        .panels
-        .iter()
-        .map(|s| {
-            s.points
-                .iter()
-                .filter_map(|&p| Some((p, Cdf::of(&pooled(d, p)?)?)))
-                .collect()
-        })
-        .collect();
+    let per_panel = layout.per_panel(|p| Cdf::of(&pooled(d, p)?));
     let all: Vec<&(usize, Cdf)> = per_panel.iter().flatten().collect();
     if all.is_empty() {
         return Ok(PlotOutcome::skipped(
@@ -208,15 +199,7 @@ pub(crate) fn latency_cdf(d: &Dataset) -> Result<PlotOutcome, String> {
     }
     let x = delay_axis(&all);
     let y = Axis::numeric("share of eligible (node, topic) pairs reached", 0.0, 1.0);
-    let panels: Vec<Panel> = layout
-        .panels
-        .iter()
-        .map(|s| Panel {
-            title: s.title.clone(),
-            x: x.clone(),
-            y: y.clone(),
-        })
-        .collect();
+    let panels = layout.panels(&x, &y);
     let mut grid = Grid::new(title, panels, 3);
     let shown: Vec<usize> = all.iter().map(|c| c.0).collect();
     grid.legend = layout.legend(d, &shown, Sample::LineMarker);

@@ -8,6 +8,7 @@ use super::super::format::short_key;
 use super::super::model::Dataset;
 use super::axis::spans_decades;
 use super::common::{series_style, Axis, LegendEntry, Sample, SeriesStyle};
+use super::grid::Panel;
 use super::style::MAX_SERIES;
 
 /// Most panels a figure is split into; a sweep with more falls back to one panel per
@@ -217,6 +218,31 @@ impl Layout {
                 label: self.series_label(d, p),
                 style: self.style(p),
                 sample,
+            })
+            .collect()
+    }
+
+    /// One panel per panel set, every one with axes `x` and `y` (panels share their axes).
+    pub(crate) fn panels(&self, x: &Axis, y: &Axis) -> Vec<Panel> {
+        self.panels
+            .iter()
+            .map(|s| Panel {
+                title: s.title.clone(),
+                x: x.clone(),
+                y: y.clone(),
+            })
+            .collect()
+    }
+
+    /// Per panel, `(point, value)` of every point of it for which `value` is defined.
+    pub(crate) fn per_panel<T>(&self, value: impl Fn(usize) -> Option<T>) -> Vec<Vec<(usize, T)>> {
+        self.panels
+            .iter()
+            .map(|s| {
+                s.points
+                    .iter()
+                    .filter_map(|&p| Some((p, value(p)?)))
+                    .collect()
             })
             .collect()
     }

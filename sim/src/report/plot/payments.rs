@@ -8,7 +8,7 @@ use super::common::{
     draw_line, draw_markers, draw_whiskers, series_style, Axis, Chart, Figure, LegendEntry,
     PResult, PlotOutcome, Sample, SeriesStyle, FONT,
 };
-use super::grid::{render, render_grid, Grid, Panel};
+use super::grid::{render, render_grid, Grid};
 use super::layout::Layout;
 use super::points::layout_phrase;
 use crate::report::model::Dataset;
@@ -89,15 +89,7 @@ pub(crate) fn cost_breakdown(d: &Dataset) -> Result<PlotOutcome, String> {
     let styles = (series_style(0), series_style(1));
     let x = layout.x_axis(d, 1.0);
     let y = Axis::numeric("share of the sat paid per delivered reply (%)", 0.0, 112.0);
-    let panels: Vec<Panel> = layout
-        .panels
-        .iter()
-        .map(|s| Panel {
-            title: s.title.clone(),
-            x: x.clone(),
-            y: y.clone(),
-        })
-        .collect();
+    let panels = layout.panels(&x, &y);
     let mut grid = Grid::new(title, panels, 3);
     grid.legend_title = "cost".to_string();
     grid.legend = ["Sweet-Gossip invoices", "Lightning routing fees"]

@@ -7,7 +7,7 @@ use super::common::{
     data_range, draw_line, draw_markers, draw_whiskers, Axis, Chart, Dash, PResult, PlotOutcome,
     Sample, SeriesStyle, GREY,
 };
-use super::grid::{render_grid, Grid, Panel};
+use super::grid::{render_grid, Grid};
 use super::layout::Layout;
 use super::style::{Marker, MAX_SERIES};
 
@@ -68,16 +68,7 @@ pub(crate) fn t90(d: &Dataset) -> Result<PlotOutcome, String> {
     let title = "Time to 90 % coverage per sweep point";
     let metric = "t90_s";
     let layout = Layout::of(d);
-    let per_panel: Vec<Vec<(usize, Estimate)>> = layout
-        .panels
-        .iter()
-        .map(|s| {
-            s.points
-                .iter()
-                .filter_map(|&p| Some((p, d.estimate(p, metric)?)))
-                .collect()
-        })
-        .collect();
+    let per_panel = layout.per_panel(|p| d.estimate(p, metric));
     let shown: Vec<usize> = per_panel.iter().flatten().map(|p| p.0).collect();
     if shown.is_empty() {
         return Ok(PlotOutcome::skipped(
@@ -88,15 +79,7 @@ pub(crate) fn t90(d: &Dataset) -> Result<PlotOutcome, String> {
     }
     let (y0, y1) = data_range(per_panel.iter().flatten().flat_map(|p| p.1.values()), true);
     let x = layout.x_axis(d, 0.8);
-    let panels: Vec<Panel> = layout
-        .panels
-        .iter()
-        .map(|s| Panel {
-            title: s.title.clone(),
-            x: x.clone(),
-            y: Axis::numeric("time to 90 % coverage (s)", y0, y1),
-        })
-        .collect();
+    let panels = layout.panels(&x, &Axis::numeric("time to 90 % coverage (s)", y0, y1));
     let mut grid = Grid::new(title, panels, 3);
     grid.legend = layout.legend(d, &shown, Sample::Marker);
     grid.legend_title = layout.legend_title(d);
