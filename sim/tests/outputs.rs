@@ -145,12 +145,8 @@ fn a_changed_seed_is_named_as_a_seed_mismatch() {
 fn inspect_refuses_a_node_or_topic_the_run_does_not_have() {
     let (d, dir) = result(B, "tiny");
     let out = d.path().join("i");
-    for (flag, value, allowed) in [
-        ("--node", "60", "allowed: 0 to 59"),
-        ("--node", "4294967295", "allowed: 0 to 59"),
-        ("--topic", "2", "0 to 1"),
-    ] {
-        let (code, stdout, err) = sgsim(&[
+    let inspect = |flag: &str, value: &str| {
+        sgsim(&[
             "inspect",
             s(&dir),
             "--point",
@@ -161,7 +157,14 @@ fn inspect_refuses_a_node_or_topic_the_run_does_not_have() {
             s(&out),
             flag,
             value,
-        ]);
+        ])
+    };
+    for (flag, value, allowed) in [
+        ("--node", "60", "allowed: 0 to 59"),
+        ("--node", "4294967295", "allowed: 0 to 59"),
+        ("--topic", "2", "0 to 1"),
+    ] {
+        let (code, stdout, err) = inspect(flag, value);
         assert_ne!(code, 0, "{flag} {value}: {stdout}");
         assert!(
             err.contains(&format!("{flag} {value}")) && err.contains(allowed),
@@ -169,18 +172,7 @@ fn inspect_refuses_a_node_or_topic_the_run_does_not_have() {
         );
     }
     assert!(!out.exists(), "nothing written for a bad node or topic");
-    let (code, stdout, err) = sgsim(&[
-        "inspect",
-        s(&dir),
-        "--point",
-        "0",
-        "--replicate",
-        "0",
-        "--out",
-        s(&out),
-        "--node",
-        "59",
-    ]);
+    let (code, stdout, err) = inspect("--node", "59");
     assert_eq!(code, 0, "{err}");
     assert!(!stdout.is_empty(), "node 59's log");
 }

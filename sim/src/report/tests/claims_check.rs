@@ -271,20 +271,29 @@ fn generated_lightning(n_fees: usize, reps: usize, draws: &[usize]) -> Fixture {
             ]);
         }
     }
+    fill_runs(&mut f, reps, draws, 5, ln_metrics);
+    f
+}
+
+/// Builds one run's metrics from its draws.
+type MakeMetrics = fn(&[usize]) -> Vec<(&'static str, Option<f64>)>;
+
+/// `reps` runs per point of `f`, each with the metrics `make` builds from the next `width`
+/// of `draws` (cycled).
+fn fill_runs(f: &mut Fixture, reps: usize, draws: &[usize], width: usize, make: MakeMetrics) {
     let mut k = 0;
     for p in 0..f.points.len() {
         for r in 0..reps {
-            let d: Vec<usize> = (0..5).map(|i| draws[(k + i) % draws.len()]).collect();
-            k += 5;
+            let d: Vec<usize> = (0..width).map(|i| draws[(k + i) % draws.len()]).collect();
+            k += width;
             f.runs.push(Run {
                 point: p,
                 rep: r,
-                metrics: ln_metrics(&d),
+                metrics: make(&d),
                 dists: Vec::new(),
             });
         }
     }
-    f
 }
 
 /// Gives every point its own seeds, so no two points' runs are pairs (Welch's test instead).
@@ -327,19 +336,7 @@ fn generated(attack: bool, n_points: usize, reps: usize, draws: &[usize]) -> Fix
     if attack {
         f.swept.push("attack.share");
     }
-    let mut k = 0;
-    for p in 0..f.points.len() {
-        for r in 0..reps {
-            let d: Vec<usize> = (0..7).map(|i| draws[(k + i) % draws.len()]).collect();
-            k += 7;
-            f.runs.push(Run {
-                point: p,
-                rep: r,
-                metrics: metrics(&d),
-                dists: Vec::new(),
-            });
-        }
-    }
+    fill_runs(&mut f, reps, draws, 7, metrics);
     f
 }
 
