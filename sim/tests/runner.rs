@@ -3,11 +3,10 @@
 
 mod common;
 
-use common::{files, run_opts as opts};
+use common::{files, run_opts as opts, sgsim};
 use sgsim::runner::{merge, run_file};
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 const SMALL: &str = "tests/data/small-sweep.toml";
 
@@ -88,18 +87,6 @@ fn seed_override_changes_results() {
     run_file(Path::new(SMALL), &o).unwrap();
     let read = |d: &Path| fs::read(d.join("small-sweep/runs.jsonl")).unwrap();
     assert_ne!(read(a.path()), read(b.path()));
-}
-
-fn sgsim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sgsim"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]
