@@ -7,14 +7,21 @@ use super::model::Dataset;
 use crate::definitions::{lookup, Family};
 
 /// Interval methods in display order: `summary.csv` name and wording.
-const METHODS: [(&str, &str); 5] = [
+const METHODS: [(&str, &str); 6] = [
     ("t", "Student t"),
     ("t_nonneg", "Student t clamped at 0"),
-    ("t_clamped", "Student t clamped to [0, 1]"),
+    (
+        "t_clamped",
+        "Student t clamped to the range ([0, 1]; [−1, 1] for a difference)",
+    ),
     ("wilson", "Wilson score"),
     (
         "exact_runs",
         "Clopper–Pearson over the runs (the same share in every run)",
+    ),
+    (
+        "exact_arms",
+        "both points' exact 97.5 % intervals, Bonferroni (the same difference in every pair)",
     ),
 ];
 

@@ -10,8 +10,9 @@ use std::fmt::Write as _;
 use super::claims::headline_metrics;
 use super::format::{decimals_for, fmt_fixed, md_escape, metric_header, short_key};
 use super::model::Dataset;
+use crate::definitions::bounds;
 use crate::definitions::PAIRED;
-use crate::stats::{baselines, paired_difference, Summary};
+use crate::stats::{baselines, difference, paired_difference, Interval, Summary};
 
 /// Most metric columns in one table.
 const MAX_COLUMNS: usize = 5;
@@ -114,15 +115,17 @@ fn table(d: &Dataset, pairs: &[(usize, usize)], metrics: &[&str]) -> String {
         );
         row.push(b.to_string());
         for (m, &dec) in metrics.iter().zip(&decimals) {
-            row.push(cell(&difference(d, *p, *b, m), dec));
+            let i = difference::paired(&d.by_replicate(*p, m), &d.by_replicate(*b, m), bounds(m));
+            row.push(cell(&difference(d, *p, *b, m), i, dec));
         }
         let _ = writeln!(s, "| {} |", row.join(" | "));
     }
     s
 }
 
-/// `+mean [low, high] (n=k)`, `n/a` without pairs; `⚠` marks n < 5.
-fn cell(s: &Summary, decimals: usize) -> String {
+/// `+mean [low, high] (n=k)`, `n/a` without pairs; `⚠` marks n < 5. The interval is
+/// [`difference::paired`]'s, as in `paired.csv`.
+fn cell(s: &Summary, i: Option<Interval>, decimals: usize) -> String {
     let Some(mean) = s.mean else {
         return "n/a".to_string();
     };
@@ -134,8 +137,8 @@ fn cell(s: &Summary, decimals: usize) -> String {
             format!("+{t}")
         }
     };
-    let mut out = match s.t_interval() {
-        Some((lo, hi)) => format!("{} [{}, {}]", signed(mean), signed(lo), signed(hi)),
+    let mut out = match i {
+        Some(i) => format!("{} [{}, {}]", signed(mean), signed(i.low), signed(i.high)),
         None => signed(mean),
     };
     let _ = write!(out, " (n={})", s.n);

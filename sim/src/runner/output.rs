@@ -7,7 +7,7 @@ use crate::definitions::{bounds, PAIRED};
 use crate::metrics::RunMetrics;
 use crate::report::{params_json, read_csv, CsvOut, ReportError, RunParams};
 use crate::scenario::{self, ScenarioError, ScenarioFile};
-use crate::stats::{baselines, interval, paired_difference, summarize};
+use crate::stats::{baselines, difference, interval, paired_difference, summarize};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
@@ -410,7 +410,9 @@ fn by_replicate(
 
 /// `paired.csv`: for each point with a baseline (see [`baselines`]: same values except the last
 /// swept key, set to its first value) and each [`PAIRED`] metric some run defines, the mean of
-/// (point − baseline) over the replicates where both are defined, with its Student-t 95 % CI.
+/// (point − baseline) over the replicates where both are defined, with its 95 % CI and how it
+/// was computed ([`difference::paired`]: Student t, clamped to [−1, 1] for shares, or from
+/// both points' exact intervals when every difference is equal).
 fn paired_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
     let mut out = CsvOut::new(header(
         meta,
@@ -422,6 +424,7 @@ fn paired_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
             "std",
             "ci95_low",
             "ci95_high",
+            "ci95_method",
         ],
     ));
     let params: Vec<Vec<(String, String)>> = meta.points.iter().map(|p| p.params.clone()).collect();
@@ -439,17 +442,18 @@ fn paired_csv(meta: &SweepMeta, records: &[RunRecord]) -> String {
             continue;
         };
         for m in &present {
-            let s = paired_difference(
-                &by_replicate(meta, records, p.index, m),
-                &by_replicate(meta, records, base.index, m),
+            let (a, b) = (
+                by_replicate(meta, records, p.index, m),
+                by_replicate(meta, records, base.index, m),
             );
+            let s = paired_difference(&a, &b);
+            let i = difference::paired(&a, &b, bounds(m));
             let opt = |v: Option<f64>| v.map(num).unwrap_or_default();
-            let (lo, hi) = s
-                .t_interval()
-                .map_or((None, None), |(l, h)| (Some(l), Some(h)));
+            let (lo, hi) = (i.map(|i| i.low), i.map(|i| i.high));
             let mut fields = point_fields(meta, p.index);
             fields.extend([base.index.to_string(), (*m).to_owned(), s.n.to_string()]);
             fields.extend([opt(s.mean), opt(s.std), opt(lo), opt(hi)]);
+            fields.push(i.map(|i| i.method.name()).unwrap_or_default().to_owned());
             out.row(&fields);
         }
     }
@@ -643,7 +647,7 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(
             lines[0],
-            "point,policy.fanout,baseline,metric,n,mean_diff,std,ci95_low,ci95_high"
+            "point,policy.fanout,baseline,metric,n,mean_diff,std,ci95_low,ci95_high,ci95_method"
         );
         assert_eq!(
             lines.len(),
@@ -653,8 +657,36 @@ mod tests {
         let one: Vec<&str> = lines[1].split(',').collect();
         assert_eq!(&one[..6], &["1", "fixed", "0", "t90_s", "3", "1"]);
         assert_eq!(one[6], "0");
+        assert_eq!(one[9], "t", "a time difference gets Student t");
         let two: Vec<&str> = lines[2].split(',').collect();
         assert_eq!(&two[..5], &["2", "sqrt", "0", "t90_s", "2"]);
+    }
+
+    #[test]
+    fn paired_csv_never_gives_a_share_difference_a_zero_width_or_out_of_range_interval() {
+        let m = meta(&["flood", "fixed", "sqrt"], 4);
+        let mut recs = Vec::new();
+        for r in 0..4u32 {
+            // fixed: always 0.5 below flood; sqrt: about 1 below, varying.
+            let sqrt = if r == 0 { 0.02 } else { 0.0 };
+            for (p, c) in [(0u32, 1.0), (1, 0.5), (2, sqrt)] {
+                recs.push(record(p, r, &[("coverage_final", Some(c))]));
+            }
+        }
+        let csv = paired_csv(&m, &recs);
+        let rows: Vec<Vec<&str>> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect())
+            .collect();
+        let num = |s: &str| s.parse::<f64>().unwrap();
+        let (one, two) = (&rows[0], &rows[1]);
+        assert_eq!(
+            (one[3], one[5], one[9]),
+            ("coverage_final", "-0.5", "exact_arms")
+        );
+        assert!(num(one[7]) < -0.5 && num(one[8]) > -0.5, "{one:?}");
+        assert_eq!((two[7], two[9]), ("-1", "t_clamped"), "{two:?}");
     }
 
     #[test]

@@ -11,6 +11,8 @@ use super::super::ReportError;
 use super::check_data::{close_opt, runs, t_summary};
 use super::stat::{Quantity, Stat, Test};
 use super::{derive, read_claims, read_report, sentence, to_json, Claim, CLAIMS_FILE};
+use crate::definitions::bounds;
+use crate::stats::{difference, Interval, Method};
 
 /// The outcome of [`check_claims`].
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -230,7 +232,7 @@ fn diff(
     let what = format!("`{metric}` at #{point} − #{baseline}");
     let (a, b) = (runs(d, point, metric), runs(d, baseline, metric));
     match test {
-        Test::PairedT | Test::WithinRunT => {
+        Test::PairedT | Test::PairedExact | Test::WithinRunT => {
             let mut out = Vec::new();
             let mut v = Vec::new();
             for ra in d.runs.iter().filter(|r| r.point == point) {
@@ -244,12 +246,18 @@ fn diff(
                     }
                 }
             }
+            let (mut pa, mut pb) = (Vec::new(), Vec::new());
             for (rep, _, x) in &a {
                 if let Some((_, _, y)) = b.iter().find(|r| r.0 == *rep) {
                     v.push(x - y);
+                    pa.push(Some(*x));
+                    pb.push(Some(*y));
                 }
             }
-            let (mean, ci) = t_summary(&v);
+            let (mean, _) = t_summary(&v);
+            let ci = difference::paired(&pa, &pb, bounds(metric));
+            out.extend(same_test(&what, test, ci, Test::PairedExact, Test::PairedT));
+            let ci = ci.map(|i| (i.low, i.high));
             out.extend(compare(&what, s, v.len(), mean, ci));
             if let Some(&(n, m, lo, hi)) = ctx.paired.get(&(point, baseline, metric.to_owned())) {
                 out.extend(compare(
@@ -262,15 +270,19 @@ fn diff(
             }
             out
         }
-        Test::WelchT => {
+        Test::WelchT | Test::WelchExact => {
             let (x, y): (Vec<f64>, Vec<f64>) = (
                 a.iter().map(|r| r.2).collect(),
                 b.iter().map(|r| r.2).collect(),
             );
-            let Some((mean, ci)) = super::stat::welch(&x, &y) else {
+            let Some((mean, ci)) = difference::welch(&x, &y, bounds(metric)) else {
                 return vec![format!("{what}: no runs define it")];
             };
-            let mut out = compare(&what, s, x.len(), Some(mean), ci);
+            let mut out: Vec<String> = same_test(&what, test, ci, Test::WelchExact, Test::WelchT)
+                .into_iter()
+                .collect();
+            let ci = ci.map(|i| (i.low, i.high));
+            out.extend(compare(&what, s, x.len(), Some(mean), ci));
             if s.n_baseline != Some(y.len()) {
                 out.push(format!(
                     "{what}: states n={:?} baseline runs, the data give {}",
@@ -281,6 +293,27 @@ fn diff(
             out
         }
     }
+}
+
+/// A contradiction when the claim names `exact` but the data give a t interval, or the reverse.
+fn same_test(
+    what: &str,
+    stated: Test,
+    derived: Option<Interval>,
+    exact: Test,
+    t: Test,
+) -> Option<String> {
+    let want = match derived {
+        Some(i) if i.method == Method::ExactArms => exact,
+        _ => t,
+    };
+    (stated != want && stated != Test::WithinRunT).then(|| {
+        format!(
+            "{what}: states the {}, the data call for the {}",
+            stated.phrase(),
+            want.phrase()
+        )
+    })
 }
 
 /// Every condition of `c` the data contradict.

@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::super::model::Dataset;
-use crate::stats::{paired_difference, summarize, t975};
+use crate::definitions::bounds;
+use crate::stats::{difference, paired_difference, summarize, Method};
 
 /// How a difference's interval was computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +19,11 @@ pub enum Test {
     /// Welch's unpaired t (Welch–Satterthwaite degrees of freedom, rounded down): the points'
     /// runs do not share seeds.
     WelchT,
+    /// Paired, but every per-replicate difference of the share is the same: the difference of
+    /// both points' exact 97.5 % intervals (Bonferroni), see [`difference`].
+    PairedExact,
+    /// Unpaired, and every run of each point gives the same share: as [`Test::PairedExact`].
+    WelchExact,
     /// Student t over the per-run differences of two metrics of the same runs.
     WithinRunT,
 }
@@ -28,6 +34,8 @@ impl Test {
         match self {
             Test::PairedT => "paired t over replicates",
             Test::WelchT => "Welch t, runs not paired",
+            Test::PairedExact => "exact per-point intervals, the same difference in every pair",
+            Test::WelchExact => "exact per-point intervals, every run of each point equal",
             Test::WithinRunT => "t over the per-run differences",
         }
     }
@@ -171,19 +179,24 @@ pub(crate) fn diff(d: &Dataset, point: usize, baseline: usize, metric: &str) -> 
         test,
     };
     if pairable(d, point, baseline) {
-        let s = paired_difference(
-            &d.by_replicate(point, metric),
-            &d.by_replicate(baseline, metric),
+        let (a, b) = (
+            d.by_replicate(point, metric),
+            d.by_replicate(baseline, metric),
         );
-        let mean = s.mean?;
-        let ci = s.t_interval();
+        let s = paired_difference(&a, &b);
+        let i = difference::paired(&a, &b, bounds(metric));
+        let exact = i.is_some_and(|i| i.method == Method::ExactArms);
         return Some(Stat {
-            of: of(Test::PairedT),
+            of: of(if exact {
+                Test::PairedExact
+            } else {
+                Test::PairedT
+            }),
             n: s.n,
             n_baseline: None,
-            mean,
-            low: ci.map(|c| c.0),
-            high: ci.map(|c| c.1),
+            mean: s.mean?,
+            low: i.map(|c| c.low),
+            high: i.map(|c| c.high),
         });
     }
     let values = |p: usize| -> Vec<f64> {
@@ -195,35 +208,20 @@ pub(crate) fn diff(d: &Dataset, point: usize, baseline: usize, metric: &str) -> 
             .collect()
     };
     let (a, b) = (values(point), values(baseline));
-    let (mean, ci) = welch(&a, &b)?;
+    let (mean, ci) = difference::welch(&a, &b, bounds(metric))?;
+    let exact = ci.is_some_and(|i| i.method == Method::ExactArms);
     Some(Stat {
-        of: of(Test::WelchT),
+        of: of(if exact {
+            Test::WelchExact
+        } else {
+            Test::WelchT
+        }),
         n: a.len(),
         n_baseline: Some(b.len()),
         mean,
-        low: ci.map(|c| c.0),
-        high: ci.map(|c| c.1),
+        low: ci.map(|c| c.low),
+        high: ci.map(|c| c.high),
     })
-}
-
-/// Welch's difference `mean(a) − mean(b)` and its 95 % interval (none when either has fewer
-/// than two values); degrees of freedom by Welch–Satterthwaite, rounded down, at least 1.
-pub(crate) fn welch(a: &[f64], b: &[f64]) -> Option<(f64, Option<(f64, f64)>)> {
-    let (sa, sb) = (summarize(a.iter().copied()), summarize(b.iter().copied()));
-    let mean = sa.mean? - sb.mean?;
-    let (Some(da), Some(db)) = (sa.std, sb.std) else {
-        return Some((mean, None));
-    };
-    let (na, nb) = (a.len() as f64, b.len() as f64);
-    let (va, vb) = (da * da / na, db * db / nb);
-    let se = libm::sqrt(va + vb);
-    if se == 0.0 {
-        return Some((mean, Some((mean, mean))));
-    }
-    let df = (va + vb) * (va + vb) / (va * va / (na - 1.0) + vb * vb / (nb - 1.0));
-    let df = (libm::floor(df) as usize).max(1);
-    let half = t975(df) * se;
-    Some((mean, Some((mean - half, mean + half))))
 }
 
 /// `metric − minus` within each run of `point` that defines both; `None` when none does.
@@ -252,25 +250,4 @@ pub(crate) fn gap(d: &Dataset, point: usize, metric: &str, minus: &str) -> Optio
         low: ci.map(|c| c.0),
         high: ci.map(|c| c.1),
     })
-}
-
-#[cfg(test)]
-mod unit {
-    use super::*;
-
-    #[test]
-    fn welch_matches_a_hand_computation() {
-        // a: mean 2, var 1; b: mean 1, var 1; se = sqrt(1/3 + 1/3), df = 4.
-        let (m, ci) = welch(&[1.0, 2.0, 3.0], &[0.0, 1.0, 2.0]).unwrap();
-        assert_eq!(m, 1.0);
-        let half = t975(4) * (2.0f64 / 3.0).sqrt();
-        let (lo, hi) = ci.unwrap();
-        assert!((lo - (1.0 - half)).abs() < 1e-12 && (hi - (1.0 + half)).abs() < 1e-12);
-        assert_eq!(welch(&[1.0], &[2.0, 3.0]).unwrap(), (-1.5, None));
-        assert_eq!(
-            welch(&[2.0, 2.0], &[1.0, 1.0]).unwrap(),
-            (1.0, Some((1.0, 1.0)))
-        );
-        assert!(welch(&[], &[1.0]).is_none());
-    }
 }

@@ -185,9 +185,10 @@ fn a_lightning_report_leads_with_lightning() {
     assert!(
         headline.contains(
             "- Moving channel capacity (`payments.lightning.capacity_scale`) from 0.0001 to 1.0 \
-         changes Lightning payment success (`ln_success_share`) by 0.000 [0.000, 0.000] (n=3) \
-         at routing\\_fee\\_sat=1 and +0.943 [+0.843, +1.044] (n=3) at routing\\_fee\\_sat=1000 \
-         (paired t over replicates): a detectable rise at 1 and no detectable change (95 % CI \
+         changes Lightning payment success (`ln_success_share`) by 0.000 [-0.768, +0.768] (n=3) \
+         at routing\\_fee\\_sat=1 and +0.943 [+0.843, +1.000] (n=3) at routing\\_fee\\_sat=1000 \
+         (paired t over replicates; exact per-point intervals, the same difference in every \
+         pair): a detectable rise at 1 and no detectable change (95 % CI \
          contains 0) at 1 of these 2 settings of the other swept keys."
         ),
         "{headline}"

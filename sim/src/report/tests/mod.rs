@@ -300,15 +300,17 @@ fn attack_sweep_reports_trends_and_earnings() {
         "- Swept `attack.share` (3 values, Sybil identities added per honest node): `0`, `0.1`, \
          `0.3`."
     ));
-    // The headline is the eclipse's: the victim's coverage, not the overall coverage.
+    // The headline is the eclipse's: the victim's coverage, not the overall coverage. Two runs
+    // that agree exactly prove little: the change's interval comes from both points' exact
+    // intervals, not a zero-width t interval.
     let headline = &md[md.find("## Headline").unwrap()..md.find("## What stands out").unwrap()];
     assert!(
         headline.contains(
             "- The `eclipse` attack, headline `victim_coverage` (coverage of the victim's topics \
          broadcast after the strike), with fanout=flood: 0.890 [0.890, 0.890] (n=2) at share 0, \
-         0.600 [0.600, 0.600] (n=2) at share 0.3, a paired change of -0.290 [-0.290, -0.290] \
-         (n=2) (paired t over replicates). It first succeeds at share 0.1, the first whose \
-         change has a 95 % CI below 0: -0.0900 [-0.0900, -0.0900] (n=2)."
+         0.600 [0.600, 0.600] (n=2) at share 0.3, a paired change of -0.290 [-0.985, +0.925] \
+         (n=2) (exact per-point intervals, the same difference in every pair). It succeeds at \
+         no share up to 0.3: no change has a 95 % CI below 0."
         ),
         "{headline}"
     );

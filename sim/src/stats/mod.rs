@@ -4,8 +4,12 @@
 //! paired differences between
 //! sweep points.
 //!
+//! [`difference`] gives the intervals of differences between points.
+//!
 //! Only IEEE basic operations and the pure-Rust `libm` functions are used, so every number is
 //! bit-identical on every machine.
+
+pub mod difference;
 
 /// Mean, standard deviation and 95 % confidence interval of a sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,7 +36,8 @@ impl Summary {
 pub enum Method {
     /// `mean ± t(0.975, n−1)·sd/√n`.
     T,
-    /// The Student-t interval clamped to [0, 1] (a share whose per-run values are not all 0/1).
+    /// The Student-t interval clamped to what the quantity can take: [0, 1] for a share whose
+    /// per-run values are not all 0/1, [−1, 1] for a difference of shares.
     TClamped,
     /// The Student-t interval with its lower bound clamped at 0 (a count, time or amount,
     /// never negative per run).
@@ -43,11 +48,16 @@ pub enum Method {
     /// share that is the same value `v` in every run, whose t interval would have zero width.
     /// Counting a run as one trial ignores the topics it pools, so it is conservative.
     ExactRuns,
+    /// A difference of shares whose every pair (or every run of each point) is the same: the
+    /// difference of the two points' 97.5 % intervals (Clopper–Pearson per run when a point's
+    /// runs agree, Student t otherwise), which covers at least 95 % by Bonferroni. See
+    /// [`difference`].
+    ExactArms,
 }
 
 impl Method {
     /// Stable name written to `summary.csv` (`t`, `t_nonneg`, `t_clamped`, `wilson`,
-    /// `exact_runs`).
+    /// `exact_runs`, `exact_arms`).
     pub fn name(self) -> &'static str {
         match self {
             Method::T => "t",
@@ -55,6 +65,7 @@ impl Method {
             Method::TNonNegative => "t_nonneg",
             Method::Wilson => "wilson",
             Method::ExactRuns => "exact_runs",
+            Method::ExactArms => "exact_arms",
         }
     }
 }
@@ -80,19 +91,25 @@ pub const Z975: f64 = 1.959_963_984_540_054;
 /// shrinking, with P(|T| > t) = I_{df/(df+t²)}(df/2, 1/2) evaluated by the regularised
 /// incomplete beta function's continued fraction. Deterministic and portable (libm only).
 pub fn t975(df: usize) -> f64 {
+    // The quantile is below 12.71 for df ≥ 1 and above the normal quantile.
+    t_quantile(df, 0.05, 13.0)
+}
+
+/// Two-sided critical value of Student's t at level `1 − alpha` (alpha ≤ 0.05), found by
+/// bisection between the normal 97.5 % quantile and `hi`, which must bound it.
+fn t_quantile(df: usize, alpha: f64, hi: f64) -> f64 {
     if df == 0 {
         return f64::NAN;
     }
     let nu = df as f64;
-    // The quantile is below 12.71 for df ≥ 1 and above the normal quantile.
-    let (mut lo, mut hi) = (Z975, 13.0);
+    let (mut lo, mut hi) = (Z975, hi);
     loop {
         let mid = 0.5 * (lo + hi);
         if mid <= lo || mid >= hi {
             return hi;
         }
         let tail = inc_beta(0.5 * nu, 0.5, nu / (nu + mid * mid));
-        if tail > 0.05 {
+        if tail > alpha {
             lo = mid;
         } else {
             hi = mid;
@@ -206,18 +223,23 @@ pub fn wilson(successes: usize, n: usize) -> Option<(f64, f64)> {
 /// the beta quantiles are defined for any 0 ≤ k ≤ n). `None` when n = 0. Bisection on the
 /// incomplete beta, so every machine gets the same bits.
 pub fn clopper_pearson(k: f64, n: f64) -> Option<(f64, f64)> {
+    clopper_pearson_at(k, n, 0.05)
+}
+
+/// Clopper–Pearson interval at level `1 − alpha` (see [`clopper_pearson`]).
+fn clopper_pearson_at(k: f64, n: f64, alpha: f64) -> Option<(f64, f64)> {
     if !(n > 0.0 && (0.0..=n).contains(&k)) {
         return None;
     }
     let low = if k == 0.0 {
         0.0
     } else {
-        beta_quantile(0.025, k, n - k + 1.0)
+        beta_quantile(alpha / 2.0, k, n - k + 1.0)
     };
     let high = if k == n {
         1.0
     } else {
-        beta_quantile(0.975, k + 1.0, n - k)
+        beta_quantile(1.0 - alpha / 2.0, k + 1.0, n - k)
     };
     Some((low, high))
 }
