@@ -25,3 +25,25 @@ fn attack_results_in_the_docs_match_the_committed_reports() {
          to rewrite the block, then review and commit the doc."
     );
 }
+
+#[test]
+fn every_reference_report_is_linked_from_the_readme() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(root.join("reports")).expect("reports/") {
+        let dir = entry.expect("reports/ entry").path();
+        if !dir.join("report.md").is_file() {
+            continue;
+        }
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if !readme.contains(&format!("(reports/{name}/report.md)")) {
+            missing.push(name);
+        }
+    }
+    missing.sort();
+    assert!(
+        missing.is_empty(),
+        "README.md's \"Reference reports\" does not link: {missing:?}"
+    );
+}
