@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use sgsim::report::{check_claims, Direction, HEADLINES};
+use sgsim::report::{check_claims, HEADLINES};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -85,16 +85,14 @@ fn the_attack_doc_names_the_headline_metric_the_code_uses_for_every_kind() {
     for kind in kinds {
         let h = HEADLINES
             .iter()
-            .find(|h| h.kind == kind)
+            .find(|h| h.key == kind)
             .unwrap_or_else(|| panic!("attack kind {kind} has no headline metric"));
         let row = doc
             .iter()
             .find(|r| r[0] == kind)
             .unwrap_or_else(|| panic!("docs/attacks.md has no row for {kind}"));
-        let side = match h.harmful {
-            Direction::Up => "above",
-            Direction::Down => "below",
-        };
+        // Harm is a fall of a metric where higher is better.
+        let side = if h.higher_is_better { "below" } else { "above" };
         let condition = match h.limit {
             Some(l) => format!("its mean has a 95 % CI {side} {l}"),
             None => format!("its paired change has a 95 % CI {side} 0"),
@@ -105,7 +103,7 @@ fn the_attack_doc_names_the_headline_metric_the_code_uses_for_every_kind() {
                 kind.to_owned(),
                 h.metric.to_owned(),
                 condition,
-                h.cost.to_owned()
+                h.cost_metric.to_owned()
             ],
             "docs/attacks.md row for {kind}"
         );

@@ -4,17 +4,27 @@
 
 use crate::scenario::AttackKind;
 
-/// The headline of one attack kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The headline of one attack kind: the one table the report's plots, its sentences and their
+/// checker all read (docs/attacks.md names the same metrics, tested in `sim/tests/claims.rs`).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Headline {
+    /// The kind.
+    pub kind: AttackKind,
+    /// The kind as `[attack] kind` names it, e.g. `eclipse`.
+    pub key: &'static str,
     /// The kind's name for titles, e.g. `Eclipse attack`.
     pub name: &'static str,
     /// The run metric (`runs.jsonl` key) that states the attack's result.
     pub metric: &'static str,
     /// The metric in words for an axis, at most 45 characters.
     pub phrase: &'static str,
+    /// The metric in words for a sentence.
+    pub what: &'static str,
     /// Whether a higher value is better for the honest network.
     pub higher_is_better: bool,
+    /// A fixed limit the attack must cross instead of the change against share 0 (for a metric
+    /// undefined without an attacker).
+    pub limit: Option<f64>,
     /// The run metric that counts what the attack cost the attacker.
     pub cost_metric: &'static str,
 }
@@ -27,172 +37,156 @@ pub fn headline_metric(kind: AttackKind) -> &'static str {
 const AFTER: &str = "coverage after the strike (share)";
 const VICTIM: &str = "victim's coverage after the strike (share)";
 const REPLY: &str = "topics after the strike with a reply (share)";
+const AFTER_WHAT: &str = "coverage of the topics broadcast after the strike";
+const VICTIM_WHAT: &str = "coverage of the victim's topics broadcast after the strike";
+const REPLY_WHAT: &str = "share of the topics broadcast after the strike whose sender got a \
+                          paid, decrypted reply";
+const SYBILS: &str = "attacker_identities_created";
+const CORRUPTED: &str = "corrupted_nodes";
 
-const fn h(
-    name: &'static str,
+/// A kind whose harm is a fall of `metric` (`phrase` on the axis, `what` in sentences).
+const fn down(
+    (kind, key, name): (AttackKind, &'static str, &'static str),
     metric: &'static str,
-    phrase: &'static str,
-    higher_is_better: bool,
+    (phrase, what): (&'static str, &'static str),
     cost_metric: &'static str,
 ) -> Headline {
     Headline {
+        kind,
+        key,
         name,
         metric,
         phrase,
-        higher_is_better,
+        what,
+        higher_is_better: true,
+        limit: None,
         cost_metric,
     }
 }
 
-/// One headline per kind: the kind, then name, metric, axis phrase, whether higher is better
-/// for the honest network, and the attacker's cost metric.
-const TABLE: [(AttackKind, Headline); 14] = {
+/// One headline per attack kind of `sgsim list`.
+pub const HEADLINES: [Headline; 13] = {
     use AttackKind as K;
     [
-        (
-            K::None,
-            h(
-                "No attack",
-                "coverage_final",
-                "final coverage",
-                true,
-                "attacker_frames",
-            ),
+        down(
+            (K::Silent, "silent", "Silent attack"),
+            "coverage_after_attack",
+            (AFTER, AFTER_WHAT),
+            CORRUPTED,
         ),
-        (
-            K::Silent,
-            h(
-                "Silent attack",
-                "coverage_after_attack",
-                AFTER,
-                true,
-                "corrupted_nodes",
-            ),
+        Headline {
+            kind: K::Chatterbox,
+            key: "chatterbox",
+            name: "Chatterbox attack",
+            metric: "honest_frames_received_per_node",
+            phrase: "frames delivered per honest node",
+            what: "frames delivered per honest node",
+            higher_is_better: false,
+            limit: None,
+            cost_metric: "attacker_pow_hashes",
+        },
+        down(
+            (K::Sybil, "sybil", "Sybil attack"),
+            "coverage_after_attack",
+            (AFTER, AFTER_WHAT),
+            SYBILS,
         ),
-        (
-            K::Chatterbox,
-            h(
-                "Chatterbox attack",
-                "honest_frames_received_per_node",
-                "frames delivered per honest node",
-                false,
-                "attacker_pow_hashes",
-            ),
+        down(
+            (K::Eclipse, "eclipse", "Eclipse attack"),
+            "victim_coverage",
+            (VICTIM, VICTIM_WHAT),
+            SYBILS,
         ),
-        (
-            K::Sybil,
-            h(
-                "Sybil attack",
-                "coverage_after_attack",
-                AFTER,
-                true,
-                "sybils",
-            ),
+        down(
+            (K::Censorship, "censorship", "Censorship attack"),
+            "victim_coverage",
+            (VICTIM, VICTIM_WHAT),
+            SYBILS,
         ),
-        (
-            K::Eclipse,
-            h("Eclipse attack", "victim_coverage", VICTIM, true, "sybils"),
+        down(
+            (K::ColdBoot, "cold_boot", "Cold boot attack"),
+            "coverage_after_attack",
+            (AFTER, AFTER_WHAT),
+            SYBILS,
         ),
-        (
-            K::Censorship,
-            h(
-                "Censorship attack",
-                "victim_coverage",
-                VICTIM,
-                true,
-                "sybils",
-            ),
+        down(
+            (K::Flash, "flash", "Flash attack"),
+            "coverage_after_attack",
+            (AFTER, AFTER_WHAT),
+            SYBILS,
         ),
-        (
-            K::ColdBoot,
-            h(
-                "Cold boot attack",
-                "coverage_after_attack",
-                AFTER,
-                true,
-                "sybils",
-            ),
+        down(
+            (K::CovertFlash, "covert_flash", "Covert flash attack"),
+            "coverage_after_attack",
+            (AFTER, AFTER_WHAT),
+            SYBILS,
         ),
-        (
-            K::Flash,
-            h(
-                "Flash attack",
-                "coverage_after_attack",
-                AFTER,
-                true,
-                "sybils",
-            ),
-        ),
-        (
-            K::CovertFlash,
-            h(
-                "Covert flash attack",
-                "coverage_after_attack",
-                AFTER,
-                true,
-                "sybils",
-            ),
-        ),
-        (
-            K::InflateInvoice,
-            h(
+        down(
+            (
+                K::InflateInvoice,
+                "inflate_invoice",
                 "Inflate invoice attack",
-                "reply_share_after_attack",
-                REPLY,
-                true,
-                "corrupted_nodes",
             ),
+            "reply_share_after_attack",
+            (REPLY, REPLY_WHAT),
+            CORRUPTED,
         ),
-        (
-            K::WithholdInvoice,
-            h(
+        down(
+            (
+                K::WithholdInvoice,
+                "withhold_invoice",
                 "Withhold invoice attack",
-                "reply_share_after_attack",
-                REPLY,
-                true,
-                "corrupted_nodes",
             ),
+            "reply_share_after_attack",
+            (REPLY, REPLY_WHAT),
+            CORRUPTED,
         ),
-        (
-            K::ReplyReplay,
-            h(
-                "Reply replay attack",
-                "reply_share_after_attack",
-                REPLY,
-                true,
-                "replies_replayed",
-            ),
+        down(
+            (K::ReplyReplay, "reply_replay", "Reply replay attack"),
+            "reply_share_after_attack",
+            (REPLY, REPLY_WHAT),
+            CORRUPTED,
         ),
-        (
-            K::AskFlood,
-            h(
-                "Ask flood attack",
-                "coverage_after_attack",
-                AFTER,
-                true,
-                "flood_asks",
-            ),
+        down(
+            (K::AskFlood, "ask_flood", "Ask flood attack"),
+            "coverage_after_attack",
+            (AFTER, AFTER_WHAT),
+            "flood_asks",
         ),
-        (
-            K::PowReuse,
-            h(
-                "PoW reuse attack",
-                "accepted_per_attacker_pow",
-                "accepted broadcasts per attacker PoW",
-                false,
-                "attacker_pow_solved",
-            ),
-        ),
+        Headline {
+            kind: K::PowReuse,
+            key: "pow_reuse",
+            name: "PoW reuse attack",
+            metric: "accepted_per_attacker_pow",
+            phrase: "accepted broadcasts per attacker PoW",
+            what: "broadcasts honest nodes accepted per proof of work the attackers solved",
+            higher_is_better: false,
+            limit: Some(1.0),
+            cost_metric: "attacker_pow_hashes",
+        },
     ]
+};
+
+/// The plots' headline without an attack: final coverage.
+const NO_ATTACK: Headline = Headline {
+    kind: AttackKind::None,
+    key: "none",
+    name: "No attack",
+    metric: "coverage_final",
+    phrase: "final coverage",
+    what: "final coverage",
+    higher_is_better: true,
+    limit: None,
+    cost_metric: "attacker_frames",
 };
 
 /// The headline of `kind`; see [`Headline`].
 pub fn headline(kind: AttackKind) -> Headline {
-    TABLE
+    HEADLINES
         .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, h)| *h)
-        .expect("invariant: TABLE has a row for every AttackKind")
+        .find(|h| h.kind == kind)
+        .copied()
+        .unwrap_or(NO_ATTACK)
 }
 
 /// What `attack.share` counts for `kind`, as an axis label.
@@ -228,11 +222,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_table_has_every_kind_once() {
-        for (i, (k, _)) in TABLE.iter().enumerate() {
-            assert!(TABLE[..i].iter().all(|(j, _)| j != k), "{k:?}");
+    fn the_table_has_every_kind_once_under_its_scenario_name() {
+        for (i, h) in HEADLINES.iter().enumerate() {
+            assert!(
+                HEADLINES[..i].iter().all(|j| j.kind != h.kind),
+                "{:?}",
+                h.kind
+            );
+            let named: AttackKind =
+                serde_json::from_value(serde_json::Value::from(h.key)).expect("a listed kind");
+            assert_eq!(named, h.kind);
         }
-        assert_eq!(TABLE.len(), EVERY_KIND.len());
+        assert_eq!(HEADLINES.len() + 1, EVERY_KIND.len(), "every kind but none");
+        assert_eq!(headline(AttackKind::None), NO_ATTACK);
     }
 
     const EVERY_KIND: [AttackKind; 14] = [

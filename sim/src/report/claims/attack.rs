@@ -5,118 +5,21 @@ use super::super::input::Params;
 use super::super::model::{Dataset, ATTACK_SHARE};
 use super::stat;
 use super::{Claim, Direction, Step};
-
-/// The headline metric of one attack kind (the table in docs/attacks.md).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Headline {
-    /// Attack kind, as `[attack] kind` names it.
-    pub kind: &'static str,
-    /// The metric that shows whether the attack works.
-    pub metric: &'static str,
-    /// Which way of it is harm.
-    pub harmful: Direction,
-    /// A fixed limit the attack must cross instead of the change against share 0 (for a metric
-    /// undefined without an attacker).
-    pub limit: Option<f64>,
-    /// What the attacker spends.
-    pub cost: &'static str,
-    /// The metric in words.
-    pub what: &'static str,
-}
-
-const fn h(
-    kind: &'static str,
-    metric: &'static str,
-    harmful: Direction,
-    cost: &'static str,
-    what: &'static str,
-) -> Headline {
-    Headline {
-        kind,
-        metric,
-        harmful,
-        limit: None,
-        cost,
-        what,
-    }
-}
-
-const AFTER: &str = "coverage of the topics broadcast after the strike";
-const REPLIES: &str = "share of the topics broadcast after the strike whose sender got a paid, \
-                       decrypted reply";
-const SYBILS: &str = "attacker_identities_created";
-const CORRUPTED: &str = "corrupted_nodes";
+pub use crate::report::headline::{Headline, HEADLINES};
 use Direction::{Down, Up};
 
-/// One headline per attack kind of `sgsim list`.
-pub const HEADLINES: &[Headline] = &[
-    h("silent", "coverage_after_attack", Down, CORRUPTED, AFTER),
-    h(
-        "chatterbox",
-        "honest_frames_received_per_node",
-        Up,
-        "attacker_pow_hashes",
-        "frames delivered per honest node",
-    ),
-    h("sybil", "coverage_after_attack", Down, SYBILS, AFTER),
-    h(
-        "eclipse",
-        "victim_coverage",
-        Down,
-        SYBILS,
-        "coverage of the victim's topics broadcast after the strike",
-    ),
-    h(
-        "censorship",
-        "victim_coverage",
-        Down,
-        SYBILS,
-        "coverage of the victim's topics broadcast after the strike",
-    ),
-    h("cold_boot", "coverage_after_attack", Down, SYBILS, AFTER),
-    h("flash", "coverage_after_attack", Down, SYBILS, AFTER),
-    h("covert_flash", "coverage_after_attack", Down, SYBILS, AFTER),
-    h(
-        "inflate_invoice",
-        "reply_share_after_attack",
-        Down,
-        CORRUPTED,
-        REPLIES,
-    ),
-    h(
-        "withhold_invoice",
-        "reply_share_after_attack",
-        Down,
-        CORRUPTED,
-        REPLIES,
-    ),
-    h(
-        "reply_replay",
-        "reply_share_after_attack",
-        Down,
-        CORRUPTED,
-        REPLIES,
-    ),
-    h(
-        "ask_flood",
-        "coverage_after_attack",
-        Down,
-        "flood_asks",
-        AFTER,
-    ),
-    Headline {
-        kind: "pow_reuse",
-        metric: "accepted_per_attacker_pow",
-        harmful: Up,
-        limit: Some(1.0),
-        cost: "attacker_pow_hashes",
-        what: "broadcasts honest nodes accepted per proof of work the attackers solved",
-    },
-];
-
-/// The headline of `kind`, if it has one.
+/// The headline of `kind` (its `[attack] kind` name), if it has one.
 pub fn headline(kind: &str) -> Option<&'static Headline> {
-    HEADLINES.iter().find(|h| h.kind == kind)
+    HEADLINES.iter().find(|h| h.key == kind)
+}
+
+/// Which way of the headline metric is harm.
+pub(crate) fn harmful(h: &Headline) -> Direction {
+    if h.higher_is_better {
+        Down
+    } else {
+        Up
+    }
 }
 
 /// What `attack.share` counts for `kind`.
@@ -143,16 +46,23 @@ pub(crate) fn headline_of(d: &Dataset) -> Headline {
         "coverage_final"
     };
     Headline {
-        kind: "unknown",
+        kind: crate::scenario::AttackKind::None,
+        key: "unknown",
+        name: "Attack",
         metric,
-        harmful: Down,
-        limit: None,
-        cost: "attacker_frames",
+        phrase: if metric == "coverage_final" {
+            "final coverage (share of honest online nodes)"
+        } else {
+            "coverage after the strike (share)"
+        },
         what: if metric == "coverage_final" {
             "final coverage"
         } else {
-            AFTER
+            "coverage of the topics broadcast after the strike"
         },
+        higher_is_better: true,
+        limit: None,
+        cost_metric: "attacker_frames",
     }
 }
 
@@ -191,7 +101,7 @@ pub(crate) fn groups(d: &Dataset) -> Vec<(Params, Vec<Member>)> {
 /// Whether `s` (a step's statistic) shows the attack succeeding.
 pub(super) fn succeeds(h: &Headline, s: &stat::Stat) -> bool {
     let at = h.limit.unwrap_or(0.0);
-    match h.harmful {
+    match harmful(h) {
         Up => s.above(at),
         Down => s.below(at),
     }
@@ -238,14 +148,14 @@ fn along(d: &Dataset, h: &Headline, group: Params, members: &[Member]) -> Option
     let first = steps.iter().position(|s| succeeds(h, &s.stat));
     let at = first.map_or(last.point, |i| steps[i].point);
     Some(Claim::Attack {
-        attack: h.kind.to_owned(),
+        attack: h.key.to_owned(),
         metric: h.metric.to_owned(),
-        harmful: h.harmful,
+        harmful: harmful(h),
         limit: h.limit,
         group,
         baseline: base.and_then(|b| stat::mean(d, b, h.metric)),
         top: stat::mean(d, last.point, h.metric),
-        cost: stat::mean(d, at, h.cost),
+        cost: stat::mean(d, at, h.cost_metric),
         first,
         steps,
     })
@@ -276,20 +186,4 @@ fn earnings(d: &Dataset) -> Option<Claim> {
         less,
         unclear,
     })
-}
-
-#[cfg(test)]
-mod same_headline {
-    use super::HEADLINES;
-    use crate::report::headline::headline_metric;
-    use crate::scenario::AttackKind;
-
-    #[test]
-    fn plots_and_claims_lead_with_the_same_metric_for_every_kind() {
-        for h in HEADLINES {
-            let kind: AttackKind =
-                serde_json::from_value(serde_json::Value::from(h.kind)).expect("a listed kind");
-            assert_eq!(headline_metric(kind), h.metric, "{}", h.kind);
-        }
-    }
 }

@@ -35,7 +35,7 @@ fn kind(d: &Dataset, c: &Claim) -> Vec<String> {
         ));
     }
     if let Some(h) = headline(attack) {
-        if h.metric != metric || h.harmful != *harmful || h.limit != *limit {
+        if h.metric != metric || super::attack::harmful(h) != *harmful || h.limit != *limit {
             out.push(format!(
                 "uses `{metric}`, the headline of `{attack}` is `{}`",
                 h.metric
@@ -115,7 +115,7 @@ pub(super) fn attack(d: &Dataset, c: &Claim) -> Vec<String> {
             .and_then(|i| steps.get(i))
             .or(steps.last())
             .map_or(usize::MAX, |s| s.point);
-        let want = headline(attack).map_or("attacker_frames", |h| h.cost);
+        let want = headline(attack).map_or("attacker_frames", |h| h.cost_metric);
         out.extend(is_mean(k, at, want));
     }
     out

@@ -2,28 +2,20 @@
 //! `report::headline` names for its kind) and the fees earned, against the attacker share,
 //! whose axis says what the share counts for that kind.
 
-use super::super::headline::{headline, share_meaning, Headline};
+use super::super::claims::headline_of;
+use super::super::headline::{share_meaning, Headline};
 use super::super::model::{attack_groups, Dataset, Estimate};
+use super::common::PlotOutcome;
 use super::common::{
     data_range, draw_line, draw_markers, draw_whiskers, series_style, Axis, Chart, Dash, Figure,
     LegendEntry, PResult, Sample, SeriesStyle,
 };
-use super::common::{PlotOutcome, FINAL_COVERAGE_AXIS};
 use super::grid::render;
 
-/// The headline of the dataset's attack; a generic one (final coverage) when the kind is
-/// unknown.
+/// The headline of the dataset's attack, the one its sentences lead with (a generic one when
+/// the kind is unknown).
 fn attack_headline(d: &Dataset) -> Headline {
-    match d.attack_kind {
-        Some(k) => headline(k),
-        None => Headline {
-            name: "Attack",
-            metric: "coverage_final",
-            phrase: FINAL_COVERAGE_AXIS,
-            higher_is_better: true,
-            cost_metric: "attacker_frames",
-        },
-    }
+    headline_of(d)
 }
 
 /// One drawn line: legend label, style, `(share, estimate)` points.

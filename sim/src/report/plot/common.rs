@@ -345,6 +345,3 @@ impl PlotOutcome {
 pub(crate) fn point_style(d: &Dataset, point: usize) -> SeriesStyle {
     series_style(d.points.iter().position(|p| p.index == point).unwrap_or(0))
 }
-
-/// Axis label of the final-coverage plots.
-pub(crate) const FINAL_COVERAGE_AXIS: &str = "final coverage (share of honest online nodes)";
