@@ -505,7 +505,7 @@ impl World {
             let at = sn.busy_until;
             self.push(at, ev);
             if let Some(r) = self.recorder() {
-                r.outcome(crate::record::Outcome::DeferredBusy);
+                r.deferred(at);
             }
             return;
         }
@@ -729,9 +729,14 @@ impl World {
     /// An offline node sends nothing, nor does one that leaves before the frame is on its way.
     fn transmit(&mut self, from: u32, to: u32, kind: FrameKind, bytes: FrameBytes, at: Timestamp) {
         if !self.is_online(from) {
+            self.record_offered(at, at, (from, to), kind, &bytes, None);
             return;
         }
+        let start = self.links.uplink_free(from).max(at);
         let outcome = self.links.transmit(from, to, bytes.len(), at);
+        if self.recorder.is_some() {
+            self.record_offered(at, start, (from, to), kind, &bytes, Some(outcome));
+        }
         if outcome == Transmit::SenderLeft {
             self.metrics.frame_lost_offline();
             return;
