@@ -182,6 +182,32 @@ pub struct PaymentAttempt {
     pub outcome: &'static str,
 }
 
+/// One change of a node's reputation score of a peer (a row of `reputation.csv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreRow {
+    /// When it changed, microseconds.
+    pub t_us: u64,
+    /// The node keeping the score.
+    pub node: u32,
+    /// The peer scored.
+    pub peer: u32,
+    /// Topics offered to the peer so far.
+    pub offered: u32,
+    /// Paid replies it brought back so far.
+    pub paid: u32,
+    /// Replies it brought back whose payment failed, so far.
+    pub failed: u32,
+    /// The count that grew by one: `offered`, `paid` or `failed`.
+    pub what: &'static str,
+}
+
+impl ScoreRow {
+    /// The score, (paid − failed) / (offered + 1).
+    pub fn score(&self) -> f64 {
+        (f64::from(self.paid) - f64::from(self.failed)) / (f64::from(self.offered) + 1.0)
+    }
+}
+
 /// A node's first receipt of a topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Receipt {
@@ -229,6 +255,9 @@ pub struct Recorder {
     pub frames: Vec<SendLine>,
     /// Lightning runs: every payment attempt, in order; `None` for other runs.
     pub payments: Option<Vec<PaymentAttempt>>,
+    /// Runs with reputation fanout: every change of a node's score of a peer (Sybils keep
+    /// none), in order; `None` for other runs.
+    pub reputation: Option<Vec<ScoreRow>>,
     /// Ids of frames queued for delivery, by (sender, receiver, due time µs), in queue order.
     pending: BTreeMap<(u32, u32, u64), VecDeque<u64>>,
     by_id: BTreeMap<PayloadId, usize>,

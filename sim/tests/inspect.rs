@@ -520,3 +520,100 @@ fn every_delivery_has_a_send_that_started_after_its_offer_and_while_its_sender_w
     assert_eq!(first_deliveries, arriving);
     assert!(first_deliveries > 100);
 }
+
+/// 80 nodes under reputation fanout (k = 2) with a tenth of them silent from the start.
+const SILENT: &str = r#"
+name = "reputation"
+seed = 11
+duration_s = 30.0
+[graph]
+generator = "random_regular"
+nodes = 80
+degree = 6
+[roles]
+customers = 4
+gig_workers = 0.1
+service_area_precision = 2
+[workload]
+arrivals = "fixed"
+times_s = [1.0, 3.0, 5.0, 7.0, 9.0, 11.0]
+reply_deadline_s = 3.0
+[policy]
+fanout = "reputation"
+fanout_k = 2
+[attack]
+kind = "silent"
+share = 0.1
+start_s = 0.0
+[scale]
+mode = "model"
+"#;
+
+#[test]
+fn reputation_csv_follows_the_rule_and_shows_a_silent_peer_stuck_at_zero() {
+    let s = &parse(SILENT, Path::new("reputation.toml")).unwrap().points[0].scenario;
+    let (_, trace) = run_traced(s, 0, Path::new(".")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("reputation.csv");
+    sgsim::inspect::write_reputation(&path, &trace).unwrap();
+    let mut r = csv::Reader::from_path(&path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, sgsim::inspect::REPUTATION_HEADER.to_vec());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let n = |row: &csv::StringRecord, k: usize| row[k].parse::<f64>().unwrap();
+    let mut last: std::collections::BTreeMap<(u64, u64), [f64; 3]> = Default::default();
+    let mut time = 0.0;
+    for (i, row) in rows.iter().enumerate() {
+        assert!(n(row, 0) >= time, "row {i}: time goes forward");
+        time = n(row, 0);
+        let counts = [n(row, 3), n(row, 4), n(row, 5)];
+        // docs/attacks.md: score = (paid − failed) / (offered + 1).
+        assert_eq!(
+            n(row, 6),
+            (counts[1] - counts[2]) / (counts[0] + 1.0),
+            "row {i}"
+        );
+        // Each row adds one to the count it names, and to nothing else.
+        let key = (n(row, 1) as u64, n(row, 2) as u64);
+        let mut want = last.get(&key).copied().unwrap_or_default();
+        let k = ["offered", "paid", "failed"]
+            .iter()
+            .position(|c| *c == &row[7]);
+        want[k.unwrap_or_else(|| panic!("row {i}: change {}", &row[7]))] += 1.0;
+        assert_eq!(counts, want, "row {i}");
+        last.insert(key, counts);
+    }
+    let silent = |peer: u64| trace.adversary[peer as usize];
+    // Corrupted nodes run the honest policy too (the adversary drops their frames); keep the
+    // honest nodes' view.
+    last.retain(|&(node, _), _| !silent(node));
+    // A silent peer is offered topics but never brings a reply back: its score stays 0.
+    let offered_silent: f64 = last
+        .iter()
+        .filter(|(k, _)| silent(k.1))
+        .map(|(_, c)| c[0])
+        .sum();
+    assert!(offered_silent > 0.0, "silent peers were offered topics");
+    assert!(last
+        .iter()
+        .filter(|(k, _)| silent(k.1))
+        .all(|(_, c)| c[1] == 0.0 && c[2] == 0.0));
+    assert!(
+        last.iter().any(|(k, c)| !silent(k.1) && c[1] > 0.0),
+        "honest peers get paid"
+    );
+    assert!(trace
+        .rec
+        .reputation
+        .as_ref()
+        .is_some_and(|r| r.len() == rows.len()));
+    // Runs with another fanout keep no reputation: no reputation.csv.
+    let flood = SILENT.replace("fanout = \"reputation\"", "fanout = \"flood\"");
+    let s = &parse(&flood, Path::new("flood.toml")).unwrap().points[0].scenario;
+    assert!(run_traced(s, 0, Path::new("."))
+        .unwrap()
+        .1
+        .rec
+        .reputation
+        .is_none());
+}

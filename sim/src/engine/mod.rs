@@ -274,6 +274,9 @@ impl World {
             setup::limits(s),
         ));
         let (mut blueprint, roles) = setup::Blueprint::new(s, replicate, nodes, factory);
+        if recorder.is_some() {
+            blueprint.log_scores();
+        }
         let adversary = Adversary::new(s, replicate, &mut graph, &roles);
         let graph_connected = Connectivity::of(&graph, &roles, |i| !adversary.is_adversarial(i));
         let mut nodes: Vec<SimNode> = roles.iter().map(|r| SimNode::new(None, *r)).collect();
@@ -450,6 +453,9 @@ impl World {
         self.now = at;
         self.metrics.events += 1;
         self.step(ev);
+        if self.recorder.is_some() {
+            self.record_scores();
+        }
         true
     }
 

@@ -3,7 +3,7 @@
 
 use super::{EngineError, Ev, Role, RunOutput, World};
 use crate::network::Transmit;
-use crate::record::{Outcome, Recorder, SendFate, Trace};
+use crate::record::{Outcome, Recorder, ScoreRow, SendFate, Trace};
 use crate::scenario::Scenario;
 use std::path::Path;
 use sweet_gossip::{Event, FrameBytes, FrameKind, Timestamp};
@@ -16,6 +16,7 @@ pub fn run_traced(
     base_dir: &Path,
 ) -> Result<(RunOutput, Trace), EngineError> {
     let mut world = World::build_with(s, replicate, base_dir, Some(Box::default()))?;
+    world.record_scores();
     if let Some(ln) = world.lightning.as_deref_mut() {
         ln.record_attempts();
     }
@@ -114,6 +115,28 @@ impl World {
             Some(Transmit::SenderLeft) => SendFate::SenderLeft,
         };
         r.offered(at, start, link, kind, bytes.len(), fate);
+    }
+
+    /// Moves the score changes logged since the last call into the recorder, at the current
+    /// time (policies change scores only while their node handles an input, at that time).
+    pub(super) fn record_scores(&mut self) {
+        let Some(log) = self.blueprint.score_log.as_ref() else {
+            return;
+        };
+        let changes = std::mem::take(&mut *log.lock().expect("invariant: one thread per run"));
+        let now = self.now;
+        if let Some(r) = self.recorder.as_deref_mut() {
+            let reputation = r.reputation.get_or_insert_with(Vec::new);
+            reputation.extend(changes.into_iter().map(|c| ScoreRow {
+                t_us: now.0,
+                node: c.node,
+                peer: c.peer as u32,
+                offered: c.score.offered,
+                paid: c.score.paid,
+                failed: c.score.failed,
+                what: c.what,
+            }));
+        }
     }
 
     /// Records why the event with code `code` for `node` was not handed to the node.

@@ -271,3 +271,33 @@ pub fn write_payments(path: &Path, trace: &Trace) -> Result<(), InspectError> {
     }
     w.flush().map_err(|e| InspectError::io("write", path, e))
 }
+
+/// The header of `reputation.csv`.
+pub const REPUTATION_HEADER: [&str; 8] = [
+    "time_s", "node", "peer", "offered", "paid", "failed", "score", "change",
+];
+
+/// Writes `reputation.csv`: one row per change of a node's score of a peer, in the
+/// order they happened, with the counts and the score after it.
+pub fn write_reputation(path: &Path, trace: &Trace) -> Result<(), InspectError> {
+    let err = |e: csv::Error| InspectError::Csv {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let mut w = csv::Writer::from_path(path).map_err(err)?;
+    w.write_record(REPUTATION_HEADER).map_err(err)?;
+    for r in trace.rec.reputation.as_deref().unwrap_or_default() {
+        w.write_record([
+            (r.t_us as f64 / 1e6).to_string().as_str(),
+            &r.node.to_string(),
+            &r.peer.to_string(),
+            &r.offered.to_string(),
+            &r.paid.to_string(),
+            &r.failed.to_string(),
+            &r.score().to_string(),
+            r.what,
+        ])
+        .map_err(err)?;
+    }
+    w.flush().map_err(|e| InspectError::io("write", path, e))
+}
