@@ -5,7 +5,7 @@ use crate::rng::{below, chance, sample};
 pub use crate::scenario::RouteChoice;
 use rand::RngCore;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use sweet_gossip::{
     FanoutContext, Feedback, Geohash, PeerId, Policy, PolicyParams, RouteOption, Topic,
 };
@@ -164,6 +164,23 @@ impl Score {
     }
 }
 
+/// One change of a score: the node keeping it, the peer, the score after the change and which
+/// count grew (`offered`, `paid` or `failed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScoreChange {
+    /// The node keeping the score.
+    pub node: u32,
+    /// The peer scored.
+    pub peer: u64,
+    /// The score after the change.
+    pub score: Score,
+    /// The count that grew by one.
+    pub what: &'static str,
+}
+
+/// Where traced runs collect score changes, in the order they happen (one run is one thread).
+pub type ScoreLog = Arc<Mutex<Vec<ScoreChange>>>;
+
 /// What every node with the same policy shares.
 #[derive(Debug, Clone)]
 pub struct SharedPolicy {
@@ -190,6 +207,8 @@ pub struct SimPolicy {
     pub service_area: Option<Box<Geohash>>,
     /// Reputation by peer (used by [`FanoutRule::Reputation`]); allocated on first use.
     pub scores: Option<Box<BTreeMap<PeerId, Score>>>,
+    /// Traced runs: this node's index and where its score changes go.
+    pub log: Option<(u32, ScoreLog)>,
 }
 
 impl SimPolicy {
@@ -204,6 +223,30 @@ impl SimPolicy {
             routing_fee_sat,
             service_area: service_area.map(Box::new),
             scores: None,
+            log: None,
+        }
+    }
+
+    /// Adds one to count `what` of `peer`'s score, logging the change when traced.
+    fn bump(&mut self, peer: PeerId, what: &'static str) {
+        let s = self.score_mut(peer);
+        let count = match what {
+            "offered" => &mut s.offered,
+            "paid" => &mut s.paid,
+            _ => &mut s.failed,
+        };
+        *count = count.saturating_add(1);
+        let score = *s;
+        if let Some((node, log)) = &self.log {
+            let change = ScoreChange {
+                node: *node,
+                peer: peer.0,
+                score,
+                what,
+            };
+            log.lock()
+                .expect("invariant: one run is one thread")
+                .push(change);
         }
     }
 
@@ -245,7 +288,7 @@ impl Policy for SimPolicy {
         let picked = self.shared.fanout.pick(ctx, scores, rng);
         if matches!(self.shared.fanout, FanoutRule::Reputation { .. }) {
             for p in &picked {
-                self.score_mut(*p).offered += 1;
+                self.bump(*p, "offered");
             }
         }
         picked
@@ -265,14 +308,8 @@ impl Policy for SimPolicy {
 
     fn observe(&mut self, feedback: &Feedback) {
         match feedback {
-            Feedback::ReplyPaid { via } => {
-                let s = self.score_mut(*via);
-                s.paid = s.paid.saturating_add(1);
-            }
-            Feedback::ReplyFailed { via } => {
-                let s = self.score_mut(*via);
-                s.failed = s.failed.saturating_add(1);
-            }
+            Feedback::ReplyPaid { via } => self.bump(*via, "paid"),
+            Feedback::ReplyFailed { via } => self.bump(*via, "failed"),
             _ => {}
         }
     }

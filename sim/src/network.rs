@@ -86,6 +86,15 @@ impl Links {
         Transmit::Arrives(arrives)
     }
 
+    /// When node `node`'s uplink is next free: a frame it offers at `at` starts transmitting
+    /// at the later of the two (if it is sent at all).
+    pub fn uplink_free(&self, node: u32) -> Timestamp {
+        self.uplink
+            .get(node as usize)
+            .copied()
+            .unwrap_or(Timestamp::ZERO)
+    }
+
     /// Node `node` goes offline at `at` (`NEVER`: not before it comes back); set when
     /// the node comes online, as its departure is then already drawn.
     pub fn set_departure(&mut self, node: u32, at: Timestamp) {

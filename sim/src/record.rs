@@ -1,7 +1,7 @@
 //! What the engine records about a traced run: every engine event with its outcome, every
 //! frame put on a link, and per topic who received it first, from whom, and who was paid.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use sweet_gossip::{FrameKind, PayloadId, Timestamp};
 
 /// Engine event kinds, by the code the trace hash uses (index = code − 1).
@@ -92,6 +92,8 @@ pub struct TraceLine {
     pub bytes: u32,
     /// What became of it.
     pub outcome: Outcome,
+    /// For deliveries: the id of the frame's [`SendLine`].
+    pub frame_id: Option<u64>,
 }
 
 impl TraceLine {
@@ -103,6 +105,106 @@ impl TraceLine {
         b[8] = self.code;
         b[9..].copy_from_slice(&self.node.to_le_bytes());
         b
+    }
+}
+
+/// What became of a frame offered to a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendFate {
+    /// It arrives at this time, microseconds (a delivery event then, if the run lasts).
+    Arrives(u64),
+    /// The link lost it (it still used the uplink).
+    Lost,
+    /// Its sender went offline before its last bit left the uplink: dropped, never delivered.
+    SenderLeft,
+    /// Its sender was offline when it was offered: never put on the uplink.
+    SenderOffline,
+}
+
+impl SendFate {
+    /// The name written to `trace.jsonl`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SendFate::Arrives(_) => "arrives",
+            SendFate::Lost => "lost",
+            SendFate::SenderLeft => "sender_left",
+            SendFate::SenderOffline => "sender_offline",
+        }
+    }
+}
+
+/// One frame offered to a link, recorded after the engine event whose handling offered it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendLine {
+    /// Engine events recorded before it: it is written after line `after − 1`.
+    pub after: usize,
+    /// The frame's id: its index among the run's offered frames.
+    pub id: u64,
+    /// When the sender offered it, microseconds.
+    pub offer_us: u64,
+    /// When it starts (or would start) on the sender's uplink: the later of the offer and the
+    /// end of the frames queued before it, microseconds.
+    pub start_us: u64,
+    /// The sender.
+    pub from: u32,
+    /// The receiver.
+    pub to: u32,
+    /// The frame's kind.
+    pub kind: FrameKind,
+    /// Its length in bytes.
+    pub bytes: u32,
+    /// What became of it.
+    pub fate: SendFate,
+}
+
+/// One attempt of a Lightning invoice payment (a row of `payments.csv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentAttempt {
+    /// The payment's index in the run (its attempts share it).
+    pub payment: u64,
+    /// When the payment started, microseconds.
+    pub at_us: u64,
+    /// Paying gossip node.
+    pub payer: u32,
+    /// Paid gossip node (the invoice's issuer).
+    pub payee: u32,
+    /// The invoice amount, millisatoshi (routing fees on top).
+    pub amount_msat: u64,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// Channels on the route tried; `None` when no route was found.
+    pub hops: Option<u32>,
+    /// The route's hop (0: the payer's own channel) whose sender lacked the liquidity.
+    pub failing_hop: Option<u32>,
+    /// Routing fees paid, millisatoshi (0 unless paid).
+    pub fee_msat: u64,
+    /// `paid`, `failed_liquidity`, `no_route` or `insufficient_balance`.
+    pub outcome: &'static str,
+}
+
+/// One change of a node's reputation score of a peer (a row of `reputation.csv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreRow {
+    /// When it changed, microseconds.
+    pub t_us: u64,
+    /// The node keeping the score.
+    pub node: u32,
+    /// The peer scored.
+    pub peer: u32,
+    /// Topics offered to the peer so far.
+    pub offered: u32,
+    /// Paid replies it brought back so far.
+    pub paid: u32,
+    /// Replies it brought back whose payment failed, so far.
+    pub failed: u32,
+    /// The count that grew by one: `offered`, `paid` or `failed`.
+    pub what: &'static str,
+}
+
+impl ScoreRow {
+    /// The score, (paid − failed) / (offered + 1).
+    pub fn score(&self) -> f64 {
+        (f64::from(self.paid) - f64::from(self.failed)) / (f64::from(self.offered) + 1.0)
     }
 }
 
@@ -149,6 +251,15 @@ pub struct Recorder {
     pub topics: Vec<TopicTrace>,
     /// Links the adversary added during the run.
     pub connected: Vec<(u32, u32)>,
+    /// Every frame offered to a link, in the order offered.
+    pub frames: Vec<SendLine>,
+    /// Lightning runs: every payment attempt, in order; `None` for other runs.
+    pub payments: Option<Vec<PaymentAttempt>>,
+    /// Runs with reputation fanout: every change of a node's score of a peer (Sybils keep
+    /// none), in order; `None` for other runs.
+    pub reputation: Option<Vec<ScoreRow>>,
+    /// Ids of frames queued for delivery, by (sender, receiver, due time µs), in queue order.
+    pending: BTreeMap<(u32, u32, u64), VecDeque<u64>>,
     by_id: BTreeMap<PayloadId, usize>,
     /// Reused buffer for reading a delivered frame's first byte.
     pub(crate) scratch: Vec<u8>,
@@ -158,6 +269,7 @@ impl Recorder {
     /// Records an engine event; its outcome starts as [`Outcome::Handled`].
     pub fn event(&mut self, t: Timestamp, code: u8, node: u32, peer: Option<u32>, frame: &[u8]) {
         let kind = peer.map(|_| frame_kind(frame));
+        let frame_id = peer.and_then(|from| self.due(from, node, t.0));
         self.lines.push(TraceLine {
             t_us: t.0,
             code,
@@ -166,7 +278,63 @@ impl Recorder {
             frame: kind,
             bytes: frame.len() as u32,
             outcome: Outcome::Handled,
+            frame_id,
         });
+    }
+
+    /// The id of the next frame queued from `from` to `to` for `t_us`. The event queue pops
+    /// equal times in insertion order, so the first queued is the one delivered.
+    fn due(&mut self, from: u32, to: u32, t_us: u64) -> Option<u64> {
+        let key = (from, to, t_us);
+        let ids = self.pending.get_mut(&key)?;
+        let id = ids.pop_front();
+        if ids.is_empty() {
+            self.pending.remove(&key);
+        }
+        id
+    }
+
+    /// `from` offered a frame of `kind` and `bytes` bytes to `to` at `offer`; it starts on the
+    /// uplink at `start` and meets `fate`.
+    pub fn offered(
+        &mut self,
+        offer: Timestamp,
+        start: Timestamp,
+        (from, to): (u32, u32),
+        kind: FrameKind,
+        bytes: usize,
+        fate: SendFate,
+    ) {
+        let id = self.frames.len() as u64;
+        if let SendFate::Arrives(at) = fate {
+            self.pending
+                .entry((from, to, at))
+                .or_default()
+                .push_back(id);
+        }
+        self.frames.push(SendLine {
+            after: self.lines.len(),
+            id,
+            offer_us: offer.0,
+            start_us: start.0,
+            from,
+            to,
+            kind,
+            bytes: bytes as u32,
+            fate,
+        });
+    }
+
+    /// The delivery being processed was deferred to `at` (the device was busy): it keeps its
+    /// frame id.
+    pub fn deferred(&mut self, at: Timestamp) {
+        self.outcome(Outcome::DeferredBusy);
+        if let Some(l) = self.lines.last() {
+            if let (Some(from), Some(id)) = (l.peer, l.frame_id) {
+                let key = (from, l.node, at.0);
+                self.pending.entry(key).or_default().push_back(id);
+            }
+        }
     }
 
     /// Sets the outcome of the event being processed.

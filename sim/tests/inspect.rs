@@ -70,17 +70,22 @@ fn recorded_hash(dir: &Path, point: u64, replicate: u64) -> String {
 }
 
 /// The hash as docs/inspect.md tells a user to recompute it: SHA-256 over, per line of
-/// trace.jsonl, t_us (u64 LE), code (u8), node (u32 LE).
+/// engine event of trace.jsonl (`send` lines skipped), t_us (u64 LE), code (u8), node (u32 LE).
 fn hash_of_trace_file(path: &Path) -> (String, usize) {
     let mut h = Sha256::new();
     let text = fs::read_to_string(path).unwrap();
+    let mut events = 0;
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["kind"] == "send" {
+            continue; // frames offered to links: not engine events, not hashed
+        }
+        events += 1;
         h.update(v["t_us"].as_u64().unwrap().to_le_bytes());
         h.update([v["code"].as_u64().unwrap() as u8]);
         h.update((v["node"].as_u64().unwrap() as u32).to_le_bytes());
     }
-    (hex::encode(h.finalize()), text.lines().count())
+    (hex::encode(h.finalize()), events)
 }
 
 #[test]
@@ -397,4 +402,218 @@ fn missing_runs_are_named_with_what_is_allowed() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("scenario.toml"), "{err}");
+}
+
+/// The issue's churn-and-bandwidth reproducer, smaller: every non-customer churns (online 2 s,
+/// offline 1 s) behind a 20 kbit/s uplink, constant 50 ms latency, no jitter.
+const QUEUED: &str = r#"
+name = "sends"
+seed = 11
+duration_s = 12.0
+[graph]
+generator = "random_regular"
+nodes = 150
+degree = 8
+[policy]
+fanout = "flood"
+[workload]
+arrivals = "fixed"
+times_s = [1.0, 3.0, 5.0, 7.0]
+reply_deadline_s = 3.0
+[network]
+latency = "constant"
+one_way_delay_ms_mean = 50.0
+jitter_ms_mean = 0.0
+bandwidth_kbps = 20
+churn_fraction = 1.0
+online_mean_s = 2.0
+offline_mean_s = 1.0
+[scale]
+mode = "model"
+"#;
+
+/// Per node: its offline periods [from, to) µs, read from the trace's churn lines.
+fn offline_periods(lines: &[serde_json::Value], end_us: u64) -> Vec<Vec<(u64, u64)>> {
+    let mut periods: Vec<Vec<(u64, u64)>> = vec![Vec::new(); 150];
+    for v in lines.iter().filter(|v| v["kind"] == "churn") {
+        let (node, t) = (
+            v["node"].as_u64().unwrap() as usize,
+            v["t_us"].as_u64().unwrap(),
+        );
+        match v["outcome"].as_str().unwrap() {
+            "went_offline" => periods[node].push((t, end_us)),
+            "went_online" => periods[node].last_mut().unwrap().1 = t,
+            o => panic!("churn outcome {o}"),
+        }
+    }
+    periods
+}
+
+#[test]
+fn every_delivery_has_a_send_that_started_after_its_offer_and_while_its_sender_was_online() {
+    let s = &parse(QUEUED, Path::new("sends.toml")).unwrap().points[0].scenario;
+    let (_, trace) = run_traced(s, 0, Path::new(".")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("trace.jsonl");
+    sgsim::inspect::write_trace(&path, &trace).unwrap();
+    let lines: Vec<serde_json::Value> = fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let end_us = 12_000_000;
+    let offline = offline_periods(&lines, end_us);
+    let sends: Vec<&serde_json::Value> = lines.iter().filter(|v| v["kind"] == "send").collect();
+    for (i, f) in sends.iter().enumerate() {
+        assert_eq!(
+            f["frame_id"], i as u64,
+            "frame ids number the sends in order"
+        );
+        assert_eq!(f["code"], 0);
+    }
+    let outcomes = |o: &str| sends.iter().filter(|f| f["outcome"] == o).count();
+    assert!(
+        outcomes("sender_left") > 0,
+        "the uplink queue met departures"
+    );
+    assert!(outcomes("arrives") > 100);
+    let mut delivered = vec![false; sends.len()];
+    let mut first_deliveries = 0;
+    for d in lines.iter().filter(|v| v["kind"] == "deliver") {
+        let id = d["frame_id"].as_u64().expect("a delivery names its frame") as usize;
+        let f = sends[id];
+        assert_eq!(
+            (f["node"].clone(), f["peer"].clone()),
+            (d["peer"].clone(), d["node"].clone())
+        );
+        assert_eq!((&f["frame"], &f["bytes"]), (&d["frame"], &d["bytes"]));
+        assert_eq!(f["outcome"], "arrives", "frame {id} delivered");
+        let (offer, start) = (f["t_us"].as_u64().unwrap(), f["start_us"].as_u64().unwrap());
+        assert!(
+            start >= offer,
+            "frame {id} starts at {start} before its offer {offer}"
+        );
+        // At 20 kbit/s a frame holds the uplink bytes·8/20 ms: all of it while online.
+        let end = start + f["bytes"].as_u64().unwrap() * 8 * 1000 / 20;
+        let from = f["node"].as_u64().unwrap() as usize;
+        for &(off, on) in &offline[from] {
+            assert!(
+                end <= off || start >= on,
+                "frame {id} on air [{start}, {end}] offline [{off}, {on})"
+            );
+        }
+        if !delivered[id] {
+            // A deferred delivery repeats later; its first delivery is at the arrival time.
+            assert_eq!(
+                d["t_us"], f["arrive_us"],
+                "frame {id} delivered when it arrives"
+            );
+            delivered[id] = true;
+            first_deliveries += 1;
+        }
+    }
+    // Every frame that arrives within the run is delivered (or lost at an offline receiver).
+    let arriving = sends
+        .iter()
+        .filter(|f| f["arrive_us"].as_u64().is_some_and(|t| t <= end_us))
+        .count();
+    assert_eq!(first_deliveries, arriving);
+    assert!(first_deliveries > 100);
+}
+
+/// 80 nodes under reputation fanout (k = 2) with a tenth of them silent from the start.
+const SILENT: &str = r#"
+name = "reputation"
+seed = 11
+duration_s = 30.0
+[graph]
+generator = "random_regular"
+nodes = 80
+degree = 6
+[roles]
+customers = 4
+gig_workers = 0.1
+service_area_precision = 2
+[workload]
+arrivals = "fixed"
+times_s = [1.0, 3.0, 5.0, 7.0, 9.0, 11.0]
+reply_deadline_s = 3.0
+[policy]
+fanout = "reputation"
+fanout_k = 2
+[attack]
+kind = "silent"
+share = 0.1
+start_s = 0.0
+[scale]
+mode = "model"
+"#;
+
+#[test]
+fn reputation_csv_follows_the_rule_and_shows_a_silent_peer_stuck_at_zero() {
+    let s = &parse(SILENT, Path::new("reputation.toml")).unwrap().points[0].scenario;
+    let (_, trace) = run_traced(s, 0, Path::new(".")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("reputation.csv");
+    sgsim::inspect::write_reputation(&path, &trace).unwrap();
+    let mut r = csv::Reader::from_path(&path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, sgsim::inspect::REPUTATION_HEADER.to_vec());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let n = |row: &csv::StringRecord, k: usize| row[k].parse::<f64>().unwrap();
+    let mut last: std::collections::BTreeMap<(u64, u64), [f64; 3]> = Default::default();
+    let mut time = 0.0;
+    for (i, row) in rows.iter().enumerate() {
+        assert!(n(row, 0) >= time, "row {i}: time goes forward");
+        time = n(row, 0);
+        let counts = [n(row, 3), n(row, 4), n(row, 5)];
+        // docs/attacks.md: score = (paid − failed) / (offered + 1).
+        assert_eq!(
+            n(row, 6),
+            (counts[1] - counts[2]) / (counts[0] + 1.0),
+            "row {i}"
+        );
+        // Each row adds one to the count it names, and to nothing else.
+        let key = (n(row, 1) as u64, n(row, 2) as u64);
+        let mut want = last.get(&key).copied().unwrap_or_default();
+        let k = ["offered", "paid", "failed"]
+            .iter()
+            .position(|c| *c == &row[7]);
+        want[k.unwrap_or_else(|| panic!("row {i}: change {}", &row[7]))] += 1.0;
+        assert_eq!(counts, want, "row {i}");
+        last.insert(key, counts);
+    }
+    let silent = |peer: u64| trace.adversary[peer as usize];
+    // Corrupted nodes run the honest policy too (the adversary drops their frames); keep the
+    // honest nodes' view.
+    last.retain(|&(node, _), _| !silent(node));
+    // A silent peer is offered topics but never brings a reply back: its score stays 0.
+    let offered_silent: f64 = last
+        .iter()
+        .filter(|(k, _)| silent(k.1))
+        .map(|(_, c)| c[0])
+        .sum();
+    assert!(offered_silent > 0.0, "silent peers were offered topics");
+    assert!(last
+        .iter()
+        .filter(|(k, _)| silent(k.1))
+        .all(|(_, c)| c[1] == 0.0 && c[2] == 0.0));
+    assert!(
+        last.iter().any(|(k, c)| !silent(k.1) && c[1] > 0.0),
+        "honest peers get paid"
+    );
+    assert!(trace
+        .rec
+        .reputation
+        .as_ref()
+        .is_some_and(|r| r.len() == rows.len()));
+    // Runs with another fanout keep no reputation: no reputation.csv.
+    let flood = SILENT.replace("fanout = \"reputation\"", "fanout = \"flood\"");
+    let s = &parse(&flood, Path::new("flood.toml")).unwrap().points[0].scenario;
+    assert!(run_traced(s, 0, Path::new("."))
+        .unwrap()
+        .1
+        .rec
+        .reputation
+        .is_none());
 }

@@ -232,3 +232,82 @@ fn resolved_files_show_lightning_defaults_and_leave_ledger_files_as_they_were() 
         "balance_sat = 1000000\nfailure_probability = 0.0"
     );
 }
+
+/// Column `k` of a `payments.csv` row as a number (0 when empty).
+fn num(row: &csv::StringRecord, k: usize) -> u64 {
+    row[k].parse().unwrap_or(0)
+}
+
+#[test]
+fn inspect_writes_one_payments_row_per_attempt_agreeing_with_the_metrics() {
+    let extra = format!(
+        "[policy]\nrouting_fee_sat = 20\n{LN}[payments.lightning]\ncapacity_scale = 0.0001\n"
+    );
+    let s = scenario(&extra);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let (out, trace) = sgsim::engine::run_traced(&s, 0, &dir).unwrap();
+    let m = out.metrics.metrics;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("payments.csv");
+    sgsim::inspect::write_payments(&path, &trace).unwrap();
+    let mut r = csv::Reader::from_path(&path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, sgsim::inspect::PAYMENTS_HEADER.to_vec());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let count = |outcome: &str, final_only: bool| {
+        let rows = rows.iter().filter(|r| &r[9] == outcome);
+        rows.filter(|r| !final_only || &r[10] == "true").count() as f64
+    };
+    let paid: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[9] == "paid").collect();
+    assert!(
+        !paid.is_empty() && count("failed_liquidity", false) > 0.0,
+        "{m:?}"
+    );
+    assert_eq!(paid.len() as f64, get(&m, "ln_payments_ok"));
+    assert_eq!(
+        count("failed_liquidity", false),
+        get(&m, "ln_attempt_failures_liquidity")
+    );
+    assert_eq!(
+        count("failed_liquidity", true),
+        get(&m, "ln_failures_attempts")
+    );
+    assert_eq!(count("no_route", true), get(&m, "ln_failures_no_route"));
+    // Every routing try is a row; so is a payment that needs no channel (0 hops).
+    let direct = paid.iter().filter(|r| &r[6] == "0").count();
+    assert_eq!((rows.len() - direct) as f64, get(&m, "payment_attempts"));
+    assert_eq!(
+        count("insufficient_balance", true),
+        get(&m, "ln_failures_balance")
+    );
+    // The amounts paid are the invoices the ledger paid, the fees and hops those LN booked.
+    let amount_msat: u64 = paid.iter().map(|r| num(r, 4)).sum();
+    assert_eq!(amount_msat as f64 / 1000.0, get(&m, "fees_paid_sat"));
+    assert_eq!(amount_msat / 1000, trace.earned.iter().sum::<u64>());
+    let fee_msat: u64 = paid.iter().map(|r| num(r, 8)).sum();
+    assert!((fee_msat as f64 / 1000.0 - get(&m, "ln_fee_total_sat")).abs() < 1e-9);
+    let hops: u64 = paid.iter().map(|r| num(r, 6)).sum();
+    let hops_mean = hops as f64 / paid.len() as f64;
+    assert!((hops_mean - get(&m, "ln_hops_mean")).abs() < 1e-9);
+    // Attempts count up from 1 within a payment; a liquidity failure names a hop of its route.
+    for (i, row) in rows.iter().enumerate() {
+        let first = i == 0 || rows[i - 1][0] != row[0];
+        let want = if first { 1 } else { num(&rows[i - 1], 5) + 1 };
+        assert_eq!(num(row, 5), want, "row {i}");
+        if &row[9] == "failed_liquidity" {
+            assert!(
+                num(row, 7) < num(row, 6),
+                "row {i}: failing hop on the route"
+            );
+        }
+        assert_eq!(
+            &row[10] == "true",
+            i + 1 == rows.len() || rows[i + 1][0] != row[0]
+        );
+    }
+    let ledger = sgsim::engine::run_traced(&scenario(""), 0, &dir).unwrap().1;
+    assert!(
+        ledger.rec.payments.is_none(),
+        "no payments.csv without Lightning"
+    );
+}

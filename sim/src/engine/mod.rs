@@ -274,6 +274,9 @@ impl World {
             setup::limits(s),
         ));
         let (mut blueprint, roles) = setup::Blueprint::new(s, replicate, nodes, factory);
+        if recorder.is_some() {
+            blueprint.log_scores();
+        }
         let adversary = Adversary::new(s, replicate, &mut graph, &roles);
         let graph_connected = Connectivity::of(&graph, &roles, |i| !adversary.is_adversarial(i));
         let mut nodes: Vec<SimNode> = roles.iter().map(|r| SimNode::new(None, *r)).collect();
@@ -450,6 +453,9 @@ impl World {
         self.now = at;
         self.metrics.events += 1;
         self.step(ev);
+        if self.recorder.is_some() {
+            self.record_scores();
+        }
         true
     }
 
@@ -505,7 +511,7 @@ impl World {
             let at = sn.busy_until;
             self.push(at, ev);
             if let Some(r) = self.recorder() {
-                r.outcome(crate::record::Outcome::DeferredBusy);
+                r.deferred(at);
             }
             return;
         }
@@ -729,9 +735,14 @@ impl World {
     /// An offline node sends nothing, nor does one that leaves before the frame is on its way.
     fn transmit(&mut self, from: u32, to: u32, kind: FrameKind, bytes: FrameBytes, at: Timestamp) {
         if !self.is_online(from) {
+            self.record_offered(at, at, (from, to), kind, &bytes, None);
             return;
         }
+        let start = self.links.uplink_free(from).max(at);
         let outcome = self.links.transmit(from, to, bytes.len(), at);
+        if self.recorder.is_some() {
+            self.record_offered(at, start, (from, to), kind, &bytes, Some(outcome));
+        }
         if outcome == Transmit::SenderLeft {
             self.metrics.frame_lost_offline();
             return;

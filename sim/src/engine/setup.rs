@@ -2,7 +2,7 @@
 
 use super::{Role, SimNode};
 use crate::adversary::Adversary;
-use crate::fanout::{FanoutRule, SharedPolicy, SimPolicy};
+use crate::fanout::{FanoutRule, ScoreLog, SharedPolicy, SimPolicy};
 use crate::graph::{Adjacency, GraphError, PeerGraph};
 use crate::rng::{below, stream, unit, Concern};
 use crate::scenario::{FanoutPolicy, Scenario};
@@ -246,6 +246,9 @@ pub(super) struct Blueprint {
     areas: BTreeMap<u32, Geohash>,
     /// The peers every node starts with (the graph after the adversary's rewiring).
     peers: Adjacency,
+    /// Traced runs with reputation fanout: where the nodes built here (honest and corrupted)
+    /// log their score changes.
+    pub(super) score_log: Option<ScoreLog>,
 }
 
 impl Blueprint {
@@ -276,6 +279,7 @@ impl Blueprint {
             jitter,
             areas,
             peers: Adjacency::default(),
+            score_log: None,
         };
         (blueprint, roles)
     }
@@ -301,8 +305,17 @@ impl Blueprint {
     pub(super) fn node(&self, i: u32) -> Node {
         let jitter = self.jitter.get(i as usize).copied().unwrap_or(0);
         let fee = self.policy.params.routing_fee_sat + jitter;
-        let policy = SimPolicy::new(Arc::clone(&self.policy), fee, self.areas.get(&i).cloned());
+        let mut policy = SimPolicy::new(Arc::clone(&self.policy), fee, self.areas.get(&i).cloned());
+        policy.log = self.score_log.as_ref().map(|log| (i, Arc::clone(log)));
         self.factory.node(i, policy, true)
+    }
+
+    /// Makes nodes built from now on log their score changes, if they fan out by
+    /// reputation (other rules keep no score that matters).
+    pub(super) fn log_scores(&mut self) {
+        if matches!(self.policy.fanout, FanoutRule::Reputation { .. }) {
+            self.score_log = Some(ScoreLog::default());
+        }
     }
 }
 

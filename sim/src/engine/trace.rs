@@ -2,10 +2,11 @@
 //! behind the world's `Option<Box<Recorder>>`, so a run without tracing only tests it.
 
 use super::{EngineError, Ev, Role, RunOutput, World};
-use crate::record::{Outcome, Recorder, Trace};
+use crate::network::Transmit;
+use crate::record::{Outcome, Recorder, ScoreRow, SendFate, Trace};
 use crate::scenario::Scenario;
 use std::path::Path;
-use sweet_gossip::{Event, Timestamp};
+use sweet_gossip::{Event, FrameBytes, FrameKind, Timestamp};
 
 /// Runs replicate `replicate` of `s` as [`super::run`] does, recording its trace. The run's
 /// results and trace hash are those of the untraced run.
@@ -15,6 +16,10 @@ pub fn run_traced(
     base_dir: &Path,
 ) -> Result<(RunOutput, Trace), EngineError> {
     let mut world = World::build_with(s, replicate, base_dir, Some(Box::default()))?;
+    world.record_scores();
+    if let Some(ln) = world.lightning.as_deref_mut() {
+        ln.record_attempts();
+    }
     world.run_to_end();
     let lattice = match s.graph {
         crate::graph::GraphSpec::Grid { rows, cols }
@@ -22,10 +27,13 @@ pub fn run_traced(
         _ => None,
     };
     let n = world.nodes.len() as u32;
-    let rec = *world
+    let mut rec = *world
         .recorder
         .take()
         .expect("invariant: built with a recorder");
+    if let Some(ln) = world.lightning.as_deref_mut() {
+        rec.payments = Some(ln.take_attempts());
+    }
     let mut pairs: Vec<(u32, u32)> = (0..n)
         .flat_map(|a| {
             let peers = world.blueprint.peers(a);
@@ -84,6 +92,51 @@ impl World {
         };
         r.event(now, code, node, peer, &scratch);
         r.scratch = scratch;
+    }
+
+    /// Records a frame `from` offered to `to` at `at`, starting on the uplink at `start`;
+    /// `outcome` is `None` when the sender was offline.
+    pub(super) fn record_offered(
+        &mut self,
+        at: Timestamp,
+        start: Timestamp,
+        link: (u32, u32),
+        kind: FrameKind,
+        bytes: &FrameBytes,
+        outcome: Option<Transmit>,
+    ) {
+        let Some(r) = self.recorder.as_deref_mut() else {
+            return;
+        };
+        let fate = match outcome {
+            None => SendFate::SenderOffline,
+            Some(Transmit::Arrives(t)) => SendFate::Arrives(t.0),
+            Some(Transmit::Lost) => SendFate::Lost,
+            Some(Transmit::SenderLeft) => SendFate::SenderLeft,
+        };
+        r.offered(at, start, link, kind, bytes.len(), fate);
+    }
+
+    /// Moves the score changes logged since the last call into the recorder, at the current
+    /// time (policies change scores only while their node handles an input, at that time).
+    pub(super) fn record_scores(&mut self) {
+        let Some(log) = self.blueprint.score_log.as_ref() else {
+            return;
+        };
+        let changes = std::mem::take(&mut *log.lock().expect("invariant: one thread per run"));
+        let now = self.now;
+        if let Some(r) = self.recorder.as_deref_mut() {
+            let reputation = r.reputation.get_or_insert_with(Vec::new);
+            reputation.extend(changes.into_iter().map(|c| ScoreRow {
+                t_us: now.0,
+                node: c.node,
+                peer: c.peer as u32,
+                offered: c.score.offered,
+                paid: c.score.paid,
+                failed: c.score.failed,
+                what: c.what,
+            }));
+        }
     }
 
     /// Records why the event with code `code` for `node` was not handed to the node.

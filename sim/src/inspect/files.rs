@@ -1,6 +1,7 @@
 //! The data files of an inspected run: `trace.jsonl`, `nodes.csv`, `graph.graphml`.
 
 use super::{receipt_s, InspectError, Trace, TraceLine};
+use crate::record::{SendFate, SendLine};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
@@ -17,6 +18,23 @@ struct Line<'a> {
     frame: Option<&'static str>,
     bytes: u32,
     outcome: &'a str,
+    frame_id: Option<u64>,
+}
+
+/// One `send` line of `trace.jsonl`: a frame offered to a link.
+#[derive(Serialize)]
+struct Send {
+    t_us: u64,
+    code: u8,
+    kind: &'static str,
+    node: u32,
+    peer: u32,
+    frame: &'static str,
+    bytes: u32,
+    outcome: &'static str,
+    frame_id: u64,
+    start_us: u64,
+    arrive_us: Option<u64>,
 }
 
 /// The JSON line of one engine event (no newline).
@@ -31,17 +49,46 @@ pub fn trace_line_json(l: &TraceLine) -> String {
         frame: l.frame.map(|k| k.name()),
         bytes: l.bytes,
         outcome: &outcome,
+        frame_id: l.frame_id,
     };
     serde_json::to_string(&line).expect("invariant: trace lines serialise")
 }
 
-/// Writes `trace.jsonl`: one line per engine event, in processing order.
+/// The JSON `send` line of one offered frame (no newline); code 0, not hashed.
+pub fn send_line_json(f: &SendLine) -> String {
+    let line = Send {
+        t_us: f.offer_us,
+        code: 0,
+        kind: "send",
+        node: f.from,
+        peer: f.to,
+        frame: f.kind.name(),
+        bytes: f.bytes,
+        outcome: f.fate.name(),
+        frame_id: f.id,
+        start_us: f.start_us,
+        arrive_us: match f.fate {
+            SendFate::Arrives(t) => Some(t),
+            _ => None,
+        },
+    };
+    serde_json::to_string(&line).expect("invariant: send lines serialise")
+}
+
+/// Writes `trace.jsonl`: one line per engine event, in processing order, each followed by a
+/// `send` line per frame its handling offered to a link (frames offered at setup come first).
 pub fn write_trace(path: &Path, trace: &Trace) -> Result<(), InspectError> {
     let io = |e| InspectError::io("write", path, e);
     let file = std::fs::File::create(path).map_err(io)?;
     let mut w = BufWriter::new(file);
-    for l in &trace.rec.lines {
-        writeln!(w, "{}", trace_line_json(l)).map_err(io)?;
+    let mut sends = trace.rec.frames.iter().peekable();
+    for i in 0..=trace.rec.lines.len() {
+        while let Some(f) = sends.next_if(|f| f.after <= i) {
+            writeln!(w, "{}", send_line_json(f)).map_err(io)?;
+        }
+        if let Some(l) = trace.rec.lines.get(i) {
+            writeln!(w, "{}", trace_line_json(l)).map_err(io)?;
+        }
     }
     w.flush().map_err(io)
 }
@@ -177,4 +224,80 @@ pub fn graphml(trace: &Trace) -> String {
     }
     s.push_str("</graph>\n</graphml>\n");
     s
+}
+
+/// The header of `payments.csv`.
+pub const PAYMENTS_HEADER: [&str; 11] = [
+    "payment",
+    "time_s",
+    "payer",
+    "payee",
+    "amount_msat",
+    "attempt",
+    "hops",
+    "failing_hop",
+    "fee_msat",
+    "outcome",
+    "final",
+];
+
+/// Writes `payments.csv`: one row per Lightning payment attempt, in the order made (no rows
+/// for a run without Lightning).
+pub fn write_payments(path: &Path, trace: &Trace) -> Result<(), InspectError> {
+    let err = |e: csv::Error| InspectError::Csv {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let mut w = csv::Writer::from_path(path).map_err(err)?;
+    w.write_record(PAYMENTS_HEADER).map_err(err)?;
+    let rows = trace.rec.payments.as_deref().unwrap_or_default();
+    let opt = |v: Option<u32>| v.map_or(String::new(), |v| v.to_string());
+    for (i, p) in rows.iter().enumerate() {
+        let last = rows.get(i + 1).is_none_or(|next| next.payment != p.payment);
+        w.write_record([
+            p.payment.to_string().as_str(),
+            &(p.at_us as f64 / 1e6).to_string(),
+            &p.payer.to_string(),
+            &p.payee.to_string(),
+            &p.amount_msat.to_string(),
+            &p.attempt.to_string(),
+            &opt(p.hops),
+            &opt(p.failing_hop),
+            &p.fee_msat.to_string(),
+            p.outcome,
+            if last { "true" } else { "false" },
+        ])
+        .map_err(err)?;
+    }
+    w.flush().map_err(|e| InspectError::io("write", path, e))
+}
+
+/// The header of `reputation.csv`.
+pub const REPUTATION_HEADER: [&str; 8] = [
+    "time_s", "node", "peer", "offered", "paid", "failed", "score", "change",
+];
+
+/// Writes `reputation.csv`: one row per change of a node's score of a peer, in the
+/// order they happened, with the counts and the score after it.
+pub fn write_reputation(path: &Path, trace: &Trace) -> Result<(), InspectError> {
+    let err = |e: csv::Error| InspectError::Csv {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let mut w = csv::Writer::from_path(path).map_err(err)?;
+    w.write_record(REPUTATION_HEADER).map_err(err)?;
+    for r in trace.rec.reputation.as_deref().unwrap_or_default() {
+        w.write_record([
+            (r.t_us as f64 / 1e6).to_string().as_str(),
+            &r.node.to_string(),
+            &r.peer.to_string(),
+            &r.offered.to_string(),
+            &r.paid.to_string(),
+            &r.failed.to_string(),
+            &r.score().to_string(),
+            r.what,
+        ])
+        .map_err(err)?;
+    }
+    w.flush().map_err(|e| InspectError::io("write", path, e))
 }

@@ -10,10 +10,13 @@ mod compare;
 mod files;
 
 pub use crate::record::{
-    frame_kind, kind_name, receipt_s, Outcome, Receipt, Recorder, TopicTrace, Trace, TraceLine,
-    KINDS,
+    frame_kind, kind_name, receipt_s, Outcome, PaymentAttempt, Receipt, Recorder, ScoreRow,
+    SendFate, SendLine, TopicTrace, Trace, TraceLine, KINDS,
 };
-pub use files::{graphml, trace_line_json, write_nodes, write_trace, NODES_HEADER};
+pub use files::{
+    graphml, send_line_json, trace_line_json, write_nodes, write_payments, write_reputation,
+    write_trace, NODES_HEADER, PAYMENTS_HEADER, REPUTATION_HEADER,
+};
 
 use crate::engine::{run_traced, EngineError};
 use crate::rng::run_seed;
@@ -337,6 +340,16 @@ pub fn write_all(
     let mut written = vec![out.join("trace.jsonl"), out.join("nodes.csv")];
     write_trace(&written[0], trace)?;
     write_nodes(&written[1], trace)?;
+    if trace.rec.payments.is_some() {
+        let path = out.join("payments.csv");
+        write_payments(&path, trace)?;
+        written.push(path);
+    }
+    if trace.rec.reputation.is_some() {
+        let path = out.join("reputation.csv");
+        write_reputation(&path, trace)?;
+        written.push(path);
+    }
     let g = out.join("graph.graphml");
     crate::outdir::write_atomic(&g, graphml(trace).as_bytes())
         .map_err(crate::runner::RunnerError::from)?;

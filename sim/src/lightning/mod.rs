@@ -30,6 +30,7 @@ pub use metrics::{unbalanced_msat, Books, LnStats};
 pub use router::{Hop, Router};
 pub use snapshot::{check_scales, load, parse, read_text, Snapshot, SnapshotError};
 
+use crate::record::PaymentAttempt;
 use crate::rng::{sample, stream, Concern};
 use crate::scenario::{Network, Scenario};
 
@@ -74,6 +75,18 @@ pub struct Lightning {
     payees: BTreeSet<u32>,
     decayed_at: Timestamp,
     stats: LnStats,
+    /// Every payment attempt, kept only when asked ([`Lightning::record_attempts`]).
+    log: Option<Vec<PaymentAttempt>>,
+    /// Payments started, counted while the log is kept.
+    logged_payments: u64,
+}
+
+/// A payment being made, for the attempt log.
+struct Paying {
+    payer: u32,
+    payee: u32,
+    amount_msat: u64,
+    at: Timestamp,
 }
 
 /// How an invoice payment ended: paid after `delay`, or failed after `delay`.
@@ -169,6 +182,8 @@ impl Lightning {
             payees: BTreeSet::new(),
             decayed_at: Timestamp::ZERO,
             stats: LnStats::default(),
+            log: None,
+            logged_payments: 0,
         }
     }
 
@@ -201,8 +216,15 @@ impl Lightning {
         let (p, q) = (self.ln_of[payer as usize], self.ln_of[payee as usize]);
         let amount_msat = amount_sat.saturating_mul(1000);
         self.stats.invoice_sat_sum += amount_sat;
+        let paying = Paying {
+            payer,
+            payee,
+            amount_msat,
+            at,
+        };
         if amount_msat == 0 || p == q {
             // Nothing crosses a channel: settled at once, no fee.
+            self.note(&paying, 1, Some(&[]), None, "paid");
             self.stats.paid += 1;
             return Attempted {
                 delay: Duration::ZERO,
@@ -226,16 +248,24 @@ impl Lightning {
             let hops = match self.router.route(p, q, amount_msat, &failed, &first) {
                 Ok(h) => h,
                 Err(_) if failure == PaymentFailure::InsufficientBalance => {
+                    self.note(&paying, attempt, None, None, "insufficient_balance");
                     self.stats.failed_balance += 1;
                     break;
                 }
                 Err(_) => {
+                    self.note(&paying, attempt, None, None, "no_route");
                     self.stats.failed_no_route += 1;
                     break;
                 }
             };
             let (stuck, delays_ms) = self.walk(&hops);
             elapsed_ms += 2.0 * delays_ms;
+            let outcome = if stuck.is_some() {
+                "failed_liquidity"
+            } else {
+                "paid"
+            };
+            self.note(&paying, attempt, Some(&hops), stuck, outcome);
             if let Some(i) = stuck {
                 self.stats.attempt_failures_liquidity += 1;
                 self.router.learn(p, &hops, Some(hops[i].scid), now);
@@ -258,6 +288,49 @@ impl Lightning {
             delay: Duration::from_secs_f64(elapsed_ms / 1e3),
             failure: Some(failure),
         }
+    }
+
+    /// Keeps every payment attempt from now on, for [`Lightning::take_attempts`].
+    pub fn record_attempts(&mut self) {
+        self.log.get_or_insert_with(Vec::new);
+    }
+
+    /// The payment attempts kept since [`Lightning::record_attempts`], in order.
+    pub fn take_attempts(&mut self) -> Vec<PaymentAttempt> {
+        self.log.take().unwrap_or_default()
+    }
+
+    /// Logs attempt `attempt` of `p` over `hops` (`None`: no route), stuck at hop `stuck`.
+    fn note(
+        &mut self,
+        p: &Paying,
+        attempt: u32,
+        hops: Option<&[Hop]>,
+        stuck: Option<usize>,
+        outcome: &'static str,
+    ) {
+        let Some(log) = self.log.as_mut() else {
+            return;
+        };
+        if attempt == 1 {
+            self.logged_payments += 1;
+        }
+        let fee_msat = match hops {
+            Some([first, ..]) if outcome == "paid" => first.amount_msat - p.amount_msat,
+            _ => 0,
+        };
+        log.push(PaymentAttempt {
+            payment: self.logged_payments - 1,
+            at_us: p.at.0,
+            payer: p.payer,
+            payee: p.payee,
+            amount_msat: p.amount_msat,
+            attempt,
+            hops: hops.map(|h| h.len() as u32),
+            failing_hop: stuck.map(|i| i as u32),
+            fee_msat,
+            outcome,
+        });
     }
 
     /// The payer's channels as LDK first hops: (scid, peer, outbound msat, capacity sat).
