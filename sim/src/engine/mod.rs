@@ -484,9 +484,11 @@ impl World {
     fn step(&mut self, ev: Ev) {
         let now = self.now;
         let (node, code) = self.event_node(&ev);
-        self.trace.update(now.0.to_le_bytes());
-        self.trace.update([code]);
-        self.trace.update(node.to_le_bytes());
+        let mut entry = [0u8; 13];
+        entry[..8].copy_from_slice(&now.0.to_le_bytes());
+        entry[8] = code;
+        entry[9..].copy_from_slice(&node.to_le_bytes());
+        self.trace.update(entry);
         if self.recorder.is_some() {
             self.record_event(code, node, &ev);
         }
