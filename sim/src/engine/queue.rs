@@ -26,8 +26,9 @@ type Key = (Timestamp, u64, u32);
 pub(super) struct EventQueue<E> {
     /// Events of bucket `cur` and earlier.
     near: BinaryHeap<Reverse<Key>>,
-    /// Slot b % WHEEL holds the events of bucket b, for cur < b < cur + WHEEL.
-    wheel: Vec<Vec<Key>>,
+    /// Slot b % WHEEL holds the events of bucket b, for cur < b < cur + WHEEL. A slot's
+    /// vector becomes `near` when time reaches it, so no slot keeps memory it no longer needs.
+    wheel: Vec<Vec<Reverse<Key>>>,
     /// Keys in the wheel's slots.
     in_wheel: usize,
     /// Events of bucket cur + WHEEL and later.
@@ -80,7 +81,7 @@ impl<E> EventQueue<E> {
         if b <= self.cur {
             self.near.push(Reverse(key));
         } else if b - self.cur < WHEEL {
-            self.wheel[(b % WHEEL) as usize].push(key);
+            self.wheel[(b % WHEEL) as usize].push(Reverse(key));
             self.in_wheel += 1;
         } else {
             self.far.push(Reverse(key));
@@ -114,9 +115,10 @@ impl<E> EventQueue<E> {
         } else {
             self.cur += 1;
         }
-        let slot = &mut self.wheel[(self.cur % WHEEL) as usize];
+        let slot = std::mem::take(&mut self.wheel[(self.cur % WHEEL) as usize]);
         self.in_wheel -= slot.len();
-        self.near.extend(slot.drain(..).map(Reverse));
+        // `near` is empty: the slot's keys become the heap in place.
+        self.near = BinaryHeap::from(slot);
         while let Some(&Reverse(k)) = self.far.peek() {
             if bucket(k.0) - self.cur >= WHEEL {
                 break;
