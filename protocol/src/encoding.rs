@@ -38,9 +38,61 @@ pub(crate) fn encoded_len<T: Serialize + ?Sized>(value: &T) -> usize {
         .expect("invariant: sizing cannot fail")
 }
 
-/// `out` with `value`'s encoding appended.
-pub(crate) fn append_encoded<T: Serialize + ?Sized, W: Extend<u8>>(value: &T, out: W) -> W {
-    postcard::to_extend(value, out).expect("invariant: in-memory postcard encoding cannot fail")
+/// `out` with `value`'s encoding appended. Byte strings are copied in one piece.
+pub(crate) fn append_encoded<T: Serialize + ?Sized, W: ByteSink>(value: &T, out: W) -> W {
+    postcard::serialize_with_flavor(value, SinkFlavor(out))
+        .expect("invariant: in-memory postcard encoding cannot fail")
+}
+
+/// A growable byte buffer postcard can write into slice by slice.
+pub(crate) trait ByteSink {
+    /// Appends `bytes`.
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl ByteSink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl ByteSink for thin_vec::ThinVec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        extend_thin(self, bytes);
+    }
+}
+
+/// Appends `bytes` to `v` with one copy (`ThinVec::extend_from_slice` pushes byte by byte).
+pub(crate) fn extend_thin(v: &mut thin_vec::ThinVec<u8>, bytes: &[u8]) {
+    v.reserve(bytes.len());
+    let len = v.len();
+    // SAFETY: `reserve` made room for `bytes.len()` more bytes after `len`; the copy writes
+    // every one of them before `set_len` exposes them, and u8 has no drop or invalid values.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), v.as_mut_ptr().add(len), bytes.len());
+        v.set_len(len + bytes.len());
+    }
+}
+
+/// postcard's output into a [`ByteSink`].
+struct SinkFlavor<W>(W);
+
+impl<W: ByteSink> postcard::ser_flavors::Flavor for SinkFlavor<W> {
+    type Output = W;
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        self.0.put(data);
+        Ok(())
+    }
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.0.put(&[data]);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<W> {
+        Ok(self.0)
+    }
 }
 
 /// Decodes untrusted bytes. Never panics; rejects oversize input and trailing bytes.
@@ -104,6 +156,46 @@ pub(crate) mod fixed_bytes {
     }
 }
 
+/// Serde helpers for byte vectors as byte strings: in postcard the same bytes as a sequence of
+/// u8 (a varint length, then the bytes), written and read with one copy instead of per byte.
+pub(crate) mod byte_vec {
+    use serde::{de::Error, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        d.deserialize_byte_buf(ByteVecVisitor)
+    }
+
+    struct ByteVecVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for ByteVecVisitor {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "bytes")
+        }
+
+        fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+
+        fn visit_byte_buf<E: Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(v)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(b) = seq.next_element()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +219,28 @@ mod tests {
             Err(DecodeError::TooLarge { .. })
         ));
         // A length prefix far beyond the input must fail cleanly, not allocate.
+        assert!(decode::<Bytes>(&[0xff, 0xff, 0xff, 0xff, 0x0f]).is_err());
         assert!(decode::<Vec<u8>>(&[0xff, 0xff, 0xff, 0xff, 0x0f]).is_err());
+    }
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Bytes(#[serde(with = "super::byte_vec")] Vec<u8>);
+
+    /// Byte strings encode exactly as the sequences of u8 they replace, so frames, hashes and
+    /// traces stay byte-identical; both encodings decode into the other.
+    #[test]
+    fn byte_strings_encode_as_sequences_of_bytes() {
+        for n in [0usize, 1, 127, 128, 3000] {
+            let v: Vec<u8> = (0..n).map(|i| (i * 7) as u8).collect();
+            let as_seq = encode(&(5u8, &v, 9u32));
+            let as_bytes = encode(&(5u8, Bytes(v.clone()), 9u32));
+            assert_eq!(as_bytes, as_seq, "{n} bytes");
+            assert_eq!(as_seq, postcard::to_allocvec(&(5u8, &v, 9u32)).unwrap());
+            let thin = append_encoded(&(5u8, Bytes(v.clone()), 9u32), thin_vec::ThinVec::new());
+            assert_eq!(&thin[..], &as_seq[..]);
+            let back: (u8, Bytes, u32) = decode(&as_seq).unwrap();
+            assert_eq!(back.1 .0, v);
+        }
+        assert!(decode::<Bytes>(&[3, 1, 2]).is_err(), "truncated");
     }
 }

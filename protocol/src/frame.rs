@@ -124,6 +124,7 @@ pub struct ReplyPayload {
     /// The request replied to.
     pub signed_request_payload: SignedRequestPayload,
     /// The message sealed to the sender, then encrypted under every preimage in list order.
+    #[serde(with = "crate::encoding::byte_vec")]
     pub encrypted_message: Vec<u8>,
     /// One entry per routing instruction, in the same order.
     pub payment_crypto_instruction_list: Vec<PaymentCryptoInstruction>,

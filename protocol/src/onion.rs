@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 /// An onion: opaque bytes; empty at the origin in the growing format.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Onion(pub Vec<u8>);
+pub struct Onion(#[serde(with = "crate::encoding::byte_vec")] pub Vec<u8>);
 
 /// How onions are built; every node of a network must use the same format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,7 @@ pub const PADDED_HEAD_LEN: usize = HEAD_PLAIN_LEN + SEAL_OVERHEAD;
 #[derive(Serialize, Deserialize)]
 struct Layer {
     previous_hop: PeerId,
+    #[serde(with = "crate::encoding::byte_vec")]
     inner: Vec<u8>,
 }
 

@@ -67,6 +67,7 @@ pub struct PaymentCryptoInstruction {
     /// SHA-256 of the preimage.
     pub payment_hash: PaymentHash,
     /// The preimage sealed to `account`.
+    #[serde(with = "crate::encoding::byte_vec")]
     pub sealed_preimage: Vec<u8>,
 }
 

@@ -1,6 +1,6 @@
 //! Frames on their way out: bytes that may share the signed request they carry.
 
-use crate::encoding::{append_encoded, encoded_len};
+use crate::encoding::{append_encoded, encoded_len, extend_thin};
 use serde::Serialize;
 use std::sync::Arc;
 use thin_vec::ThinVec;
@@ -38,9 +38,9 @@ impl FrameBytes {
     pub fn with_shared(head: &[u8], shared: Arc<Vec<u8>>, tail: &[&[u8]]) -> Self {
         let len = head.len() + tail.iter().map(|t| t.len()).sum::<usize>();
         let mut own = ThinVec::with_capacity(len);
-        own.extend_from_slice(head);
+        extend_thin(&mut own, head);
         for t in tail {
-            own.extend_from_slice(t);
+            extend_thin(&mut own, t);
         }
         let at = u32::try_from(head.len()).expect("invariant: frame heads are a few bytes");
         Self {
@@ -83,8 +83,10 @@ impl FrameBytes {
 /// Copies the bytes once; [`FrameBytes::encode`] avoids that for values still to encode.
 impl From<Vec<u8>> for FrameBytes {
     fn from(bytes: Vec<u8>) -> Self {
+        let mut own = ThinVec::with_capacity(bytes.len());
+        extend_thin(&mut own, &bytes);
         Self {
-            own: ThinVec::from(bytes),
+            own,
             at: 0,
             shared: None,
         }

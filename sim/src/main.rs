@@ -389,6 +389,8 @@ fn list_metrics(json: bool) {
 /// `sgsim run`: the sweeps, then their traces with `--trace`, each folder locked throughout.
 fn run(args: &[PathBuf], opts: &RunOptions, trace: bool) -> Result<(), String> {
     let paths = runner::scenario_files(args).map_err(|e| e.to_string())?;
+    // The process ends after the batch: a world may be left for the OS to reclaim.
+    sgsim::engine::exit_follows_runs();
     let (results, _locks) = runner::run_files_locked(&paths, opts).map_err(|e| e.to_string())?;
     for r in &results {
         if !opts.quiet {

@@ -6,7 +6,6 @@ use crate::rng::{chance, exponential, normal, unit};
 use crate::scenario::{Device, LatencyModel, LossModel, Network, SessionModel};
 use rand::RngCore;
 use rand_chacha::ChaCha12Rng;
-use std::collections::HashMap;
 use sweet_gossip::{CryptoCounts, Duration, Timestamp};
 
 /// A departure that never comes.
@@ -29,9 +28,11 @@ pub struct Links {
     uplink: Vec<Timestamp>,
     /// Per node: when it next goes offline (`NEVER` when it never will, or is offline).
     departs: Vec<Timestamp>,
-    /// Per directed link with a frame in flight: the latest arrival on it. Kept only when
-    /// jitter could reorder frames and FIFO is asked for; an entry leaves when its frame lands.
-    in_flight: HashMap<u64, Timestamp>,
+    /// Per source node, per directed link from it with a frame in flight: the receiver and the
+    /// latest arrival on the link. Kept only when jitter could reorder frames and FIFO is asked
+    /// for; an entry leaves when its last frame lands. A node has few links in flight, so a
+    /// short list per node beats a map keyed by link.
+    in_flight: Vec<Vec<(u32, Timestamp)>>,
 }
 
 impl Links {
@@ -44,7 +45,7 @@ impl Links {
             key,
             uplink: vec![Timestamp::ZERO; nodes],
             departs: vec![NEVER; nodes],
-            in_flight: HashMap::new(),
+            in_flight: Vec::new(),
         }
     }
 
@@ -79,9 +80,17 @@ impl Links {
         }
         let mut arrives = sent + Duration::from_secs_f64(ms / 1e3);
         if self.tracks_fifo() {
-            let last = self.in_flight.entry(link_id(from, to)).or_insert(arrives);
-            arrives = arrives.max(*last);
-            *last = arrives;
+            if i >= self.in_flight.len() {
+                self.in_flight.resize_with(i + 1, Vec::new);
+            }
+            let links = &mut self.in_flight[i];
+            match links.iter_mut().find(|(t, _)| *t == to) {
+                Some((_, last)) => {
+                    arrives = arrives.max(*last);
+                    *last = arrives;
+                }
+                None => links.push((to, arrives)),
+            }
         }
         Transmit::Arrives(arrives)
     }
@@ -114,10 +123,15 @@ impl Links {
     /// Tells the links that a frame from `from` to `to` arrived at `at`; forgets the link's
     /// FIFO entry once its last frame has landed.
     pub fn arrived(&mut self, from: u32, to: u32, at: Timestamp) {
-        if self.tracks_fifo() {
-            let id = link_id(from, to);
-            if self.in_flight.get(&id).is_some_and(|last| *last <= at) {
-                self.in_flight.remove(&id);
+        if !self.tracks_fifo() {
+            return;
+        }
+        if let Some(links) = self.in_flight.get_mut(from as usize) {
+            if let Some(k) = links.iter().position(|(t, last)| *t == to && *last <= at) {
+                links.swap_remove(k);
+                if links.is_empty() {
+                    *links = Vec::new();
+                }
             }
         }
     }
@@ -173,11 +187,6 @@ impl Transmit {
             Transmit::Lost | Transmit::SenderLeft => None,
         }
     }
-}
-
-/// One directed link as a map key.
-fn link_id(from: u32, to: u32) -> u64 {
-    (u64::from(from) << 32) | u64::from(to)
 }
 
 /// One one-way delay of `s`'s latency model, milliseconds.
@@ -401,9 +410,13 @@ mod tests {
     fn fifo_state_is_dropped_when_the_last_frame_lands() {
         let mut l = links(Network::default());
         let at = l.transmit(0, 1, 100, Timestamp::ZERO).arrival().unwrap();
-        assert_eq!(l.in_flight.len(), 1);
+        let later = l.transmit(0, 2, 100, Timestamp(1)).arrival().unwrap();
+        let tracked = |l: &Links| l.in_flight.iter().map(Vec::len).sum::<usize>();
+        assert_eq!(tracked(&l), 2);
         l.arrived(0, 1, at);
-        assert!(l.in_flight.is_empty());
+        assert_eq!(tracked(&l), 1);
+        l.arrived(0, 2, later);
+        assert_eq!(tracked(&l), 0);
     }
 
     #[test]

@@ -29,6 +29,7 @@ use sha2::{Digest, Sha256};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use sweet_gossip::{
     AskId, CryptoCounts, Duration, Event, FrameBytes, FrameKind, Invoice, Node, Output, PayloadId,
@@ -227,6 +228,28 @@ pub struct World {
     recorder: Option<Box<crate::record::Recorder>>,
     /// Present only with `payments.model = "lightning"`: invoices are routed by LDK.
     lightning: Option<Box<crate::lightning::Lightning>>,
+}
+
+/// Set by a process that exits right after its runs ([`exit_follows_runs`]).
+static EXIT_FOLLOWS: AtomicBool = AtomicBool::new(false);
+/// Finished worlds are leaked instead of dropped ([`leak_finished_worlds`]).
+static LEAK: AtomicBool = AtomicBool::new(false);
+
+/// Declares that the process exits once its runs are written (the `sgsim` binary), so
+/// [`leak_finished_worlds`] may take effect; a library user never calls it.
+pub fn exit_follows_runs() {
+    EXIT_FOLLOWS.store(true, Ordering::Relaxed);
+}
+
+/// Asks [`run`] to leak each finished world instead of freeing it (at 10^6 nodes freeing
+/// takes seconds), only when [`exit_follows_runs`] was declared: the caller asks it when
+/// every thread runs at most one run, so leaking cannot raise the peak memory of the batch.
+/// Results are the same either way.
+pub fn leak_finished_worlds(on: bool) {
+    LEAK.store(
+        on && EXIT_FOLLOWS.load(Ordering::Relaxed),
+        Ordering::Relaxed,
+    );
 }
 
 /// Runs replicate `replicate` of `s`; `base_dir` resolves relative paths in the scenario.
@@ -490,9 +513,11 @@ impl World {
     fn step(&mut self, ev: Ev) {
         let now = self.now;
         let (node, code) = self.event_node(&ev);
-        self.trace.update(now.0.to_le_bytes());
-        self.trace.update([code]);
-        self.trace.update(node.to_le_bytes());
+        let mut entry = [0u8; 13];
+        entry[..8].copy_from_slice(&now.0.to_le_bytes());
+        entry[8] = code;
+        entry[9..].copy_from_slice(&node.to_le_bytes());
+        self.trace.update(entry);
         if self.recorder.is_some() {
             self.record_event(code, node, &ev);
         }
@@ -852,6 +877,10 @@ impl World {
             .flatten();
         assert_fees_conserved(self.ledger.spent(), self.ledger.earned(), unbalanced);
         assert_metrics_computed(&metrics.metrics);
+        if LEAK.load(Ordering::Relaxed) {
+            std::mem::forget(std::mem::take(&mut self.nodes));
+            std::mem::forget(std::mem::replace(&mut self.queue, EventQueue::new()));
+        }
         RunOutput {
             metrics,
             trace_sha256,
@@ -944,6 +973,14 @@ mod tests {
         // A worker whose only peers are workers is not reached through a forwarder.
         let pair = PeerGraph::from_edges(4, [(0, 1), (1, 2), (2, 3)]).unwrap();
         assert!(!Connectivity::of(&pair, &[c, g, w, w], honest).honest_forwarders);
+    }
+
+    /// A library user that never declared it exits after its runs never leaks worlds, even
+    /// when the runner asks (it does for every batch with at most one run per thread).
+    #[test]
+    fn worlds_leak_only_in_a_process_that_exits_after_its_runs() {
+        super::leak_finished_worlds(true);
+        assert!(!super::LEAK.load(std::sync::atomic::Ordering::Relaxed));
     }
 
     /// Millions of events wait in the queue at a wave's peak: keep each one small.

@@ -249,6 +249,7 @@ fn execute(
         })
     };
     let threads = threads_for(opts.threads, pending.len());
+    crate::engine::leak_finished_worlds(pending.len() <= threads);
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
