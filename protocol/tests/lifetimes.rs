@@ -118,3 +118,34 @@ fn honest_conditions_are_accepted() {
     let forwarded = net.count_events_at(0, |e| matches!(e, Event::TopicForwarded { .. }));
     assert_eq!(forwarded, 1);
 }
+
+/// A sender whose payments never come back forgets the topic after its reply deadline plus
+/// `seen_ttl`: before, it kept it for good, and a result reported a day later still bought
+/// the reply.
+#[test]
+fn a_sender_forgets_a_topic_whose_payments_never_return() {
+    let mut net = Net::builder(vec![relay(5), relay(7), replier(13, b"late")])
+        .line()
+        .seed(24)
+        .build();
+    net.withheld = Some(Vec::new());
+    net.broadcast(0);
+    net.drive();
+    let held = net.withheld.take().expect("set above");
+    assert_eq!(held.len(), 1, "the replier's invoice is ordered");
+    assert!(
+        net.nodes[0].next_expiry().is_some(),
+        "the topic is due to be forgotten"
+    );
+    net.advance_to(net.now + Duration::from_secs(86_400));
+    for (payer, id, invoices) in held {
+        for inv in invoices {
+            net.pay_now(payer, id, &inv);
+        }
+    }
+    net.drive();
+    assert!(
+        net.delivered.is_empty(),
+        "a day late, the result is ignored"
+    );
+}

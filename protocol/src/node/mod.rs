@@ -483,6 +483,7 @@ impl Node {
             rare.and_then(|r| r.carried.earliest()),
             rare.and_then(|r| r.rejected.earliest()),
             rare.and_then(|r| r.banned.earliest()),
+            self.own.iter().map(|(_, o)| o.expires).min(),
         ];
         // State expiring at `t` is forgotten by inputs strictly after `t`.
         let t = firsts.into_iter().flatten().min()?;
@@ -518,6 +519,8 @@ impl Node {
         let now = self.now;
         self.seen.purge(now);
         self.issued.purge(now);
+        // Own topics are few; one whose payments never came back is forgotten in the end.
+        self.own.retain(|_, o| o.expires >= now);
         if let Some(rare) = self.rare.as_deref_mut() {
             rare.carried.purge(now);
             rare.rejected.purge(now);

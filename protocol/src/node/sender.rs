@@ -54,6 +54,9 @@ pub(super) struct OwnBroadcast {
     held: BTreeMap<PaymentHash, Preimage>,
     paying: Option<Paying>,
     paid_sat: u64,
+    /// When the sender forgets the topic even if payments never come back: its reply
+    /// deadline plus `Limits::seen_ttl`.
+    pub(super) expires: crate::time::Timestamp,
 }
 
 impl OwnBroadcast {
@@ -109,6 +112,7 @@ impl Node {
                 held: BTreeMap::new(),
                 paying: None,
                 paid_sat: 0,
+                expires: self.now + self.policy.params().reply_deadline + self.cfg.limits.seen_ttl,
             },
         );
     }

@@ -107,6 +107,9 @@ pub struct Net {
     pub pow_hashes: u64,
     /// Proofs of work given up after [`POW_ATTEMPTS_MAX`] attempts.
     pub pow_given_up: u64,
+    /// Payment orders held back instead of paid: (payer, topic, invoices). A test may
+    /// report their outcomes itself, late or never.
+    pub withheld: Option<Vec<(usize, PayloadId, Vec<Invoice>)>>,
     /// Proofs of work cancelled ([`Output::CancelPow`]) before they were reported solved.
     pub pow_cancelled: u64,
     /// Calls [`Node::expire`] on every node as soon as something expires, before each event.
@@ -162,6 +165,7 @@ impl Net {
             pow_hashes: 0,
             pow_given_up: 0,
             pow_cancelled: 0,
+            withheld: None,
             eager_expiry: false,
             sharing,
         }
@@ -203,6 +207,19 @@ impl Net {
     pub fn register_invoice(&mut self, payee: usize, invoice: &Invoice, preimage: Preimage) {
         let entry = (payee, invoice.amount, preimage);
         self.invoices.insert(invoice.payment_hash, entry);
+    }
+
+    /// Pays `invoice` for node `payer`'s topic `id` now, as a [`Output::PayInvoices`] would
+    /// (e.g. one held in [`Net::withheld`]); the outcome reaches the payer `latency` later.
+    pub fn pay_now(&mut self, payer: usize, id: PayloadId, invoice: &Invoice) {
+        let outcome = self.pay(payer, invoice);
+        let ev = Ev::Payment {
+            node: payer,
+            payload: id,
+            hash: invoice.payment_hash,
+            outcome,
+        };
+        self.push(self.now + self.latency, ev);
     }
 
     /// Events waiting in the queue.
@@ -257,6 +274,10 @@ impl Net {
                 payload_id,
                 invoices,
             } => {
+                if let Some(held) = self.withheld.as_mut() {
+                    held.push((i, payload_id, invoices));
+                    return;
+                }
                 for inv in invoices {
                     let outcome = self.pay(i, &inv);
                     let (node, payload, hash) = (i, payload_id, inv.payment_hash);
