@@ -55,6 +55,21 @@ pub struct PolicyParams {
     /// middleman cannot tell from the list's length that its peer is the sender (issue 11
     /// hole 7). Decoys are never invoiced: the sender opens their preimages itself.
     pub decoy_hops_max: u32,
+    /// Conditions valid for longer than this after they arrive are declined by an originator:
+    /// the ask they answer, and any proof of work for it, lives at most this plus
+    /// `ask_timeout` (issue 22 item 2).
+    pub conditions_validity_max: Duration,
+    /// Conditions asking more expected hashes per satoshi of fee than this (a fee of 0 counts
+    /// as 1 sat) are declined by an originator, on top of `pow_expected_hashes_max`.
+    pub pow_hashes_per_sat_max: f64,
+    /// A hardened sender refuses a reply route whose invoices sum above this
+    /// ([`RejectReason::ExcessiveFee`]): the most one reply can cost it.
+    ///
+    /// [`RejectReason::ExcessiveFee`]: crate::RejectReason::ExcessiveFee
+    pub reply_fee_budget_sat: u64,
+    /// A hardened sender never pays more than this in total for one topic, over all the
+    /// routes it tries: a route whose payment would exceed it is not tried.
+    pub topic_fee_budget_sat: u64,
 }
 
 impl Default for PolicyParams {
@@ -72,6 +87,10 @@ impl Default for PolicyParams {
             pow_expected_hashes_max: 1e12,
             routing_fee_max_sat: ROUTING_FEE_MAX_SAT,
             decoy_hops_max: DECOY_HOPS_MAX,
+            conditions_validity_max: Duration::from_secs(60),
+            pow_hashes_per_sat_max: 1e9,
+            reply_fee_budget_sat: 2 * ROUTING_FEE_MAX_SAT,
+            topic_fee_budget_sat: 6 * ROUTING_FEE_MAX_SAT,
         }
     }
 }
@@ -166,10 +185,15 @@ pub trait Policy: Send {
         }
     }
 
-    /// Whether to accept conditions from a middleman. Default: fee and work within the maxima.
+    /// Whether to accept conditions from a middleman. Default: fee, work and work per
+    /// satoshi of fee within the maxima. (Conditions valid for longer than
+    /// `conditions_validity_max` are declined whatever this answers.)
     fn accept_conditions(&self, work: &WorkRequest, fee_sat: u64) -> bool {
-        fee_sat <= self.params().routing_fee_max_sat
-            && work.pow_target.expected_hashes() <= self.params().pow_expected_hashes_max
+        let p = self.params();
+        let hashes = work.pow_target.expected_hashes();
+        fee_sat <= p.routing_fee_max_sat
+            && hashes <= p.pow_expected_hashes_max
+            && hashes <= p.pow_hashes_per_sat_max * fee_sat.max(1) as f64
     }
 
     /// The peers to offer the topic to. Default: flood, every candidate.

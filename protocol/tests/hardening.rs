@@ -382,7 +382,10 @@ fn replay_pow(limits: Limits) -> (Net, usize) {
 fn one_proof_of_work_buys_one_forward() {
     let (net, replies) = replay_pow(Limits::default());
     assert_eq!(replies, 1, "the replays bought nothing");
-    assert_eq!(rejected_at(&net, 1, &RejectReason::PowInsufficient), 2);
+    // The failed replay keeps its conditions (only a valid broadcast frees them), so the
+    // second fresh ask for the same payload is refused outright.
+    assert_eq!(rejected_at(&net, 1, &RejectReason::PowInsufficient), 1);
+    assert_eq!(rejected_at(&net, 1, &RejectReason::RepeatedAsk), 1);
     // The paper's protocol: identical conditions, so the same nonce passes again.
     let (net, replies) = replay_pow(Limits::unhardened());
     assert_eq!(replies, 3, "one proof of work bought three replies");
@@ -456,4 +459,44 @@ fn a_middleman_accepts_the_fee_it_asked_on_every_arrival_not_only_the_first() {
         .collect();
     assert_eq!(amounts, [10, 11].into(), "an invoice for each fee it asked");
     assert_eq!(net.delivered.len(), 1);
+}
+
+/// Node 0's clock runs 1 s ahead: its broadcast's timestamp is re-stamped 1 s later and its
+/// proof of work solved again. Returns node 1's rejections of it.
+fn future_broadcast(limits: Limits) -> Vec<RejectReason> {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let mut net = Net::builder(vec![relay(5), relay(7)])
+        .line()
+        .seed(91)
+        .limits(limits)
+        .build();
+    let work: Rc<RefCell<Option<WorkRequest>>> = Rc::default();
+    let seen = Rc::clone(&work);
+    net.tamper = Some(Box::new(
+        move |_, _, bytes: &mut Vec<u8>| match Frame::decode(bytes) {
+            Ok(Frame::PowBroadcastConditions(c)) => *seen.borrow_mut() = Some(c.work_request),
+            Ok(Frame::PowBroadcast(mut b)) => {
+                let w = seen.borrow().expect("conditions came first");
+                b.broadcast_payload.timestamp =
+                    b.broadcast_payload.timestamp + Duration::from_secs(1);
+                let data = encode(&b.broadcast_payload);
+                b.proof_of_work.nonce = pow::solve(&data, &w, 0, 1 << 24).expect("easy work").0;
+                *bytes = Frame::PowBroadcast(b).encode();
+            }
+            _ => {}
+        },
+    ));
+    net.broadcast(0);
+    net.drive();
+    net.rejections().into_iter().map(|(.., r)| r).collect()
+}
+
+#[test]
+fn a_clock_skew_of_a_second_is_tolerated_only_when_hardened() {
+    assert_eq!(future_broadcast(Limits::default()), vec![]);
+    assert_eq!(
+        future_broadcast(Limits::unhardened()),
+        vec![RejectReason::TimestampOutOfTolerance]
+    );
 }

@@ -2,12 +2,14 @@
 //! [`Node::poll_output`].
 
 mod guard;
+mod limits;
 mod output;
 mod relay;
 mod reply;
 mod sender;
 mod table;
 
+pub use limits::Limits;
 use output::Outbox;
 pub use output::{Event, Output, TimerKind};
 pub use relay::CommandError;
@@ -19,12 +21,12 @@ use crate::crypto::{sha256, CryptoCounts, CryptoProvider, Keypair, PublicKey};
 use crate::error::{DriverError, RejectReason};
 use crate::frame::{Frame, FrameKind, SignedRequestPayload};
 use crate::ids::{AskId, PayloadId, PeerId};
-use crate::onion::OnionFormat;
 use crate::payment::{PaymentHash, PaymentOutcome};
 use crate::policy::{Feedback, Policy};
 use crate::shared::Sharing;
-use crate::time::{Duration, Timestamp};
+use crate::time::Timestamp;
 use crate::wire::FrameBytes;
+use guard::Until;
 use rand_core::RngCore;
 use std::cell::OnceCell;
 use std::sync::Arc;
@@ -41,96 +43,6 @@ const ACCOUNT_KEYS_MAX: usize = 16;
 
 /// Default [`Limits::onion_hops`]: room for 32 middlemen (decoys included), 2,816-byte onions.
 pub const ONION_HOPS: usize = 32;
-
-/// Bounds on everything a node keeps, and its defences against peers: peers cannot grow a
-/// node's state past these bounds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Limits {
-    /// Longest route (routing instructions) accepted.
-    pub max_hops: usize,
-    /// Payload ids remembered for deduplication.
-    pub seen_max: usize,
-    /// How long a payload id is remembered.
-    pub seen_ttl: Duration,
-    /// Outstanding conditions issued to originators.
-    pub conditions_max: usize,
-    /// Outstanding asks sent by this node.
-    pub asks_max: usize,
-    /// Verified request digests cached (skips re-verifying identical signed requests).
-    pub verified_cache_max: usize,
-    /// Invoices remembered for settlement feedback.
-    pub invoices_max: usize,
-    /// Reply routes kept per own topic.
-    pub routes_max: usize,
-    /// Outstanding conditions one peer may hold at this node: one certified peer asking for
-    /// fresh payload ids cannot fill the shared `conditions_max` table and lock others out.
-    pub conditions_per_peer_max: usize,
-    /// Frames from one peer that may fail a cryptographic check (signature, onion, sealed
-    /// preimage) in a burst before the peer is throttled.
-    pub crypto_failures_burst: u32,
-    /// Failed cryptographic checks per second a peer is forgiven; a throttled peer's asks and
-    /// replies are refused before any cryptography until it is back under its burst.
-    pub crypto_failures_per_s: u32,
-    /// Middlemen verify the replier's certificate and signature before carrying a reply back
-    /// (paper 3.8 allows it): forged replies stop at the first middleman instead of costing
-    /// every hop two opens and an invoice. Costs two verifications per hop.
-    pub relay_verifies_replies: bool,
-    /// The hardening of issue 11 (`docs/protocol.md`, "Hardening"). When false the node runs
-    /// the paper's protocol as written, for contrast studies only: no reply deduplication, no
-    /// check that a carried reply belongs to a forwarded topic, no per-replier route cap, no
-    /// per-hop fee cap at the sender (sums stay checked), no per-ask proof-of-work challenge,
-    /// no per-peer quota and no throttle. [`Limits::unhardened`] also turns off relay
-    /// verification.
-    pub hardened: bool,
-    /// Layers a padded onion holds when hardened (issue 11 hole 7): every onion is
-    /// `onion_hops` × [`crate::onion::PADDED_HEAD_LEN`] bytes, and a middleman forwards a topic
-    /// only while its route has fewer instructions than that.
-    pub onion_hops: usize,
-}
-
-impl Limits {
-    /// The onion format: padded to `onion_hops` layers when hardened, else the paper's.
-    pub fn onion_format(&self) -> OnionFormat {
-        if self.hardened {
-            OnionFormat::Padded {
-                hops: self.onion_hops,
-            }
-        } else {
-            OnionFormat::Growing
-        }
-    }
-
-    /// The defaults with every defence of issue 11 off: the paper's protocol, for measuring
-    /// what the hardening buys. Never use it for a node that faces real peers.
-    pub fn unhardened() -> Self {
-        Self {
-            hardened: false,
-            relay_verifies_replies: false,
-            ..Self::default()
-        }
-    }
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_hops: 64,
-            seen_max: 65_536,
-            seen_ttl: Duration::from_secs(600),
-            conditions_max: 4_096,
-            asks_max: 4_096,
-            verified_cache_max: 4_096,
-            invoices_max: 16_384,
-            routes_max: 64,
-            conditions_per_peer_max: 64,
-            crypto_failures_burst: 32,
-            crypto_failures_per_s: 2,
-            relay_verifies_replies: true,
-            hardened: true,
-            onion_hops: ONION_HOPS,
-        }
-    }
-}
 
 /// A node's keys and certificate.
 #[derive(Clone)]
@@ -238,8 +150,13 @@ pub struct NodeConfig {
 struct Rare {
     by_hash: Fifo<PaymentHash, (PeerId, u64)>,
     /// Replies carried back, by the sealed preimage of this node's instruction (random per
-    /// reply, signed by the replier): a replayed copy is refused. Kept as long as invoices.
-    carried: Fifo<[u8; 32], ()>,
+    /// reply, signed by the replier): a replayed copy is refused. Each is kept for the
+    /// policy's `reply_deadline`, never evicted: a full table refuses new replies instead.
+    carried: TimedTable<[u8; 32], Until>,
+    /// Digests of rejected replies' bytes, kept for `seen_ttl` (see [`Limits::rejected_max`]).
+    rejected: TimedTable<[u8; 32], Until>,
+    /// Repliers refused until the given time (see [`Limits::replier_ban`]).
+    banned: TimedTable<PublicKey, Until>,
     throttle: guard::Throttle,
 }
 
@@ -458,6 +375,14 @@ impl Node {
         if let Err(reason) = self.check_throttle(from) {
             return self.reject(from, kind, reason);
         }
+        let digest = self.rejected_before(&frame, bytes);
+        if let Some(None) = digest {
+            return self.reject(from, kind, RejectReason::DuplicateReply);
+        }
+        let signer = match &frame {
+            Frame::Reply(f) => self.reply_signer(f),
+            _ => None,
+        };
         let result = match frame {
             Frame::AskForBroadcast(f) => self.on_ask(from, f),
             Frame::PowBroadcastConditions(f) => self.on_conditions(from, f),
@@ -465,7 +390,10 @@ impl Node {
             Frame::Reply(f) => self.on_reply(from, f),
         };
         if let Err(reason) = result {
-            self.charge_failure(from, &reason);
+            self.blame(from, kind, signer, &reason);
+            if let Some(Some(digest)) = digest {
+                self.remember_rejected(digest, &reason);
+            }
             self.reject(from, kind, reason);
         }
     }
@@ -547,19 +475,26 @@ impl Node {
     /// No later than the earliest time at which [`Node::expire`] would forget something, if
     /// the node holds anything that expires.
     pub fn next_expiry(&self) -> Option<Timestamp> {
+        let rare = self.rare.as_deref();
         let firsts = [
             self.seen.earliest(),
             self.issued.earliest(),
             self.asks.earliest(),
+            rare.and_then(|r| r.carried.earliest()),
+            rare.and_then(|r| r.rejected.earliest()),
+            rare.and_then(|r| r.banned.earliest()),
+            self.own.iter().map(|(_, o)| o.expires).min(),
         ];
         // State expiring at `t` is forgotten by inputs strictly after `t`.
         let t = firsts.into_iter().flatten().min()?;
         Some(Timestamp(t.0.saturating_add(1)))
     }
 
-    /// Forgets what expired before `now`, exactly as the next input would first do. It
-    /// produces no output and changes nothing any later input does; it only frees memory of
-    /// a node that gets no input for a while. Ignored if time went backwards.
+    /// Forgets what expired before `now`, exactly as the next input would first do. Its only
+    /// outputs are [`Output::CancelPow`] for asks that expired while their proof of work was
+    /// being solved (drain them as after any input); it changes nothing any later input does
+    /// and frees memory of a node that gets no input for a while. Ignored if time went
+    /// backwards.
     pub fn expire(&mut self, now: Timestamp) {
         self.advance(now);
     }
@@ -584,7 +519,26 @@ impl Node {
         let now = self.now;
         self.seen.purge(now);
         self.issued.purge(now);
-        self.asks.purge(now);
+        // Own topics are few; one whose payments never came back is forgotten in the end.
+        self.own.retain(|_, o| o.expires >= now);
+        if let Some(rare) = self.rare.as_deref_mut() {
+            rare.carried.purge(now);
+            rare.rejected.purge(now);
+            rare.banned.purge(now);
+        }
+        if self.asks.earliest().is_some_and(|e| e < now) {
+            // Proof of work for an expired ask would buy nothing: tell the driver to stop.
+            let cancelled: Vec<AskId> = self
+                .asks
+                .expired(now)
+                .filter(|(_, ask)| ask.solving.is_some())
+                .map(|(id, _)| *id)
+                .collect();
+            for id in cancelled {
+                self.outputs.push_back(Output::CancelPow { id });
+            }
+            self.asks.purge(now);
+        }
     }
 
     fn remove_issued(&mut self, peer: PeerId, ask: AskId) -> Option<IssuedConditions> {

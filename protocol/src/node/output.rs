@@ -47,6 +47,13 @@ pub enum Output {
         /// The encoded broadcast payload the hash covers.
         data: Vec<u8>,
     },
+    /// The proof of work asked for with [`Output::SolvePow`] under `id` is no longer needed
+    /// (its ask expired): the driver may stop solving it. A solution reported anyway is
+    /// ignored.
+    CancelPow {
+        /// The `id` of the [`Output::SolvePow`].
+        id: AskId,
+    },
     /// The node issued an invoice; the payment network settles it by revealing `preimage`.
     RegisterInvoice {
         /// The invoice.

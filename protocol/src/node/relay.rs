@@ -157,7 +157,7 @@ impl Node {
                 amount: fee,
             })
             .collect();
-        self.start_own(payload_id, digest, decoys);
+        self.start_own(payload_id, digest, decoys, fee);
         self.set_timer(TimerKind::ReplyDeadline(payload_id), deadline);
         self.event(Event::TopicBroadcast { payload_id });
         let request = Arc::new(SharedRequest::new(request));
@@ -281,7 +281,8 @@ impl Node {
             return Err(RejectReason::ConditionsExpired);
         }
         let fee = f.routing_payment_instruction.amount;
-        if !self.policy.accept_conditions(&f.work_request, fee) {
+        let too_long = f.valid_till > self.now + self.policy.params().conditions_validity_max;
+        if too_long || !self.policy.accept_conditions(&f.work_request, fee) {
             self.drop_ask(f.ask_id);
             self.event(Event::ConditionsDeclined { from });
             return Ok(());
@@ -357,8 +358,11 @@ impl Node {
         from: PeerId,
         f: PowBroadcastFrame,
     ) -> Result<(), RejectReason> {
+        // The conditions stay until a valid broadcast meets them: junk frees no quota slot.
         let issued = self
-            .remove_issued(from, f.ask_id)
+            .issued
+            .get(&(from, f.ask_id))
+            .cloned()
             .ok_or(RejectReason::UnknownAsk)?;
         if self.now > issued.valid_till {
             return Err(RejectReason::ConditionsExpired);
@@ -372,6 +376,9 @@ impl Node {
         if payload.signed_request_payload.digest() != issued.digest {
             return Err(RejectReason::PayloadMismatch);
         }
+        // Revoked or expired since the ask: the status is checked again (a lookup).
+        let sender = &payload.signed_request_payload.payload.sender_certificate;
+        self.cfg.trust.check_status(sender, self.now)?;
         self.check_route(&issued, &payload)?;
         self.counts.hash += 1;
         if !self
@@ -381,6 +388,7 @@ impl Node {
         {
             return Err(RejectReason::PowInsufficient);
         }
+        self.remove_issued(from, f.ask_id);
         let topic = &payload.signed_request_payload.payload.topic;
         if self.is_exhausted(issued.payload_id, topic) {
             return Err(RejectReason::DuplicatePayload);
@@ -448,7 +456,12 @@ impl Node {
             return Err(RejectReason::RoutingLoop);
         }
         let ts = payload.timestamp;
-        if ts > self.now + crate::policy::TIMESTAMP_SKEW_MAX || self.now > ts + issued.tolerance {
+        let skew = if self.cfg.limits.hardened {
+            crate::policy::TIMESTAMP_SKEW_MAX
+        } else {
+            Duration::ZERO
+        };
+        if ts > self.now + skew || self.now > ts + issued.tolerance {
             return Err(RejectReason::TimestampOutOfTolerance);
         }
         Ok(())
@@ -468,9 +481,13 @@ impl Node {
     }
 
     fn remember_seen(&mut self, id: PayloadId, fee: u64, own: bool) {
+        let hardened = self.cfg.limits.hardened;
         if let Some(seen) = self.seen.get_mut(&id) {
             seen.arrivals += 1;
-            seen.fees = (seen.fees.0.min(fee), seen.fees.1.max(fee));
+            if hardened {
+                // Unhardened, only the first arrival's fee is invoiced (the paper's node).
+                seen.fees = (seen.fees.0.min(fee), seen.fees.1.max(fee));
+            }
             return;
         }
         if self.seen.len() >= self.cfg.limits.seen_max {

@@ -112,6 +112,7 @@ impl Node {
             .signed_request_payload
             .payload
             .payload_id;
+        self.check_replier(&f.replier_certificate.public_key)?;
         // A padded onion never runs empty: the sender knows a reply is for it by its topic.
         let own = self.seen.get(&payload_id).is_some_and(|s| s.own);
         if own || f.forward_onion.is_empty() {
@@ -121,11 +122,16 @@ impl Node {
         if hardened && self.seen.get(&payload_id).is_none() {
             return Err(RejectReason::NotForwarded);
         }
-        let account = self.account_for(&payload_id);
-        let carried = carried_key(&f, account.public())?;
+        let me = self.account_public(&payload_id);
+        let carried = carried_key(&f, me)?;
         if hardened && self.has_carried(&carried) {
             return Err(RejectReason::DuplicateReply);
         }
+        if hardened && self.carried_full() {
+            return Err(RejectReason::Overloaded);
+        }
+        // The fee is checked before any cryptography (a wrong one costs a lookup).
+        self.check_own_fee(&f, me)?;
         if self.cfg.limits.relay_verifies_replies {
             self.verify_reply(&f)?;
         }
@@ -133,6 +139,7 @@ impl Node {
         if self.peer_key(next).is_none() {
             return Err(RejectReason::UnknownNextHop);
         }
+        let account = self.account_for(&payload_id);
         let (invoice, preimage) = self.open_own(&f, &account)?;
         self.issue_invoice(invoice, preimage, from);
         if hardened {
@@ -148,15 +155,9 @@ impl Node {
         Ok(())
     }
 
-    /// Finds this node's instruction in a reply it carries, checks its fee, opens its
-    /// preimage with the topic's `account` and checks it against the payment hash: the
-    /// invoice to append and the preimage that settles it.
-    fn open_own(
-        &mut self,
-        f: &ReplyFrame,
-        account: &Keypair,
-    ) -> Result<(Invoice, Preimage), RejectReason> {
-        let me = account.public();
+    /// Checks that a reply this node carries names at most `max_hops` instructions, one for
+    /// its account `me`, at a fee it asked for the topic.
+    fn check_own_fee(&self, f: &ReplyFrame, me: PublicKey) -> Result<(), RejectReason> {
         let reply = &f.signed_reply_payload.payload;
         let list = &reply.payment_crypto_instruction_list;
         if list.len() > self.cfg.limits.max_hops {
@@ -174,6 +175,24 @@ impl Node {
         if !fees.contains(&mine.amount) {
             return Err(RejectReason::RoutingInstructionMismatch);
         }
+        Ok(())
+    }
+
+    /// Finds this node's instruction in a reply it carries (its fee already checked by
+    /// [`Node::check_own_fee`]), opens its preimage with the topic's `account` and checks it
+    /// against the payment hash: the invoice to append and the preimage that settles it.
+    fn open_own(
+        &mut self,
+        f: &ReplyFrame,
+        account: &Keypair,
+    ) -> Result<(Invoice, Preimage), RejectReason> {
+        let me = account.public();
+        let reply = &f.signed_reply_payload.payload;
+        let list = &reply.payment_crypto_instruction_list;
+        let mine = list
+            .iter()
+            .find(|i| i.account == me)
+            .ok_or(RejectReason::MissingOwnInstruction)?;
         self.counts.open += 1;
         let opened = self
             .cfg
@@ -217,14 +236,21 @@ impl Node {
     fn has_carried(&self, key: &[u8; 32]) -> bool {
         self.rare
             .as_ref()
-            .is_some_and(|r| r.carried.contains_key(key))
+            .is_some_and(|r| r.carried.get(key).is_some())
     }
 
-    /// Remembers a carried reply for as long as about as many invoices are remembered.
+    /// True when `carried_max` carried replies are still within their reply deadline: the
+    /// rate of replies a middleman carries is bounded instead of its memory forgetting them.
+    fn carried_full(&self) -> bool {
+        let held = self.rare.as_ref().map_or(0, |r| r.carried.len());
+        held >= self.cfg.limits.carried_max
+    }
+
+    /// Remembers a carried reply for the policy's whole reply deadline.
     fn remember_carried(&mut self, key: [u8; 32]) {
-        let max = self.cfg.limits.invoices_max;
+        let until = super::guard::Until(self.now + self.policy.params().reply_deadline);
         let rare = self.rare.get_or_insert_with(Box::default);
-        rare.carried.insert(key, (), max);
+        rare.carried.insert(key, until);
     }
 
     fn issue_invoice(&mut self, invoice: Invoice, preimage: Preimage, via: PeerId) {

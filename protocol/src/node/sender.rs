@@ -36,6 +36,8 @@ struct Paying {
     route: usize,
     pending: BTreeSet<PaymentHash>,
     failed: bool,
+    /// Invoices paid once `pending` settles (the middlemen's, after the replier's).
+    later: Vec<Invoice>,
 }
 
 /// A topic this node broadcast.
@@ -44,12 +46,17 @@ pub(super) struct OwnBroadcast {
     digest: [u8; 32],
     /// Accounts of the decoy instructions the route starts with (see [`Node::decoys`]).
     decoys: Vec<Keypair>,
+    /// The amount every decoy instruction names: a reply naming another is refused.
+    decoy_fee: u64,
     collecting: bool,
     routes: Vec<StoredRoute>,
     tried: BTreeSet<usize>,
     held: BTreeMap<PaymentHash, Preimage>,
     paying: Option<Paying>,
     paid_sat: u64,
+    /// When the sender forgets the topic even if payments never come back: its reply
+    /// deadline plus `Limits::seen_ttl`.
+    pub(super) expires: crate::time::Timestamp,
 }
 
 impl OwnBroadcast {
@@ -86,18 +93,26 @@ impl Node {
             .collect()
     }
 
-    pub(super) fn start_own(&mut self, id: PayloadId, digest: [u8; 32], decoys: Vec<Keypair>) {
+    pub(super) fn start_own(
+        &mut self,
+        id: PayloadId,
+        digest: [u8; 32],
+        decoys: Vec<Keypair>,
+        decoy_fee: u64,
+    ) {
         self.own.insert(
             id,
             OwnBroadcast {
                 digest,
                 decoys,
+                decoy_fee,
                 collecting: true,
                 routes: Vec::new(),
                 tried: BTreeSet::new(),
                 held: BTreeMap::new(),
                 paying: None,
                 paid_sat: 0,
+                expires: self.now + self.policy.params().reply_deadline + self.cfg.limits.seen_ttl,
             },
         );
     }
@@ -139,9 +154,11 @@ impl Node {
             return Err(RejectReason::PayloadMismatch);
         }
         self.verify_reply(&f)?;
-        let decoys = &self.own.get(&payload_id).expect("looked up above").decoys;
+        let own = self.own.get(&payload_id).expect("looked up above");
+        let (decoys, decoy_fee) = (&own.decoys, own.decoy_fee);
         let list = reply.payment_crypto_instruction_list.as_slice();
-        let opened = open_decoys(self.cfg.crypto.as_ref(), &mut self.counts, decoys, list)?;
+        let crypto = self.cfg.crypto.as_ref();
+        let opened = open_decoys(crypto, &mut self.counts, (decoys, decoy_fee), list)?;
         check_invoices(list, &f.invoices, decoys, self.cfg.limits.max_hops)?;
         let fee_max_sat = if self.cfg.limits.hardened {
             self.policy.params().routing_fee_max_sat
@@ -149,6 +166,9 @@ impl Node {
             u64::MAX
         };
         let fee_total_sat = route_fee_sat(&f.invoices, fee_max_sat)?;
+        if hardened && fee_total_sat > self.policy.params().reply_fee_budget_sat {
+            return Err(RejectReason::ExcessiveFee);
+        }
         let route_length = f.invoices.len() as u32;
         let option = RouteOption {
             replier: f.replier_certificate.public_key,
@@ -191,6 +211,12 @@ impl Node {
             .own
             .get_mut(&id)
             .expect("invariant: caller checked the topic exists");
+        let hardened = self.cfg.limits.hardened;
+        let budget = if hardened {
+            self.policy.params().topic_fee_budget_sat
+        } else {
+            u64::MAX
+        };
         let mut indices = Vec::new();
         let mut options = Vec::new();
         for (i, r) in own.routes.iter().enumerate() {
@@ -206,7 +232,8 @@ impl Node {
             let unpaid = own
                 .unpaid(i)
                 .try_fold(0u64, |s, inv| s.checked_add(inv.amount));
-            let Some(unpaid) = unpaid.filter(|u| own.paid_sat.checked_add(*u).is_some()) else {
+            let total = |u: &u64| own.paid_sat.checked_add(*u).is_some_and(|t| t <= budget);
+            let Some(unpaid) = unpaid.filter(total) else {
                 continue;
             };
             o.fee_unpaid_sat = unpaid;
@@ -224,14 +251,31 @@ impl Node {
             return;
         };
         let own = self.own.get_mut(&id).expect("invariant: present above");
-        let unpaid: Vec<Invoice> = own.unpaid(route).copied().collect();
+        let mut unpaid: Vec<Invoice> = own.unpaid(route).copied().collect();
         if unpaid.is_empty() {
             return self.decrypt_and_deliver(id, route);
         }
+        // Hardened, the replier's invoice is paid first and the middlemen's once it settles:
+        // a replier that never settles costs nothing, and its preimage serves all its routes.
+        let replier_hash = own.routes[route]
+            .instructions()
+            .last()
+            .map(|i| i.payment_hash);
+        let first = unpaid
+            .iter()
+            .position(|i| Some(i.payment_hash) == replier_hash);
+        let later = match first {
+            Some(k) if hardened && unpaid.len() > 1 => {
+                let replier = unpaid.remove(k);
+                std::mem::replace(&mut unpaid, vec![replier])
+            }
+            _ => Vec::new(),
+        };
         own.paying = Some(Paying {
             route,
             pending: unpaid.iter().map(|i| i.payment_hash).collect(),
             failed: false,
+            later,
         });
         self.outputs.push_back(Output::PayInvoices {
             payload_id: id,
@@ -271,6 +315,15 @@ impl Node {
             PaymentOutcome::Failed(f) => Some(f),
         };
         paying.failed |= failure.is_some();
+        if paying.pending.is_empty() && !paying.failed && !paying.later.is_empty() {
+            let later = std::mem::take(&mut paying.later);
+            paying.pending = later.iter().map(|i| i.payment_hash).collect();
+            self.outputs.push_back(Output::PayInvoices {
+                payload_id: id,
+                invoices: later,
+            });
+            return;
+        }
         // When the last invoice of the route is resolved: which route, failed or not, and who.
         let finished = paying.pending.is_empty().then(|| {
             let (route, failed) = (paying.route, paying.failed);
@@ -338,11 +391,12 @@ impl Node {
 }
 
 /// Opens the preimage the replier sealed to each of the sender's decoy accounts: every decoy
-/// must have exactly one instruction, whose preimage matches its payment hash.
+/// must have exactly one instruction, at the decoys' fee (a tampered amount is refused as a
+/// real hop refuses its own), whose preimage matches its payment hash.
 fn open_decoys(
     crypto: &dyn CryptoProvider,
     counts: &mut CryptoCounts,
-    decoys: &[Keypair],
+    (decoys, fee): (&[Keypair], u64),
     list: &[PaymentCryptoInstruction],
 ) -> Result<Vec<(PaymentHash, Preimage)>, RejectReason> {
     let mut opened = Vec::with_capacity(decoys.len());
@@ -351,6 +405,9 @@ fn open_decoys(
         let (Some(instr), None) = (mine.next(), mine.next()) else {
             return Err(RejectReason::MalformedInstructions);
         };
+        if instr.amount != fee {
+            return Err(RejectReason::RoutingInstructionMismatch);
+        }
         counts.open += 1;
         let plain = crypto
             .open(key, &instr.sealed_preimage)

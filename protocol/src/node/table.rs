@@ -174,6 +174,11 @@ impl<K: Ord, V: Expires> TimedTable<K, V> {
         }
     }
 
+    /// The entries that [`TimedTable::purge`] at `now` would forget, ascending.
+    pub(crate) fn expired(&self, now: Timestamp) -> impl Iterator<Item = &(K, V)> {
+        self.table.iter().filter(move |(_, v)| v.expires() < now)
+    }
+
     /// The key of the entry that expires first (the smallest key among equals).
     pub(crate) fn oldest(&self) -> Option<&K> {
         let entry = self
@@ -202,10 +207,6 @@ impl<K: Ord, V> Default for Fifo<K, V> {
 }
 
 impl<K: Ord + Copy, V> Fifo<K, V> {
-    pub(crate) fn contains_key(&self, key: &K) -> bool {
-        self.table.contains_key(key)
-    }
-
     pub(crate) fn get(&self, key: &K) -> Option<&V> {
         self.table.get(key)
     }
@@ -286,8 +287,8 @@ mod tests {
         assert!(f.insert(2, 'c', 2));
         assert_eq!(f.remove(&2), Some('c'));
         assert!(f.insert(3, 'd', 2));
-        assert!(!f.contains_key(&1), "1 was the oldest");
-        assert!(f.contains_key(&3));
+        assert!(f.get(&1).is_none(), "1 was the oldest");
+        assert!(f.get(&3).is_some());
     }
 
     proptest! {

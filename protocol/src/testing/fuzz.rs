@@ -145,6 +145,7 @@ pub fn node_inputs(data: &[u8]) {
     let end = Timestamp(u64::MAX / 4);
     for (i, n) in net.nodes.iter_mut().enumerate() {
         n.expire(end);
+        while n.poll_output().is_some() {}
         assert_eq!(n.next_expiry(), None, "node {i} forgets everything timed");
         assert!(n.peers().len() < NODES, "no peer appears from nowhere");
         assert!(n

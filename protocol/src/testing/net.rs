@@ -107,6 +107,11 @@ pub struct Net {
     pub pow_hashes: u64,
     /// Proofs of work given up after [`POW_ATTEMPTS_MAX`] attempts.
     pub pow_given_up: u64,
+    /// Payment orders held back instead of paid: (payer, topic, invoices). A test may
+    /// report their outcomes itself, late or never.
+    pub withheld: Option<Vec<(usize, PayloadId, Vec<Invoice>)>>,
+    /// Proofs of work cancelled ([`Output::CancelPow`]) before they were reported solved.
+    pub pow_cancelled: u64,
     /// Calls [`Node::expire`] on every node as soon as something expires, before each event.
     pub eager_expiry: bool,
     /// What the nodes share ([`NetBuilder::shared`]).
@@ -159,6 +164,8 @@ impl Net {
             tamper: None,
             pow_hashes: 0,
             pow_given_up: 0,
+            pow_cancelled: 0,
+            withheld: None,
             eager_expiry: false,
             sharing,
         }
@@ -195,6 +202,26 @@ impl Net {
         self.now = self.now.max(at);
     }
 
+    /// Registers an invoice of node `payee` as if it had output [`Output::RegisterInvoice`]
+    /// (for attackers that invoice accounts they hold outside any node).
+    pub fn register_invoice(&mut self, payee: usize, invoice: &Invoice, preimage: Preimage) {
+        let entry = (payee, invoice.amount, preimage);
+        self.invoices.insert(invoice.payment_hash, entry);
+    }
+
+    /// Pays `invoice` for node `payer`'s topic `id` now, as a [`Output::PayInvoices`] would
+    /// (e.g. one held in [`Net::withheld`]); the outcome reaches the payer `latency` later.
+    pub fn pay_now(&mut self, payer: usize, id: PayloadId, invoice: &Invoice) {
+        let outcome = self.pay(payer, invoice);
+        let ev = Ev::Payment {
+            node: payer,
+            payload: id,
+            hash: invoice.payment_hash,
+            outcome,
+        };
+        self.push(self.now + self.latency, ev);
+    }
+
     /// Events waiting in the queue.
     pub fn pending(&self) -> usize {
         self.queue.len()
@@ -229,6 +256,16 @@ impl Net {
                     None => self.pow_given_up += 1,
                 }
             }
+            Output::CancelPow { id } => {
+                let pending = self.queue.iter().find_map(|(k, ev)| match ev {
+                    Ev::Pow { node, id: p, .. } if (*node, *p) == (i, id) => Some(*k),
+                    _ => None,
+                });
+                if let Some(k) = pending {
+                    self.queue.remove(&k);
+                    self.pow_cancelled += 1;
+                }
+            }
             Output::RegisterInvoice { invoice, preimage } => {
                 let entry = (i, invoice.amount, preimage);
                 self.invoices.insert(invoice.payment_hash, entry);
@@ -237,6 +274,10 @@ impl Net {
                 payload_id,
                 invoices,
             } => {
+                if let Some(held) = self.withheld.as_mut() {
+                    held.push((i, payload_id, invoices));
+                    return;
+                }
                 for inv in invoices {
                     let outcome = self.pay(i, &inv);
                     let (node, payload, hash) = (i, payload_id, inv.payment_hash);
@@ -297,10 +338,12 @@ impl Net {
         self.now = self.now.max(at);
         let now = self.now;
         if self.eager_expiry {
-            for n in &mut self.nodes {
-                while let Some(t) = n.next_expiry().filter(|t| *t <= now) {
-                    n.expire(t);
-                    assert!(n.next_expiry() > Some(t), "expire frees what it announced");
+            for i in 0..self.nodes.len() {
+                while let Some(t) = self.nodes[i].next_expiry().filter(|t| *t <= now) {
+                    self.nodes[i].expire(t);
+                    self.drain(i);
+                    let next = self.nodes[i].next_expiry();
+                    assert!(next.is_none_or(|n| n > t), "expire frees what it announced");
                 }
             }
         }

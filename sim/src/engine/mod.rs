@@ -222,6 +222,9 @@ pub struct World {
     horizon_s: f64,
     pow: PowSolver,
     pow_rng: rand_chacha::ChaCha12Rng,
+    /// Proofs of work a device is solving: (node, ask) → (start, done), so a cancelled one
+    /// frees the device ([`Output::CancelPow`]).
+    pow_jobs: BTreeMap<(u32, AskId), (Timestamp, Timestamp)>,
     /// Sender of the frame being handled (whose conditions a proof of work answers).
     input_from: Option<u32>,
     /// Present only when the run is traced ([`run_traced`]).
@@ -390,6 +393,7 @@ impl World {
             horizon_s: s.workload.reply_deadline_s,
             pow: PowSolver::new(s.scale.mode),
             pow_rng: stream(s.seed, replicate, Concern::Pow),
+            pow_jobs: BTreeMap::new(),
             input_from: None,
             recorder: None,
             lightning: None,
@@ -584,7 +588,10 @@ impl World {
                 }
             }
             Ev::Timer { timer, .. } => sn.live().handle_timer(now, timer),
-            Ev::PowDone { id, nonce, .. } => sn.live().handle_pow_solved(now, id, nonce),
+            Ev::PowDone { id, nonce, .. } => {
+                self.pow_jobs.remove(&(node, id));
+                sn.live().handle_pow_solved(now, id, nonce)
+            }
             Ev::Payment { result, .. } => {
                 let (payload, hash, outcome) = *result;
                 sn.live().handle_payment_result(now, payload, hash, outcome)
@@ -618,6 +625,7 @@ impl World {
             }
             sn.expiry = NEVER;
             sn.live().expire(t);
+            self.drain(i, t);
             self.schedule_expiry(i);
         }
     }
@@ -658,8 +666,18 @@ impl World {
                 let start = sn.busy_until.max(at);
                 let done = start + self.device.pow(attempts);
                 sn.busy_until = done;
+                self.pow_jobs.insert((i, id), (start, done));
                 let ev = churn::pow_done(i, id, nonce, self.paused_us(i));
                 self.push(done, ev);
+            }
+            Output::CancelPow { id } => {
+                // The device stops: it is free again unless later work is queued behind.
+                if let Some((start, done)) = self.pow_jobs.remove(&(i, id)) {
+                    let sn = &mut self.nodes[i as usize];
+                    if sn.busy_until == done {
+                        sn.busy_until = start.max(at);
+                    }
+                }
             }
             Output::RegisterInvoice { invoice, preimage } => {
                 self.adversary.on_register(at, i, invoice.payment_hash);
