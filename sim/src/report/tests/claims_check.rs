@@ -370,7 +370,9 @@ fn assert_text(f: &Fixture, md: &str) {
         }
         if line.contains(" tie for ") {
             assert!(
-                line.contains("paired t") || line.contains("Welch t"),
+                line.contains("paired t")
+                    || line.contains("Welch t")
+                    || line.contains("exact per-point intervals"),
                 "{line}"
             );
         }
