@@ -185,8 +185,9 @@ fn all_reached_sweep(dir: &Path) -> Result<SweepFigure, ValidationError> {
             "`{}` (n = {n}) rerun with policy.fanout_c chosen so that the fanout ceil(ln n + c) \
              is {first} to {}; x is the effective c = k − ln n. Markers: the share of topics \
              that reached every node, with its 99.9 % Wilson interval; line: the limit \
-             e^(−e^(−c)) of Kermarrec, Massoulié and Ganesh (the check's finite-n allowance is \
-             in the table above).",
+             e^(−e^(−c)) of Kermarrec, Massoulié and Ganesh; at this n the exact finite-n \
+             probability, which the check compares with, lies off the limit (see the table \
+             above).",
             kind.stem(),
             first + 3
         ),
