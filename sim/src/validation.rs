@@ -15,8 +15,8 @@ mod power;
 pub use exact::{conditional_moments, push_reach_distribution};
 pub use figures::{draw, figures_markdown, run_sweeps, write_figures, SweepFigure, SweepPoint};
 pub use lightning::{
-    clopper_pearson, lightning_check, uniform_liquidity_success, LN_AMOUNTS_SAT, LN_CAPACITY_SAT,
-    LN_HOPS, LN_TRIALS,
+    clopper_pearson, lightning_check, lightning_figure, uniform_liquidity_success, LN_AMOUNTS_SAT,
+    LN_CAPACITY_SAT, LN_HOPS, LN_TRIALS,
 };
 pub use power::{normal_cdf, power_markdown, power_row, pp, TARGET_ERROR, Z80};
 

@@ -234,7 +234,8 @@ fn sweep_figures_draw_simulation_over_theory_with_intervals() {
         [
             CheckKind::PushFinalSize,
             CheckKind::AllReached,
-            CheckKind::Percolation
+            CheckKind::Percolation,
+            CheckKind::LightningLine
         ]
     );
     // Push: fanouts 2, 3, 4, 6; the share reached grows with k, each interval around its mean.
