@@ -219,7 +219,7 @@ impl Comparison {
 pub struct Outcome {
     /// Which check.
     pub kind: CheckKind,
-    /// The scenario file run.
+    /// The scenario file run (for the built-in Lightning check, its source file).
     pub file: PathBuf,
     /// The compared quantities.
     pub comparisons: Vec<Comparison>,
@@ -837,7 +837,11 @@ pub fn report_markdown(outcomes: &[Outcome]) -> String {
     }
     md.push_str(&power_markdown(outcomes));
     for o in outcomes {
-        let file = o.file.file_name().map(|f| f.to_string_lossy().into_owned());
+        // Scenario checks name their file; the built-in check names its source.
+        let file = match o.kind.has_file() {
+            true => o.file.file_name().map(|f| f.to_string_lossy().into_owned()),
+            false => Some(o.file.to_string_lossy().into_owned()),
+        };
         let _ = writeln!(
             md,
             "\n## {}\n\n{} (`{}`)\n",

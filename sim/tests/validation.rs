@@ -295,6 +295,7 @@ fn lightning_payments_on_a_line_follow_the_uniform_liquidity_model() {
     assert!(o.pass(), "{md}");
     assert_doc_states_power(&o);
     assert_eq!(o.comparisons.len(), validation::LN_AMOUNTS_SAT.len());
+    assert!(md.contains("(`sim/src/validation/lightning.rs`)"), "{md}");
     for (c, &a) in o.comparisons.iter().zip(&validation::LN_AMOUNTS_SAT) {
         let cap = validation::LN_CAPACITY_SAT * 1000;
         let want = uniform_liquidity_success(cap, a * 1000, validation::LN_HOPS);

@@ -158,7 +158,7 @@ pub fn lightning_check() -> Outcome {
     ];
     Outcome {
         kind: super::CheckKind::LightningLine,
-        file: PathBuf::from("(built in: sim/src/validation/lightning.rs)"),
+        file: PathBuf::from("sim/src/validation/lightning.rs"),
         comparisons,
         notes,
     }
