@@ -811,10 +811,11 @@ fn num(x: f64) -> String {
 pub fn report_markdown(outcomes: &[Outcome]) -> String {
     let mut md = String::from("# Validation against theory\n\n");
     md.push_str(
-        "Each check runs the simulator on a scenario of `scenarios/validation/` and passes when \
-         the theoretical value lies in the acceptance interval: the 99.9 % confidence interval \
+        "Each check runs the simulator on a scenario of `scenarios/validation/` (lightning-line \
+         pays over its own line of channels) and passes when the theoretical value lies in the acceptance interval: the 99.9 % confidence interval \
          of the measurement widened on both sides by the finite-size allowance. n is the number \
-         of topics (nodes for flood-bfs) behind the measurement. See `docs/validation.md`.\n\n",
+         of topics (nodes for flood-bfs, payments for lightning-line) behind the measurement. \
+         See `docs/validation.md`.\n\n",
     );
     md.push_str("| check | quantity | theory | measured | n | 99.9 % CI | allowance | result |\n");
     md.push_str("|---|---|---:|---:|---:|---|---:|---|\n");
