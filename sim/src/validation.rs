@@ -7,9 +7,18 @@
 //! [`ValidationError::Assumption`] naming the key otherwise, so a wrong file fails with a
 //! message, never a panic or a meaningless comparison.
 
+mod exact;
 mod figures;
+mod lightning;
+mod power;
 
+pub use exact::{conditional_moments, push_reach_distribution};
 pub use figures::{draw, figures_markdown, run_sweeps, write_figures, SweepFigure, SweepPoint};
+pub use lightning::{
+    clopper_pearson, lightning_check, lightning_figure, uniform_liquidity_success, LN_AMOUNTS_SAT,
+    LN_CAPACITY_SAT, LN_HOPS, LN_TRIALS,
+};
+pub use power::{normal_cdf, power_markdown, power_row, pp, TARGET_ERROR, Z80};
 
 use crate::engine::{EngineError, World};
 use crate::graph::GraphSpec;
@@ -72,7 +81,7 @@ pub enum ValidationError {
     },
 }
 
-/// The four checks, each tied to one scenario file stem.
+/// The checks: four tied to a scenario file stem, and the built-in Lightning check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckKind {
     /// Fixed fanout k, complete graph: final size π = 1 − e^(−kπ).
@@ -83,16 +92,24 @@ pub enum CheckKind {
     FloodBfs,
     /// Probabilistic fanout p, random d-regular graph: bond percolation.
     Percolation,
+    /// Lightning payments on a line of channels: the uniform-liquidity success probability.
+    LightningLine,
 }
 
 impl CheckKind {
     /// Every check, in report order.
-    pub const ALL: [CheckKind; 4] = [
+    pub const ALL: [CheckKind; 5] = [
         CheckKind::PushFinalSize,
         CheckKind::AllReached,
         CheckKind::FloodBfs,
         CheckKind::Percolation,
+        CheckKind::LightningLine,
     ];
+
+    /// True for the checks that run a scenario file (all but the built-in Lightning check).
+    pub fn has_file(self) -> bool {
+        self != CheckKind::LightningLine
+    }
 
     /// The scenario file stem (`scenarios/validation/<stem>.toml`) of this check.
     pub fn stem(self) -> &'static str {
@@ -101,12 +118,15 @@ impl CheckKind {
             CheckKind::AllReached => "logarithmic-complete",
             CheckKind::FloodBfs => "flood-bfs",
             CheckKind::Percolation => "probabilistic-regular",
+            CheckKind::LightningLine => "lightning-line",
         }
     }
 
-    /// The check named by a file stem, if any.
+    /// The check run on the scenario file of this stem, if any.
     pub fn from_stem(stem: &str) -> Option<CheckKind> {
-        Self::ALL.into_iter().find(|k| k.stem() == stem)
+        Self::ALL
+            .into_iter()
+            .find(|k| k.has_file() && k.stem() == stem)
     }
 
     /// One-line statement of the theory checked.
@@ -119,6 +139,9 @@ impl CheckKind {
             CheckKind::FloodBfs => "flood, constant latency: receipt time = BFS distance × hop",
             CheckKind::Percolation => {
                 "probabilistic fanout p, random d-regular graph: bond percolation"
+            }
+            CheckKind::LightningLine => {
+                "Lightning, line of channels, uniform balances: P(paid) = ∏ (c + 1 − a)/(c + 1)"
             }
         }
     }
@@ -139,6 +162,11 @@ pub struct Comparison {
     pub ci: (f64, f64),
     /// Finite-size allowance added on both sides of `ci` (0 where the theory is exact at n).
     pub allowance: f64,
+    /// Standard error of `measured` (0 for exact counts), in the quantity's unit.
+    pub se: f64,
+    /// The quantity's value for a share of 1 (n for node counts, 1 for shares): errors are
+    /// judged in share units, the quantity divided by `scale`.
+    pub scale: f64,
     /// How the interval and the allowance were made.
     pub rule: String,
     /// Whether `theory` lies in [`Comparison::acceptance`].
@@ -153,6 +181,7 @@ impl Comparison {
         n: u64,
         ci: (f64, f64),
         allowance: f64,
+        se: f64,
     ) -> Self {
         let (lo, hi) = (ci.0 - allowance, ci.1 + allowance);
         Comparison {
@@ -162,6 +191,8 @@ impl Comparison {
             n,
             ci,
             allowance,
+            se,
+            scale: 1.0,
             rule: String::new(),
             pass: lo <= theory && theory <= hi,
         }
@@ -176,6 +207,11 @@ impl Comparison {
         self.rule = rule;
         self
     }
+
+    fn scale(mut self, scale: f64) -> Self {
+        self.scale = scale;
+        self
+    }
 }
 
 /// The result of one check.
@@ -183,7 +219,7 @@ impl Comparison {
 pub struct Outcome {
     /// Which check.
     pub kind: CheckKind,
-    /// The scenario file run.
+    /// The scenario file run (for the built-in Lightning check, its source file).
     pub file: PathBuf,
     /// The compared quantities.
     pub comparisons: Vec<Comparison>,
@@ -299,6 +335,17 @@ pub fn mean_interval(values: &[f64]) -> (f64, f64) {
     (mean, half)
 }
 
+/// Standard error s/√m of the mean of `values` (∞ below 2 values).
+pub fn mean_se(values: &[f64]) -> f64 {
+    let (_, half) = mean_interval(values);
+    half / t_quantile(Z999, values.len().max(2) as u64 - 1)
+}
+
+/// Standard error √(θ(1 − θ)/m) of a share of m trials whose true value is θ.
+pub fn share_se(theta: f64, m: u64) -> f64 {
+    libm::sqrt(theta * (1.0 - theta) / m.max(1) as f64)
+}
+
 // ---------------------------------------------------------------- running
 
 /// What one topic came to: its sender and each reached node with its first receipt time.
@@ -355,7 +402,11 @@ pub fn run_check(file: &Path) -> Result<Outcome, ValidationError> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let Some(kind) = CheckKind::from_stem(&stem) else {
-        let known: Vec<&str> = CheckKind::ALL.iter().map(|k| k.stem()).collect();
+        let known: Vec<&str> = CheckKind::ALL
+            .iter()
+            .filter(|k| k.has_file())
+            .map(|k| k.stem())
+            .collect();
         return Err(ValidationError::UnknownCheck {
             file: file.to_path_buf(),
             stem,
@@ -383,6 +434,7 @@ pub fn run_check(file: &Path) -> Result<Outcome, ValidationError> {
         CheckKind::AllReached => all_reached_check(s, &runs),
         CheckKind::FloodBfs => bfs_check(s, &runs),
         CheckKind::Percolation => percolation_check(s, &runs),
+        CheckKind::LightningLine => return Ok(lightning_check()),
     };
     Ok(Outcome {
         kind,
@@ -516,7 +568,8 @@ fn around(mean: f64, half: f64) -> (f64, f64) {
     (mean - half, mean + half)
 }
 
-/// Check 1: mean share reached by major outbreaks against π(k).
+/// Check 1: mean share reached by major outbreaks against its exact finite-n value (the limit
+/// π(k) is noted).
 fn push_check(s: &Scenario, runs: &[Replicate]) -> (Vec<Comparison>, Vec<String>) {
     let k = s.policy.fanout_k;
     let pi = push_final_size(f64::from(k));
@@ -526,21 +579,22 @@ fn push_check(s: &Scenario, runs: &[Replicate]) -> (Vec<Comparison>, Vec<String>
         .flat_map(|r| r.topics.iter().map(|t| reached_share(t, n)))
         .collect();
     let major: Vec<f64> = shares.iter().copied().filter(|x| *x > pi / 2.0).collect();
+    let dist = push_reach_distribution(n as u32, k);
+    let share = |r: usize| r as f64 / n as f64;
+    let (exact, _) = conditional_moments(&dist, |r| share(r) > pi / 2.0, share);
     let (mean, half) = mean_interval(&major);
-    let allowance = 1.0 / n as f64;
     let cmp = Comparison::new(
         "mean share reached (major outbreaks)",
-        pi,
+        exact,
         mean,
         major.len() as u64,
         around(mean, half),
-        allowance,
+        0.0,
+        mean_se(&major),
     )
-    .rule(format!(
-        "mean ± t(0.9995, m−1)·s/√m ± 1/n (finite-size allowance {allowance:.4})"
-    ));
+    .rule("mean ± t(0.9995, m−1)·s/√m against the exact finite-n mean".to_string());
     let notes = vec![
-        format!("n = {n}, k = {k}, π = {pi:.4}"),
+        format!("n = {n}, k = {k}: exact finite-n mean {exact:.4} (the n → ∞ limit π = {pi:.4})"),
         format!(
             "{} of {} topics were minor outbreaks (share ≤ π/2) and are left out",
             shares.len() - major.len(),
@@ -550,14 +604,16 @@ fn push_check(s: &Scenario, runs: &[Replicate]) -> (Vec<Comparison>, Vec<String>
     (vec![cmp], notes)
 }
 
-/// Check 2: share of topics that reached everyone against e^(−e^(−c_eff)), and the mean number
-/// of missed nodes against e^(−c_eff).
+/// Check 2: share of topics that reached everyone and the mean number of missed nodes, against
+/// their exact finite-n values (the limits e^(−e^(−c_eff)) and e^(−c_eff) are noted).
 fn all_reached_check(s: &Scenario, runs: &[Replicate]) -> (Vec<Comparison>, Vec<String>) {
     let n = runs.first().map_or(0, |r| r.adj.len()) as u32;
     let k = logarithmic_fanout(n, s.policy.fanout_c);
     let c_eff = f64::from(k) - libm::log(f64::from(n));
-    let limit = all_reached_limit(c_eff);
-    let finite = all_reached_finite(n, k);
+    let dist = push_reach_distribution(n, k);
+    let exact_all = dist[n as usize];
+    let missed_of = |r: usize| f64::from(n) - r as f64;
+    let (exact_missed, _) = conditional_moments(&dist, |_| true, missed_of);
     let missed: Vec<f64> = runs
         .iter()
         .flat_map(|r| {
@@ -568,38 +624,41 @@ fn all_reached_check(s: &Scenario, runs: &[Replicate]) -> (Vec<Comparison>, Vec<
         .collect();
     let m = missed.len() as u64;
     let all = missed.iter().filter(|x| **x == 0.0).count() as u64;
-    let gap = (finite - limit).abs();
-    let (lo, hi) = wilson(all, m, Z999);
     let p = Comparison::new(
         "P(every node reached)",
-        limit,
+        exact_all,
         all as f64 / m.max(1) as f64,
         m,
-        (lo, hi),
-        gap,
+        wilson(all, m, Z999),
+        0.0,
+        share_se(exact_all, m),
     )
-    .rule(format!(
-        "99.9 % Wilson interval ± |finite-n − limit| = {gap:.4} (finite-n value {finite:.4})"
-    ));
-    let lambda_limit = libm::exp(-c_eff);
-    let lambda_finite = -libm::log(finite);
+    .rule("99.9 % Wilson interval against the exact finite-n probability".to_string());
     let (mean, half) = mean_interval(&missed);
-    let lgap = (lambda_finite - lambda_limit).abs();
     let miss = Comparison::new(
         "mean nodes missed per topic",
-        lambda_limit,
+        exact_missed,
         mean,
         m,
         around(mean, half),
-        lgap,
+        0.0,
+        mean_se(&missed),
     )
-    .rule(format!(
-        "mean ± t(0.9995, m−1)·s/√m ± |finite-n − limit| = {lgap:.4}"
-    ));
-    let notes = vec![format!(
-        "n = {n}, c = {}, fanout k = ceil(ln n + c) = {k}, effective c = k − ln n = {c_eff:.4}",
-        s.policy.fanout_c
-    )];
+    .scale(f64::from(n))
+    .rule("mean ± t(0.9995, m−1)·s/√m against the exact finite-n mean".to_string());
+    let notes = vec![
+        format!(
+            "n = {n}, c = {}, fanout k = ceil(ln n + c) = {k}, effective c = k − ln n = {c_eff:.4}",
+            s.policy.fanout_c
+        ),
+        format!(
+            "limits as n → ∞: P(every node reached) = e^(−e^(−c_eff)) = {:.4}, mean missed = \
+             e^(−c_eff) = {:.4}; Poisson approximation at n: {:.4}",
+            all_reached_limit(c_eff),
+            libm::exp(-c_eff),
+            all_reached_finite(n, k)
+        ),
+    ];
     (vec![p, miss], notes)
 }
 
@@ -652,6 +711,7 @@ fn bfs_check(s: &Scenario, runs: &[Replicate]) -> (Vec<Comparison>, Vec<String>)
         checked + unreached,
         (bad, bad),
         0.0,
+        0.0,
     )
     .rule("exact, in integer microseconds".to_string());
     let notes = vec![
@@ -690,6 +750,7 @@ fn percolation_check(s: &Scenario, runs: &[Replicate]) -> (Vec<Comparison>, Vec<
         m,
         wilson(majors, m, Z999),
         0.0,
+        share_se(big_s, m),
     )
     .rule("99.9 % Wilson interval".to_string());
     let (mean, half) = mean_interval(&major);
@@ -701,6 +762,7 @@ fn percolation_check(s: &Scenario, runs: &[Replicate]) -> (Vec<Comparison>, Vec<
         majors,
         around(mean, half),
         allowance,
+        mean_se(&major),
     )
     .rule(format!(
         "mean ± t(0.9995, m−1)·s/√m ± 1/n (finite-size allowance {allowance:.4})"
@@ -724,11 +786,15 @@ fn graph_degree(s: &Scenario) -> u32 {
 
 // ---------------------------------------------------------------- all checks and the report
 
-/// Runs every check whose scenario is `dir/<stem>.toml`, in [`CheckKind::ALL`] order.
+/// Runs every check, in [`CheckKind::ALL`] order: those with a scenario on `dir/<stem>.toml`,
+/// and the built-in Lightning check.
 pub fn run_all(dir: &Path) -> Result<Vec<Outcome>, ValidationError> {
     CheckKind::ALL
         .iter()
-        .map(|k| run_check(&dir.join(format!("{}.toml", k.stem()))))
+        .map(|k| match k.has_file() {
+            true => run_check(&dir.join(format!("{}.toml", k.stem()))),
+            false => Ok(lightning_check()),
+        })
         .collect()
 }
 
@@ -745,10 +811,11 @@ fn num(x: f64) -> String {
 pub fn report_markdown(outcomes: &[Outcome]) -> String {
     let mut md = String::from("# Validation against theory\n\n");
     md.push_str(
-        "Each check runs the simulator on a scenario of `scenarios/validation/` and passes when \
-         the theoretical value lies in the acceptance interval: the 99.9 % confidence interval \
+        "Each check runs the simulator on a scenario of `scenarios/validation/` (lightning-line \
+         pays over its own line of channels) and passes when the theoretical value lies in the acceptance interval: the 99.9 % confidence interval \
          of the measurement widened on both sides by the finite-size allowance. n is the number \
-         of topics (nodes for flood-bfs) behind the measurement. See `docs/validation.md`.\n\n",
+         of topics (nodes for flood-bfs, payments for lightning-line) behind the measurement. \
+         See `docs/validation.md`.\n\n",
     );
     md.push_str("| check | quantity | theory | measured | n | 99.9 % CI | allowance | result |\n");
     md.push_str("|---|---|---:|---:|---:|---|---:|---|\n");
@@ -769,8 +836,13 @@ pub fn report_markdown(outcomes: &[Outcome]) -> String {
             );
         }
     }
+    md.push_str(&power_markdown(outcomes));
     for o in outcomes {
-        let file = o.file.file_name().map(|f| f.to_string_lossy().into_owned());
+        // Scenario checks name their file; the built-in check names its source.
+        let file = match o.kind.has_file() {
+            true => o.file.file_name().map(|f| f.to_string_lossy().into_owned()),
+            false => Some(o.file.to_string_lossy().into_owned()),
+        };
         let _ = writeln!(
             md,
             "\n## {}\n\n{} (`{}`)\n",

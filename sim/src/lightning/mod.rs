@@ -136,6 +136,25 @@ impl Lightning {
         ))
     }
 
+    /// The Lightning side of a bare channel graph whose LN node i is gossip node i, for checks
+    /// that call [`Lightning::pay`] directly (`sgsim validate`). `router` must have been built
+    /// from a graph with the same channels; balances start as `graph`'s.
+    pub fn from_graph(
+        router: Router,
+        graph: &ChannelGraph,
+        spec: &LightningSpec,
+        network: Network,
+        delay_rng: rand_chacha::ChaCha12Rng,
+    ) -> Lightning {
+        let ln_of = (0..graph.nodes).collect();
+        Lightning::with_router(router, graph, ln_of, spec, network, delay_rng)
+    }
+
+    /// The router back (its scorers keep what they learnt), to reuse it over the same channels.
+    pub fn into_router(self) -> Router {
+        self.router
+    }
+
     fn with_router(
         router: Router,
         graph: &ChannelGraph,
