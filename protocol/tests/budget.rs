@@ -5,14 +5,8 @@ use rand::SeedableRng;
 use sweet_gossip::testing::*;
 use sweet_gossip::*;
 
-const MSG: &[u8] = b"driver Alice, plate SG-042";
-
-fn line(seed: u64) -> Net {
-    Net::builder(vec![relay(5), relay(7), relay(11), replier(13, MSG)])
-        .line()
-        .seed(seed)
-        .build()
-}
+mod common;
+use common::{line, MSG};
 
 /// Replier 3 signs, before its own instruction, `phantoms` instructions of 10,000 sat for
 /// accounts it holds, and invoices them; it registers those invoices so they can be paid.
@@ -113,4 +107,25 @@ fn unhardened_the_phantoms_are_paid() {
     net.drive();
     let spent = net.spent.get(&0).copied().unwrap_or(0);
     assert_eq!(spent, 20 * ROUTING_FEE_MAX_SAT + 7 + 11 + 13);
+    // docs/protocol.md quotes this run's loss.
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md"))
+        .expect("docs/protocol.md");
+    let quoted = format!("was paid {} sat", thousands(spent));
+    assert!(
+        doc.contains(&quoted),
+        "docs/protocol.md should say `{quoted}`"
+    );
+}
+
+/// `n` with a comma every three digits, as the docs write numbers.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -5,37 +5,11 @@
 use sweet_gossip::testing::*;
 use sweet_gossip::*;
 
+mod common;
+use common::{line_with as line, rejected_at, step_until_sent, MSG};
+
 const MSG: &[u8] = b"driver Alice, plate SG-042";
 const REPLAYS: usize = 100;
-
-/// 0 = sender, 1 and 2 = middlemen, 3 = replier.
-fn line(seed: u64, limits: Limits) -> Net {
-    Net::builder(vec![relay(5), relay(7), relay(11), replier(13, MSG)])
-        .line()
-        .seed(seed)
-        .limits(limits)
-        .build()
-}
-
-fn step_until_sent(net: &mut Net, from: usize, to: usize, kind: FrameKind) -> Vec<u8> {
-    loop {
-        let found = net
-            .sent
-            .iter()
-            .find(|(f, t, k, _)| (*f, *t, *k) == (from, to, kind));
-        if let Some((.., bytes)) = found {
-            return bytes.clone();
-        }
-        assert!(net.step(), "{from} never sent {kind:?} to {to}");
-    }
-}
-
-fn rejected_at(net: &Net, node: usize, reason: &RejectReason) -> usize {
-    let all = net.rejections();
-    all.iter()
-        .filter(|(n, _, r)| *n == node && r == reason)
-        .count()
-}
 
 /// Crypto operations that cost a node real work (everything but hashes).
 fn heavy(c: CryptoCounts) -> [u64; 4] {

@@ -7,7 +7,8 @@ use std::rc::Rc;
 use sweet_gossip::testing::*;
 use sweet_gossip::*;
 
-const MSG: &[u8] = b"driver Alice, plate SG-042";
+mod common;
+use common::MSG;
 
 /// 0 = sender, 1 and 2 = middlemen, 3 = replier; middleman `attacker` raises every earlier
 /// instruction of the broadcast it forwards by 1 sat and solves the proof of work again.

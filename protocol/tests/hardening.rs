@@ -5,42 +5,8 @@
 use sweet_gossip::testing::*;
 use sweet_gossip::*;
 
-const MSG: &[u8] = b"driver Alice, plate SG-042";
-
-/// 0 = sender, 1 and 2 = middlemen, 3 = replier.
-fn line(seed: u64) -> Net {
-    line_with(seed, Limits::default())
-}
-
-/// [`line`] with every node bounded by `limits`.
-fn line_with(seed: u64, limits: Limits) -> Net {
-    Net::builder(vec![relay(5), relay(7), relay(11), replier(13, MSG)])
-        .line()
-        .seed(seed)
-        .limits(limits)
-        .build()
-}
-
-/// Steps until `from` has sent a frame of `kind` to `to`; returns its bytes.
-fn step_until_sent(net: &mut Net, from: usize, to: usize, kind: FrameKind) -> Vec<u8> {
-    loop {
-        let found = net
-            .sent
-            .iter()
-            .find(|(f, t, k, _)| (*f, *t, *k) == (from, to, kind));
-        if let Some((.., bytes)) = found {
-            return bytes.clone();
-        }
-        assert!(net.step(), "{from} never sent {kind:?} to {to}");
-    }
-}
-
-fn rejected_at(net: &Net, node: usize, reason: &RejectReason) -> usize {
-    net.rejections()
-        .iter()
-        .filter(|(n, _, r)| *n == node && r == reason)
-        .count()
-}
+mod common;
+use common::{line, line_with, rejected_at, step_until_sent, MSG};
 
 #[test]
 fn a_replayed_reply_is_refused_by_the_sender() {

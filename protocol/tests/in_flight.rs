@@ -4,25 +4,8 @@
 use sweet_gossip::testing::*;
 use sweet_gossip::*;
 
-const MSG: &[u8] = b"driver Alice, plate SG-042";
-
-fn line(seed: u64) -> Net {
-    Net::builder(vec![relay(5), relay(7), relay(11), replier(13, MSG)])
-        .line()
-        .seed(seed)
-        .build()
-}
-
-/// Steps until node `from` has sent a frame of `kind` to `to`.
-fn step_until_sent(net: &mut Net, from: usize, to: usize, kind: FrameKind) {
-    while !net
-        .sent
-        .iter()
-        .any(|(f, t, k, _)| (*f, *t, *k) == (from, to, kind))
-    {
-        assert!(net.step(), "{from} never sent {kind:?} to {to}");
-    }
-}
+mod common;
+use common::{line, step_until_sent, MSG};
 
 /// Before: node 1 accepted and forwarded the broadcast, and node 0 got its reply.
 #[test]
