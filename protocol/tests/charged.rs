@@ -8,7 +8,6 @@ use sweet_gossip::*;
 mod common;
 use common::{line_with as line, rejected_at, step_until_sent, MSG};
 
-const MSG: &[u8] = b"driver Alice, plate SG-042";
 const REPLAYS: usize = 100;
 
 /// Crypto operations that cost a node real work (everything but hashes).

@@ -1,11 +1,10 @@
 //! Issue 22 item 6: a sender's certificate is checked again when the broadcast that answers
 //! an ask arrives, so a revocation (or expiry) between ask and broadcast takes effect.
 
-use sweet_gossip::testing::*;
 use sweet_gossip::*;
 
 mod common;
-use common::{line, step_until_sent, MSG};
+use common::{line, step_until_sent};
 
 /// Before: node 1 accepted and forwarded the broadcast, and node 0 got its reply.
 #[test]
