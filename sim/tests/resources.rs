@@ -141,9 +141,15 @@ fn readme_quotes_the_measured_million_node_run() {
         .expect("million.toml is measured");
     let readme = fs::read_to_string(scenarios().join("../README.md")).expect("README.md");
     let gib = format!("peaks at {:.2} GiB", *kib as f64 / 1024.0 / 1024.0);
-    let secs = format!("{:.0} s of CPU", cpu.expect("million.toml's CPU is measured"));
+    let secs = format!(
+        "{:.0} s of CPU",
+        cpu.expect("million.toml's CPU is measured")
+    );
     for quoted in [gib, secs] {
-        assert!(readme.contains(&quoted), "README \"Scale\" should say `{quoted}`");
+        assert!(
+            readme.contains(&quoted),
+            "README \"Scale\" should say `{quoted}`"
+        );
     }
 }
 
