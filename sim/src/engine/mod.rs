@@ -783,9 +783,7 @@ impl World {
         }
         let start = self.links.uplink_free(from).max(at);
         let outcome = self.links.transmit(from, to, bytes.len(), at);
-        if self.recorder.is_some() {
-            self.record_offered(at, start, (from, to), kind, &bytes, Some(outcome));
-        }
+        self.record_offered(at, start, (from, to), kind, &bytes, Some(outcome));
         if outcome == Transmit::SenderLeft {
             self.metrics.frame_lost_offline();
             return;

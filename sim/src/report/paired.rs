@@ -27,11 +27,21 @@ pub(crate) fn pairs(d: &Dataset) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// The paired difference of `metric` between `point` and `baseline`.
-pub(crate) fn difference(d: &Dataset, point: usize, baseline: usize, metric: &str) -> Summary {
-    paired_difference(
-        &d.by_replicate(point, metric),
-        &d.by_replicate(baseline, metric),
+/// The paired difference of `metric` between `point` and `baseline`, and its interval as
+/// `paired.csv` gives it ([`difference::paired`]).
+pub(crate) fn difference(
+    d: &Dataset,
+    point: usize,
+    baseline: usize,
+    metric: &str,
+) -> (Summary, Option<Interval>) {
+    let (a, b) = (
+        d.by_replicate(point, metric),
+        d.by_replicate(baseline, metric),
+    );
+    (
+        paired_difference(&a, &b),
+        difference::paired(&a, &b, bounds(metric)),
     )
 }
 
@@ -101,7 +111,7 @@ fn table(d: &Dataset, pairs: &[(usize, usize)], metrics: &[&str]) -> String {
         .map(|m| {
             let max = pairs
                 .iter()
-                .filter_map(|(p, b)| difference(d, *p, *b, m).mean)
+                .filter_map(|(p, b)| difference(d, *p, *b, m).0.mean)
                 .fold(0.0_f64, |a, v| a.max(v.abs()));
             decimals_for(max)
         })
@@ -115,8 +125,8 @@ fn table(d: &Dataset, pairs: &[(usize, usize)], metrics: &[&str]) -> String {
         );
         row.push(b.to_string());
         for (m, &dec) in metrics.iter().zip(&decimals) {
-            let i = difference::paired(&d.by_replicate(*p, m), &d.by_replicate(*b, m), bounds(m));
-            row.push(cell(&difference(d, *p, *b, m), i, dec));
+            let (diff, i) = difference(d, *p, *b, m);
+            row.push(cell(&diff, i, dec));
         }
         let _ = writeln!(s, "| {} |", row.join(" | "));
     }

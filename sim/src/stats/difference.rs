@@ -8,7 +8,7 @@
 //! intervals, `[low_a − high_b, high_a − low_b]`, which covers the true difference at least
 //! 95 % of the time by Bonferroni whatever the correlation between the points.
 
-use super::{clopper_pearson_at, summarize, t975, t_quantile, Bounds, Interval, Method};
+use super::{clopper_pearson_at, pairs, summarize, t975, t_quantile, Bounds, Interval, Method};
 
 /// The 95 % interval of the mean of `point[r] − baseline[r]` over the replicates r where both
 /// are finite (`None` with fewer than two pairs). [`Bounds::Unbounded`] and
@@ -16,14 +16,7 @@ use super::{clopper_pearson_at, summarize, t975, t_quantile, Bounds, Interval, M
 /// flags get it clamped to [−1, 1] ([`Method::TClamped`]), or [`Method::ExactArms`] over the
 /// paired replicates when every difference is equal.
 pub fn paired(point: &[Option<f64>], baseline: &[Option<f64>], bounds: Bounds) -> Option<Interval> {
-    let (a, b): (Vec<f64>, Vec<f64>) = point
-        .iter()
-        .zip(baseline)
-        .filter_map(|(a, b)| match (a, b) {
-            (Some(a), Some(b)) if a.is_finite() && b.is_finite() => Some((*a, *b)),
-            _ => None,
-        })
-        .unzip();
+    let (a, b): (Vec<f64>, Vec<f64>) = pairs(point, baseline).unzip();
     let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
     let (low, high) = summarize(d.iter().copied()).t_interval()?;
     if !is_share(bounds) {

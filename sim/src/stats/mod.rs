@@ -322,15 +322,21 @@ pub fn interval(values: &[f64], bounds: Bounds) -> Option<Interval> {
 /// Mean paired difference `point − baseline` over the replicates where both are defined, with
 /// its Student-t 95 % CI. `point[r]` and `baseline[r]` are replicate r's values.
 pub fn paired_difference(point: &[Option<f64>], baseline: &[Option<f64>]) -> Summary {
-    summarize(
-        point
-            .iter()
-            .zip(baseline)
-            .filter_map(|(a, b)| match (a, b) {
-                (Some(a), Some(b)) if a.is_finite() && b.is_finite() => Some(a - b),
-                _ => None,
-            }),
-    )
+    summarize(pairs(point, baseline).map(|(a, b)| a - b))
+}
+
+/// The replicates where both `point[r]` and `baseline[r]` are finite, as (point, baseline).
+fn pairs<'a>(
+    point: &'a [Option<f64>],
+    baseline: &'a [Option<f64>],
+) -> impl Iterator<Item = (f64, f64)> + 'a {
+    point
+        .iter()
+        .zip(baseline)
+        .filter_map(|(a, b)| match (a, b) {
+            (Some(a), Some(b)) if a.is_finite() && b.is_finite() => Some((*a, *b)),
+            _ => None,
+        })
 }
 
 /// The baseline of every sweep point, for paired differences: the point whose parameters equal
