@@ -119,17 +119,15 @@ fn a_changed_run_contradicts_the_old_claims() {
 /// A Lightning sweep: invoice size × channel capacity, three replicates.
 fn lightning_sweep() -> Fixture {
     let mut f = Fixture {
-        name: "lightning",
-        description: "Lightning payments",
-        swept: vec![
-            "policy.routing_fee_sat",
-            "payments.lightning.capacity_scale",
-        ],
-        points: Vec::new(),
-        runs: Vec::new(),
         coverage: false,
-        sweep_json: true,
-        attack: None,
+        ..Fixture::new(
+            "lightning",
+            "Lightning payments",
+            vec![
+                "policy.routing_fee_sat",
+                "payments.lightning.capacity_scale",
+            ],
+        )
     };
     for fee in ["1", "1000"] {
         for cap in ["0.0001", "1.0"] {
@@ -252,17 +250,15 @@ fn ln_metrics(draw: &[usize]) -> Vec<(&'static str, Option<f64>)> {
 /// A Lightning sweep of invoice size × capacity from draws.
 fn generated_lightning(n_fees: usize, reps: usize, draws: &[usize]) -> Fixture {
     let mut f = Fixture {
-        name: "generated-ln",
-        description: "",
-        swept: vec![
-            "policy.routing_fee_sat",
-            "payments.lightning.capacity_scale",
-        ],
-        points: Vec::new(),
-        runs: Vec::new(),
         coverage: false,
-        sweep_json: true,
-        attack: None,
+        ..Fixture::new(
+            "generated-ln",
+            "",
+            vec![
+                "policy.routing_fee_sat",
+                "payments.lightning.capacity_scale",
+            ],
+        )
     };
     for &fee in ["1", "100", "1000"].iter().take(n_fees) {
         for cap in ["0.0001", "1.0"] {
@@ -315,14 +311,9 @@ fn unpair(dir: &Path) {
 
 fn generated(attack: bool, n_points: usize, reps: usize, draws: &[usize]) -> Fixture {
     let mut f = Fixture {
-        name: "generated",
-        description: "",
-        swept: vec!["policy.fanout"],
-        points: Vec::new(),
-        runs: Vec::new(),
         coverage: false,
-        sweep_json: true,
         attack: attack.then_some("eclipse"),
+        ..Fixture::new("generated", "", vec!["policy.fanout"])
     };
     for &fanout in FANOUTS.iter().take(n_points) {
         if attack {

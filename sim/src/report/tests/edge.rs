@@ -163,17 +163,11 @@ fn many_points_with_single_replicates_still_plot() {
         .map(|v| &*Box::leak(v.clone().into_boxed_str()))
         .collect();
     let mut f = fixture::Fixture {
-        name: "wide",
-        description: "Many points.",
-        swept: vec!["policy.variant", "policy.ttl"],
         points: leaked
             .iter()
             .map(|v| vec![("policy.variant", *v), ("policy.ttl", "12")])
             .collect(),
-        runs: Vec::new(),
-        coverage: true,
-        sweep_json: true,
-        attack: None,
+        ..fixture::Fixture::new("wide", "Many points.", vec!["policy.variant", "policy.ttl"])
     };
     for p in 0..24 {
         f.runs.push(fixture::Run {
@@ -227,14 +221,8 @@ fn many_points_with_single_replicates_still_plot() {
 #[test]
 fn one_point_with_one_replicate_still_plots() {
     let mut one = fixture::Fixture {
-        name: "one",
-        description: "",
-        swept: vec![],
         points: vec![vec![]],
-        runs: Vec::new(),
-        coverage: true,
-        sweep_json: true,
-        attack: None,
+        ..fixture::Fixture::new("one", "", vec![])
     };
     one.run(
         0,

@@ -58,17 +58,15 @@ fn marker_colours(svg: &str) -> BTreeSet<String> {
 fn capacity_sweep() -> Fixture {
     let values = ["0.0001", "0.01", "1.0"];
     let mut f = Fixture {
-        name: "capacity",
-        description: "Channel capacity over four decades.",
-        swept: vec!["payments.lightning.capacity_scale"],
         points: values
             .iter()
             .map(|v| vec![("payments.lightning.capacity_scale", *v)])
             .collect(),
-        runs: Vec::new(),
-        coverage: true,
-        sweep_json: true,
-        attack: None,
+        ..Fixture::new(
+            "capacity",
+            "Channel capacity over four decades.",
+            vec!["payments.lightning.capacity_scale"],
+        )
     };
     for p in 0..3 {
         for r in 0..3 {
@@ -318,14 +316,8 @@ fn more_than_eight_series_are_split_into_panels() {
     // Nine values of one key: more than eight series are split into panels.
     let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
     let mut f = Fixture {
-        name: "nine",
-        description: "Nine policies.",
-        swept: vec!["policy.fanout"],
         points: names.iter().map(|n| vec![("policy.fanout", *n)]).collect(),
-        runs: Vec::new(),
-        coverage: true,
-        sweep_json: true,
-        attack: None,
+        ..Fixture::new("nine", "Nine policies.", vec!["policy.fanout"])
     };
     for p in 0..names.len() {
         f.runs.push(Run {

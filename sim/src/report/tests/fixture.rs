@@ -39,6 +39,25 @@ fn params_json(params: &[(&str, &str)]) -> String {
 }
 
 impl Fixture {
+    /// A sweep of `swept` with no points or runs yet, writing coverage and `sweep.json`, no
+    /// attack.
+    pub(super) fn new(
+        name: &'static str,
+        description: &'static str,
+        swept: Vec<&'static str>,
+    ) -> Self {
+        Self {
+            name,
+            description,
+            swept,
+            points: Vec::new(),
+            runs: Vec::new(),
+            coverage: true,
+            sweep_json: true,
+            attack: None,
+        }
+    }
+
     pub(super) fn run(
         &mut self,
         point: usize,
@@ -219,18 +238,16 @@ fn summary_fields(vals: &[f64]) -> [String; 4] {
 /// cheapest point that reaches 99 % in every replicate, fixed-4 does not.
 pub(super) fn fanout_sweep() -> Fixture {
     let mut f = Fixture {
-        name: "fanout-basic",
-        description: "Compares three fanout policies on a random regular graph",
-        swept: vec!["policy.fanout"],
         points: vec![
             vec![("policy.fanout", "flood")],
             vec![("policy.fanout", "sqrt")],
             vec![("policy.fanout", "fixed-4")],
         ],
-        runs: Vec::new(),
-        coverage: true,
-        sweep_json: true,
-        attack: None,
+        ..Fixture::new(
+            "fanout-basic",
+            "Compares three fanout policies on a random regular graph",
+            vec!["policy.fanout"],
+        )
     };
     let cov = [[0.998, 0.999, 1.0], [0.99, 0.992, 0.994], [0.85, 0.9, 0.95]];
     let t90 = [[0.5, 0.6, 0.7], [0.9, 1.0, 1.1], [1.8, 2.0, 2.2]];
@@ -275,14 +292,12 @@ pub(super) fn attack_sweep() -> Fixture {
     let fanouts = ["flood", "sqrt"];
     let shares = ["0", "0.1", "0.3"];
     let mut f = Fixture {
-        name: "eclipse-attack",
-        description: "Honest coverage under a growing share of adversarial nodes.",
-        swept: vec!["policy.fanout", "attack.share"],
-        points: Vec::new(),
-        runs: Vec::new(),
-        coverage: true,
-        sweep_json: true,
         attack: Some("eclipse"),
+        ..Fixture::new(
+            "eclipse-attack",
+            "Honest coverage under a growing share of adversarial nodes.",
+            vec!["policy.fanout", "attack.share"],
+        )
     };
     for fo in fanouts {
         for sh in shares {
